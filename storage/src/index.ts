@@ -1,0 +1,22 @@
+export type { StoreConfig } from './config.js';
+export { openConnections } from './connection.js';
+export type { Connections } from './connection.js';
+export { openStore } from './store.js';
+export type { Store, InsertOptions, QueryParams, OpenStoreOptions } from './store.js';
+export { migrate, loadMigrations, splitStatements, applyRetention, MIGRATIONS_DIR } from './migrations.js';
+export type { Migration } from './migrations.js';
+export { encodeSpanRow, encodeSpanRows, encodeJsonRows } from './encode.js';
+export {
+  DEFAULT_PROJECT_ID,
+  hashKey,
+  generateKey,
+  keyKindOf,
+  ensureProject,
+  listProjects,
+  createKey,
+  findKey,
+  listKeys,
+  revokeKey,
+  hasKeys,
+} from './keys.js';
+export type { KeyKind, ApiKeyRecord, CreatedKey } from './keys.js';

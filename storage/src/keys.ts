@@ -1,0 +1,114 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Store } from './store.js';
+
+export type KeyKind = 'ingest' | 'admin';
+
+export const DEFAULT_PROJECT_ID = 'default';
+
+export interface ApiKeyRecord {
+  key_id: string;
+  project_id: string;
+  kind: KeyKind;
+  prefix: string;
+  name: string;
+  created_at: string;
+  revoked: number;
+}
+
+export interface CreatedKey extends ApiKeyRecord {
+  /** The full key: shown once, never stored. */
+  key: string;
+}
+
+const KIND_PREFIX: Record<KeyKind, string> = { ingest: 'cairn_ik_', admin: 'cairn_ak_' };
+
+/** SHA-256 of the key. Keys are 190 random bits, so a fast hash is enough (no password stretching). */
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function generateKey(kind: KeyKind): string {
+  return KIND_PREFIX[kind] + randomBytes(24).toString('base64url');
+}
+
+/** The kind a key claims by its prefix, or undefined for something that is not a Cairn key. */
+export function keyKindOf(key: string): KeyKind | undefined {
+  if (key.startsWith(KIND_PREFIX.ingest)) return 'ingest';
+  if (key.startsWith(KIND_PREFIX.admin)) return 'admin';
+  return undefined;
+}
+
+const nowVersion = (): number => Date.now() * 1000 + Math.floor(Math.random() * 1000);
+
+export async function ensureProject(store: Store, projectId: string, name: string): Promise<boolean> {
+  const rows = await store.query<{ n: number }>('SELECT count() AS n FROM projects FINAL WHERE project_id = {p:String} AND deleted = 0', { p: projectId });
+  if (Number(rows[0]?.n ?? 0) > 0) return false;
+  await store.insertRows('projects', [{ project_id: projectId, name, version: nowVersion() }]);
+  return true;
+}
+
+export async function listProjects(store: Store): Promise<{ project_id: string; name: string }[]> {
+  return store.query('SELECT project_id, name FROM projects FINAL WHERE deleted = 0 ORDER BY project_id');
+}
+
+/** Stores the key hashed; `key` lets a deployment preset it (CAIRN_INGEST_KEY / CAIRN_ADMIN_KEY). */
+export async function createKey(
+  store: Store,
+  input: { projectId: string; kind: KeyKind; name?: string; key?: string },
+): Promise<CreatedKey> {
+  const key = input.key ?? generateKey(input.kind);
+  const record = {
+    key_hash: hashKey(key),
+    key_id: randomUUID(),
+    project_id: input.projectId,
+    kind: input.kind,
+    prefix: key.slice(0, 14),
+    name: input.name ?? '',
+    revoked: 0,
+    version: nowVersion(),
+  };
+  await store.insertRows('api_keys', [record]);
+  const { key_hash: _hash, version: _v, ...rest } = record;
+  return { ...rest, key, created_at: new Date().toISOString() };
+}
+
+/** Looks a presented key up by its hash: no secret is ever compared byte by byte. */
+export async function findKey(store: Store, key: string): Promise<ApiKeyRecord | undefined> {
+  const rows = await store.query<ApiKeyRecord>(
+    `SELECT key_id, project_id, kind, prefix, name, toString(created_at) AS created_at, revoked
+     FROM api_keys FINAL WHERE key_hash = {h:String} LIMIT 1`,
+    { h: hashKey(key) },
+  );
+  const row = rows[0];
+  return row && Number(row.revoked) === 0 ? row : undefined;
+}
+
+export async function listKeys(store: Store, projectId: string): Promise<ApiKeyRecord[]> {
+  return store.query<ApiKeyRecord>(
+    `SELECT key_id, project_id, kind, prefix, name, toString(created_at) AS created_at, revoked
+     FROM api_keys FINAL WHERE project_id = {p:String} ORDER BY created_at`,
+    { p: projectId },
+  );
+}
+
+/** Revokes by id within a project; false when the project has no such key. */
+export async function revokeKey(store: Store, projectId: string, keyId: string): Promise<boolean> {
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT key_hash, key_id, project_id, kind, prefix, name, created_at FROM api_keys FINAL
+     WHERE project_id = {p:String} AND key_id = {k:String} LIMIT 1`,
+    { p: projectId, k: keyId },
+  );
+  const row = rows[0];
+  if (!row) return false;
+  await store.insertRows('api_keys', [{ ...row, revoked: 1, version: nowVersion() }]);
+  return true;
+}
+
+/** Whether the project has any key of that kind (first start creates them when none exist). */
+export async function hasKeys(store: Store, projectId: string, kind: KeyKind): Promise<boolean> {
+  const rows = await store.query<{ n: number }>(
+    'SELECT count() AS n FROM api_keys FINAL WHERE project_id = {p:String} AND kind = {k:String} AND revoked = 0',
+    { p: projectId, k: kind },
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}

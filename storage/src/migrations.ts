@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CairnError } from '@cairn/schemas';
+import type { ClickHouseClient } from '@clickhouse/client';
+
+/** Numbered SQL files beside `src/` (`0001_name.sql`), applied in order and recorded. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_.+\.sql$/.test(f))
+    .sort()
+    .map((file) => ({
+      version: Number(file.slice(0, 4)),
+      name: file.replace(/\.sql$/, ''),
+      statements: splitStatements(readFileSync(dir + file, 'utf8')),
+    }));
+}
+
+/** Splits a file on `;` at the end of a line; comments are dropped. No statement of ours embeds `;\n`. */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*$/m)
+    .map((s) =>
+      s
+        .split('\n')
+        .filter((line) => !line.trim().startsWith('--'))
+        .join('\n')
+        .trim(),
+    )
+    .filter((s) => s.length > 0);
+}
+
+/**
+ * Applies the migrations not yet recorded. Every statement is idempotent (`IF NOT EXISTS`), so
+ * a crash between a statement and its record is repaired by running the file again.
+ */
+export async function migrate(client: ClickHouseClient, migrations: Migration[] = loadMigrations()): Promise<number[]> {
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS cairn_migrations (version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) ENGINE = MergeTree ORDER BY version`,
+  });
+  const rs = await client.query({ query: 'SELECT DISTINCT version FROM cairn_migrations', format: 'JSONEachRow' });
+  const done = new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (done.has(m.version)) continue;
+    for (const statement of m.statements) {
+      try {
+        await client.command({ query: statement });
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new CairnError('CAIRN_MIGRATION_FAILED', `migration ${m.name} failed: ${msg}`, { cause: err });
+      }
+    }
+    await client.insert({ table: 'cairn_migrations', values: [{ version: m.version, name: m.name }], format: 'JSONEachRow' });
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+/** Applies `CAIRN_RETENTION_DAYS` as a TTL on raw spans (rollups are small and kept). */
+export async function applyRetention(client: ClickHouseClient, retentionDays: number | undefined): Promise<void> {
+  if (retentionDays === undefined) {
+    await client.command({ query: 'ALTER TABLE spans REMOVE TTL' }).catch(() => undefined);
+    return;
+  }
+  const days = Math.floor(retentionDays);
+  await client.command({ query: `ALTER TABLE spans MODIFY TTL toDateTime(start_time) + INTERVAL ${days} DAY` });
+}

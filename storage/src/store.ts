@@ -1,0 +1,80 @@
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { SpanRow } from '@cairn/schemas';
+import type { StoreConfig } from './config.js';
+import { openConnections } from './connection.js';
+import { encodeJsonRows, encodeSpanRows } from './encode.js';
+import { applyRetention, migrate } from './migrations.js';
+
+export interface InsertOptions {
+  /**
+   * Same token, same rows → written once, in `spans` and in every rollup fed from it. Give a
+   * batch a token before its first attempt and keep it across retries and restarts.
+   */
+  dedupToken?: string;
+}
+
+export type QueryParams = Record<string, unknown>;
+
+/** Cairn's handle on ClickHouse: two clients plus the few write paths the collector needs. */
+export interface Store {
+  readonly mode: 'embedded' | 'server';
+  readonly read: ClickHouseClient;
+  readonly write: ClickHouseClient;
+  insertSpans(rows: readonly SpanRow[], opts?: InsertOptions): Promise<void>;
+  /** Inserts small rows (configuration, alerts) into a table, as JSONEachRow. */
+  insertRows(table: string, rows: readonly object[], opts?: InsertOptions): Promise<void>;
+  /** Runs a read query with `{name:Type}` parameters and returns its rows. */
+  query<T>(sql: string, params?: QueryParams): Promise<T[]>;
+  /** Runs a statement with no result (DDL, ALTER) on the write connection. */
+  command(sql: string, params?: QueryParams): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Apply pending migrations and the retention TTL (default true). */
+  migrate?: boolean;
+}
+
+export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}): Promise<Store> {
+  const conn = openConnections(config);
+  try {
+    if (opts.migrate !== false) {
+      await migrate(conn.write);
+      await applyRetention(conn.write, config.retentionDays);
+    }
+  } catch (err) {
+    await conn.close().catch(() => undefined);
+    throw err;
+  }
+  const dedupSettings = (token: string | undefined): ClickHouseSettings | undefined =>
+    token
+      ? { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 }
+      : undefined;
+  let closed = false;
+  return {
+    mode: conn.mode,
+    read: conn.read,
+    write: conn.write,
+    async insertSpans(rows, o) {
+      if (rows.length === 0) return;
+      const body = await encodeSpanRows(rows);
+      await conn.insertRaw('spans', body, 'JSONEachRow', dedupSettings(o?.dedupToken));
+    },
+    async insertRows(table, rows, o) {
+      if (rows.length === 0) return;
+      await conn.insertRaw(table, encodeJsonRows(rows), 'JSONEachRow', dedupSettings(o?.dedupToken));
+    },
+    async query<T>(sql: string, params?: QueryParams) {
+      const rs = await conn.read.query({ query: sql, format: 'JSONEachRow', ...(params ? { query_params: params } : {}) });
+      return rs.json<T>();
+    },
+    async command(sql: string, params?: QueryParams) {
+      await conn.write.command({ query: sql, ...(params ? { query_params: params } : {}) });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await conn.close();
+    },
+  };
+}
