@@ -1,15 +1,28 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const pkg = (dir: string): string => fileURLToPath(new URL(`./${dir}/src/index.ts`, import.meta.url));
 
 // One run for every package. Each test file runs in its own process (forks): chDB allows one
 // data directory per process, and every file that needs storage opens its own temporary one.
+// In-process imports of workspace packages resolve to their sources, so tests need no build;
+// tests that spawn `cairn` as a process use the built CLI (`npm test` builds first).
 export default defineConfig({
+  resolve: {
+    alias: {
+      '@cairn/schemas': pkg('schemas'),
+      '@cairn/storage': pkg('storage'),
+      '@cairn/collector': pkg('collector'),
+      '@cairn/ingest-api': pkg('ingest-api'),
+      '@cairn/sdk': pkg('sdk'),
+    },
+  },
   test: {
-    include: ['*/test/**/*.test.ts'],
+    include: ['*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    fileParallelism: true,
     maxWorkers: 2,
   },
 });

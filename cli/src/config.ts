@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { CairnError } from '@cairn/schemas';
+import type { StoreConfig } from '@cairn/storage';
+
+/** Every setting of a Cairn process, read once from the environment at start (DESIGN §7). */
+export interface CairnConfig {
+  host: string;
+  otlpPort: number;
+  httpPort: number;
+  store: StoreConfig;
+  /** Presets for the default project's keys; otherwise first start creates and prints them. */
+  ingestKey: string | undefined;
+  adminKey: string | undefined;
+  alertIntervalMs: number;
+  webhookAllowPrivate: boolean;
+  /** Largest accepted request body (after decompression for OTLP). */
+  maxBodyBytes: number;
+  /** The batch writer flushes at this many rows or after this long, whichever comes first. */
+  batchMaxRows: number;
+  batchMaxMs: number;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new CairnError('CAIRN_CONFIG_INVALID', `${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
+  throw new CairnError('CAIRN_CONFIG_INVALID', `${name} must be 1/0 or true/false, got "${env[name]}"`);
+}
+
+function key(env: Env, name: string, prefix: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!raw.startsWith(prefix) || raw.length < prefix.length + 16) {
+    throw new CairnError('CAIRN_CONFIG_INVALID', `${name} must start with "${prefix}" followed by at least 16 characters`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): CairnConfig {
+  const retention = env.CAIRN_RETENTION_DAYS ? int(env, 'CAIRN_RETENTION_DAYS', 0, 1, 36_500) : undefined;
+  return {
+    host: env.CAIRN_HOST || '127.0.0.1',
+    otlpPort: int(env, 'CAIRN_OTLP_PORT', 4318, 0, 65_535),
+    httpPort: int(env, 'CAIRN_HTTP_PORT', 4000, 0, 65_535),
+    store: {
+      dataDir: resolve(env.CAIRN_DATA_DIR || './.cairn'),
+      clickhouseUrl: env.CLICKHOUSE_URL || undefined,
+      clickhouseUser: env.CLICKHOUSE_USER || undefined,
+      clickhousePassword: env.CLICKHOUSE_PASSWORD || undefined,
+      clickhouseDatabase: env.CLICKHOUSE_DATABASE || undefined,
+      retentionDays: retention,
+    },
+    ingestKey: key(env, 'CAIRN_INGEST_KEY', 'cairn_ik_'),
+    adminKey: key(env, 'CAIRN_ADMIN_KEY', 'cairn_ak_'),
+    alertIntervalMs: int(env, 'CAIRN_ALERT_INTERVAL_MS', 10_000, 100),
+    webhookAllowPrivate: bool(env, 'CAIRN_WEBHOOK_ALLOW_PRIVATE'),
+    maxBodyBytes: int(env, 'CAIRN_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
+    batchMaxRows: int(env, 'CAIRN_BATCH_MAX_ROWS', 20_000, 1),
+    batchMaxMs: int(env, 'CAIRN_BATCH_MAX_MS', 1000, 1),
+    logLevel: env.CAIRN_LOG_LEVEL || 'info',
+  };
+}
