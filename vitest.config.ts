@@ -15,10 +15,12 @@ export default defineConfig({
       '@cairn/collector': pkg('collector'),
       '@cairn/ingest-api': pkg('ingest-api'),
       '@cairn/sdk': pkg('sdk'),
+      '@cairn/examples': pkg('examples'),
+      cairn: pkg('cli'),
     },
   },
   test: {
-    include: ['*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
+    include: ['*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     testTimeout: 60_000,
