@@ -18,5 +18,6 @@ export {
   listKeys,
   revokeKey,
   hasKeys,
+  createKeyResolver,
 } from './keys.js';
 export type { KeyKind, ApiKeyRecord, CreatedKey } from './keys.js';

@@ -112,3 +112,22 @@ export async function hasKeys(store: Store, projectId: string, kind: KeyKind): P
   );
   return Number(rows[0]?.n ?? 0) > 0;
 }
+
+/**
+ * A presented key → its record, cached for `ttlMs` so hot paths (every OTLP request) do not
+ * query ClickHouse; a revocation takes effect within the TTL. Unknown keys are cached too
+ * (shorter), so a flood of bad keys cannot turn into a flood of queries.
+ */
+export function createKeyResolver(store: Store, ttlMs = 5000): (key: string) => Promise<ApiKeyRecord | undefined> {
+  const cache = new Map<string, { record: ApiKeyRecord | undefined; expires: number }>();
+  return async (key) => {
+    if (!keyKindOf(key) || key.length > 200) return undefined;
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit && hit.expires > now) return hit.record;
+    const record = await findKey(store, key);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, { record, expires: now + (record ? ttlMs : Math.min(ttlMs, 1000)) });
+    return record;
+  };
+}

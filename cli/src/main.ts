@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { isCairnError } from '@cairn/schemas';
+import { createKey, DEFAULT_PROJECT_ID, openStore, type KeyKind } from '@cairn/storage';
+import { loadConfig, type CairnConfig } from './config.js';
+import { startCairn, type Role } from './run.js';
+
+const USAGE = `cairn — observability and cost control for AI agents
+
+Usage:
+  cairn start                 run every role in one process on the embedded store (default)
+  cairn collector             run only the OTLP collector
+  cairn api                   run only the REST API and dashboard
+  cairn migrate               apply pending schema migrations and exit
+  cairn keys create [--kind ingest|admin] [--project ID] [--name NAME]
+                              create a key (printed once; stored hashed)
+  cairn demo [--endpoint URL] [--key INGEST_KEY]
+                              send example agent sessions to a running collector
+
+Settings come from the environment: CAIRN_DATA_DIR (./.cairn), CAIRN_HOST (127.0.0.1),
+CAIRN_OTLP_PORT (4318), CAIRN_HTTP_PORT (4000), CLICKHOUSE_URL (unset = embedded),
+CAIRN_INGEST_KEY, CAIRN_ADMIN_KEY, CAIRN_RETENTION_DAYS, CAIRN_ALERT_INTERVAL_MS.`;
+
+async function serve(config: CairnConfig, roles: Role[]): Promise<void> {
+  const cairn = await startCairn(config, { roles });
+  const lines = ['', 'Cairn is running.'];
+  if (cairn.otlpUrl) lines.push(`  OTLP/HTTP traces  ${cairn.otlpUrl}/v1/traces`);
+  if (cairn.apiUrl) lines.push(`  API + dashboard   ${cairn.apiUrl}/`);
+  lines.push(`  storage           ${config.store.clickhouseUrl ?? `embedded chDB in ${config.store.dataDir}`}`);
+  for (const k of cairn.bootstrap.created) {
+    lines.push(`  new ${k.kind} key     ${k.key}   (shown once: store it now)`);
+  }
+  process.stdout.write(lines.join('\n') + '\n\n');
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    process.stdout.write(`\n${signal}: flushing pending spans and stopping…\n`);
+    cairn.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`cairn: error while stopping: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function keysCreate(config: CairnConfig, argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { kind: { type: 'string', default: 'ingest' }, project: { type: 'string', default: DEFAULT_PROJECT_ID }, name: { type: 'string', default: '' } },
+  });
+  if (values.kind !== 'ingest' && values.kind !== 'admin') throw new Error('--kind must be ingest or admin');
+  const store = await openStore(config.store);
+  try {
+    const k = await createKey(store, { projectId: values.project, kind: values.kind as KeyKind, name: values.name });
+    process.stdout.write(`${k.key}\n`);
+    process.stderr.write(`created ${k.kind} key ${k.key_id} for project ${k.project_id} (shown once; stored hashed)\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+async function demo(config: CairnConfig, argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { endpoint: { type: 'string' }, key: { type: 'string' }, sessions: { type: 'string' } },
+  });
+  const endpoint = values.endpoint ?? `http://${config.host}:${config.otlpPort}`;
+  const apiKey = values.key ?? config.ingestKey;
+  if (!apiKey) throw new Error('give the ingest key with --key or CAIRN_INGEST_KEY (printed by the first `cairn start`)');
+  const { runDemo } = await import('@cairn/examples');
+  const result = await runDemo({
+    endpoint,
+    apiKey,
+    ...(values.sessions ? { sessions: Number(values.sessions) } : {}),
+    log: (line: string) => process.stdout.write(line + '\n'),
+  });
+  process.stdout.write(`sent ${result.sessions.length} sessions to ${endpoint}\n`);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command = 'start', ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  const config = loadConfig(process.env);
+  switch (command) {
+    case 'start':
+      return serve(config, ['collector', 'api']);
+    case 'collector':
+      return serve(config, ['collector']);
+    case 'api':
+      return serve(config, ['api']);
+    case 'migrate': {
+      const store = await openStore(config.store);
+      await store.close();
+      process.stdout.write('migrations applied\n');
+      return;
+    }
+    case 'keys':
+      if (rest[0] !== 'create') throw new Error('usage: cairn keys create [--kind ingest|admin] [--project ID] [--name NAME]');
+      return keysCreate(config, rest.slice(1));
+    case 'demo':
+      return demo(config, rest);
+    default:
+      throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const msg = isCairnError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`cairn: ${msg}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildCollector, type Collector } from '@cairn/collector';
+import { buildApp } from '@cairn/ingest-api';
+import { createKeyResolver, openStore, type Store } from '@cairn/storage';
+import { bootstrapDefaultProject, type BootstrapResult } from './bootstrap.js';
+import type { CairnConfig } from './config.js';
+
+export type Role = 'collector' | 'api';
+
+export interface StartOptions {
+  /** Roles this process runs (default: all of them — embedded mode). */
+  roles?: Role[];
+  /** No pino output (tests). */
+  quiet?: boolean;
+}
+
+/** A running Cairn: addresses, the store, and a clean stop. */
+export interface CairnRuntime {
+  store: Store;
+  bootstrap: BootstrapResult;
+  /** `http://host:port` of the OTLP receiver (POST /v1/traces), when the collector role runs. */
+  otlpUrl: string;
+  /** `http://host:port` of the API and dashboard, when the api role runs. */
+  apiUrl: string;
+  collector: Collector | undefined;
+  api: FastifyInstance | undefined;
+  /** Writes every accepted span; resolves when they are queryable. */
+  flush(): Promise<void>;
+  /** Stops listening, flushes pending batches (up to 10 s), closes the store. */
+  stop(): Promise<void>;
+}
+
+const urlOf = (app: FastifyInstance): string => {
+  const addr = app.server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return `http://${host}:${addr.port}`;
+};
+
+export async function startCairn(config: CairnConfig, opts: StartOptions = {}): Promise<CairnRuntime> {
+  const roles = new Set<Role>(opts.roles ?? ['collector', 'api']);
+  const logLevel = opts.quiet ? 'silent' : config.logLevel;
+  const store = await openStore(config.store);
+  let collector: Collector | undefined;
+  let api: FastifyInstance | undefined;
+  try {
+    const bootstrap = await bootstrapDefaultProject(store, config);
+    if (roles.has('collector')) {
+      const resolveKey = createKeyResolver(store);
+      collector = await buildCollector(
+        {
+          host: config.host,
+          port: config.otlpPort,
+          maxBodyBytes: config.maxBodyBytes,
+          batchMaxRows: config.batchMaxRows,
+          batchMaxMs: config.batchMaxMs,
+          logLevel,
+        },
+        {
+          store,
+          authenticate: async (key) => {
+            const rec = await resolveKey(key);
+            return rec ? { projectId: rec.project_id, kind: rec.kind } : undefined;
+          },
+        },
+      );
+      await collector.app.listen({ host: config.host, port: config.otlpPort });
+    }
+    if (roles.has('api')) {
+      api = await buildApp(
+        {
+          host: config.host,
+          httpPort: config.httpPort,
+          alertIntervalMs: config.alertIntervalMs,
+          webhookAllowPrivate: config.webhookAllowPrivate,
+          maxBodyBytes: config.maxBodyBytes,
+          logLevel,
+          storageMode: store.mode,
+        },
+        { store },
+      );
+      await api.listen({ host: config.host, port: config.httpPort });
+    }
+    let stopping: Promise<void> | undefined;
+    return {
+      store,
+      bootstrap,
+      otlpUrl: collector ? urlOf(collector.app) : '',
+      apiUrl: api ? urlOf(api) : '',
+      collector,
+      api,
+      async flush() {
+        await collector?.flush();
+      },
+      stop() {
+        stopping ??= (async () => {
+          await api?.close();
+          await collector?.close(10_000);
+          await store.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await api?.close().catch(() => undefined);
+    await collector?.close(1000).catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,217 @@
+import { gunzip, inflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { CairnError, DEFAULT_PRICE_BOOK, isCairnError, type PriceBook, type SpanRow } from '@cairn/schemas';
+import type { Store } from '@cairn/storage';
+import { RecentKeys } from './dedup.js';
+import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
+import { decodeTraceRequestJson } from './otlp-json.js';
+import { decodeTraceRequestProto } from './otlp-proto.js';
+import {
+  encodeExportResponseJson,
+  encodeExportResponseProto,
+  encodeStatusProto,
+  grpcCodeFor,
+  type ExportResult,
+} from './otlp-response.js';
+import { normalizeSpan } from './normalize.js';
+import { BatchWriter } from './writer.js';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+export interface CollectorConfig {
+  host: string;
+  port: number;
+  /** Largest body accepted, compressed and (separately) after decompression. */
+  maxBodyBytes: number;
+  batchMaxRows: number;
+  batchMaxMs: number;
+  /** Rows held in memory before the collector answers 503 (default 20 batches). */
+  maxQueuedRows?: number;
+  /** Span keys remembered to drop exporter retries (default 1,000,000 per generation). */
+  dedupCapacity?: number;
+  logLevel?: string;
+}
+
+export interface KeyIdentity {
+  projectId: string;
+  kind: 'ingest' | 'admin';
+}
+
+export interface CollectorDeps {
+  store: Store;
+  /** Resolves a presented bearer key; undefined for unknown or revoked keys. */
+  authenticate: (key: string) => Promise<KeyIdentity | undefined>;
+  /** A project's prices (its overrides first); defaults to the shipped table. */
+  priceBookFor?: (projectId: string) => PriceBook;
+}
+
+export interface Collector {
+  app: FastifyInstance;
+  writer: BatchWriter;
+  metrics: CollectorMetrics;
+  /** Writes everything accepted so far; true when drained. */
+  flush(deadlineMs?: number): Promise<boolean>;
+  /** Stops listening, then writes what is queued (bounded by `deadlineMs`). */
+  close(deadlineMs?: number): Promise<boolean>;
+}
+
+const PROTOBUF = 'application/x-protobuf';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    cairnProject?: string;
+  }
+}
+
+export async function buildCollector(config: CollectorConfig, deps: CollectorDeps): Promise<Collector> {
+  const metrics = createCollectorMetrics();
+  const app = Fastify({
+    logger: { level: config.logLevel ?? 'info', redact: ['req.headers.authorization'] },
+    disableRequestLogging: true,
+    bodyLimit: config.maxBodyBytes,
+  });
+  const log: FastifyBaseLogger = app.log;
+  const writer = new BatchWriter(
+    (rows, token) => deps.store.insertSpans(rows, { dedupToken: token }),
+    { maxRows: config.batchMaxRows, maxMs: config.batchMaxMs, maxQueuedRows: config.maxQueuedRows ?? config.batchMaxRows * 20 },
+    metrics,
+    (err, attempts) => log.error({ err, attempts }, 'batch insert failed; will retry'),
+  );
+  const recent = new RecentKeys(config.dedupCapacity ?? 1_000_000);
+  const priceBookFor = deps.priceBookFor ?? (() => DEFAULT_PRICE_BOOK);
+
+  for (const type of [PROTOBUF, 'application/json']) {
+    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_req, body, done) => done(null, body));
+  }
+
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, toCairnError(err), metrics));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(req, reply, new CairnError('CAIRN_NOT_FOUND', `no route ${req.method} ${req.url}; OTLP traces go to POST /v1/traces`), metrics),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok', queued_rows: writer.backlog }));
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
+
+  app.post('/v1/traces', {
+    onRequest: async (req) => {
+      req.cairnProject = await authenticate(req, deps.authenticate);
+    },
+    handler: async (req, reply) => {
+      const projectId = req.cairnProject!;
+      const isProto = contentType(req) === PROTOBUF;
+      const raw = await decompress(req, req.body as Buffer, config.maxBodyBytes);
+      const spans = isProto ? decodeTraceRequestProto(raw) : decodeTraceRequestJson(parseJson(raw));
+      const priceBook = priceBookFor(projectId);
+      const rows: SpanRow[] = [];
+      const reasons = new Map<string, number>();
+      let duplicates = 0;
+      for (const span of spans) {
+        const out = normalizeSpan(span, { projectId, priceBook });
+        if ('rejected' in out) {
+          reasons.set(out.rejected, (reasons.get(out.rejected) ?? 0) + 1);
+          continue;
+        }
+        if (recent.has(projectId + out.row.trace_id + out.row.span_id)) duplicates++;
+        else rows.push(out.row);
+      }
+      if (!writer.canAccept(rows.length)) {
+        reply.header('Retry-After', '5');
+        throw new CairnError('CAIRN_OVERLOADED', `collector queue is full (${writer.backlog} rows waiting); retry later`);
+      }
+      for (const r of rows) recent.add(projectId + r.trace_id + r.span_id);
+      writer.enqueue(rows);
+      const rejected = spans.length - rows.length - duplicates;
+      metrics.spansAccepted.inc(rows.length);
+      if (duplicates) metrics.spansDuplicate.inc(duplicates);
+      for (const [reason, n] of reasons) metrics.spansRejected.inc(n, { reason: reason.split(':')[0] ?? reason });
+      metrics.requests.inc(1, { status: '200' });
+      const result: ExportResult = {
+        rejectedSpans: rejected,
+        errorMessage: rejected ? [...reasons].map(([r, n]) => `${n} span(s): ${r}`).join('; ') : '',
+      };
+      if (isProto) return reply.type(PROTOBUF).send(Buffer.from(encodeExportResponseProto(result)));
+      return reply.type('application/json').send(encodeExportResponseJson(result));
+    },
+  });
+
+  let closing: Promise<boolean> | undefined;
+  return {
+    app,
+    writer,
+    metrics,
+    flush: (deadlineMs) => writer.flush(deadlineMs),
+    close(deadlineMs) {
+      closing ??= app.close().then(() => writer.close(deadlineMs));
+      return closing;
+    },
+  };
+}
+
+async function authenticate(req: FastifyRequest, resolve: CollectorDeps['authenticate']): Promise<string> {
+  const header = req.headers.authorization ?? '';
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) throw new CairnError('CAIRN_UNAUTHORIZED', 'missing "Authorization: Bearer <ingest key>" header');
+  const identity = await resolve(m[1]!);
+  if (!identity) throw new CairnError('CAIRN_UNAUTHORIZED', 'unknown or revoked key');
+  if (identity.kind !== 'ingest') {
+    throw new CairnError('CAIRN_FORBIDDEN', 'telemetry must be sent with an ingest key (cairn_ik_…), not an admin key');
+  }
+  return identity.projectId;
+}
+
+function contentType(req: FastifyRequest): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+async function decompress(req: FastifyRequest, body: Buffer, maxBytes: number): Promise<Buffer> {
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return body;
+  if (encoding !== 'gzip' && encoding !== 'deflate') {
+    throw new CairnError('CAIRN_BAD_ENCODING', `unsupported Content-Encoding "${encoding}" (use gzip or none)`);
+  }
+  try {
+    const opts = { maxOutputLength: maxBytes };
+    return encoding === 'gzip' ? await gunzipAsync(body, opts) : await inflateAsync(body, opts);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new CairnError('CAIRN_PAYLOAD_TOO_LARGE', `decompressed body exceeds ${maxBytes} bytes`);
+    }
+    throw new CairnError('CAIRN_BAD_ENCODING', `body is not valid ${encoding} data`, { cause: err });
+  }
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new CairnError('CAIRN_MALFORMED_JSON', `body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Maps Fastify's own errors (media type, body size, parse) onto registry codes. */
+function toCairnError(err: unknown): CairnError {
+  if (isCairnError(err)) return err;
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new CairnError('CAIRN_UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/x-protobuf or application/json');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new CairnError('CAIRN_PAYLOAD_TOO_LARGE', 'request body is larger than the configured limit');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new CairnError('CAIRN_BAD_REQUEST', 'Content-Length does not match the body');
+  }
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new CairnError('CAIRN_BAD_REQUEST', e.message ?? 'bad request');
+  return new CairnError('CAIRN_INTERNAL', e.message ?? 'internal error', { cause: err });
+}
+
+function sendError(req: FastifyRequest, reply: FastifyReply, err: CairnError, metrics: CollectorMetrics): FastifyReply {
+  metrics.requests.inc(1, { status: String(err.status) });
+  if (err.status >= 500 && err.code !== 'CAIRN_OVERLOADED') req.log.error({ err }, 'collector error');
+  reply.status(err.status);
+  if (contentType(req) === PROTOBUF) {
+    return reply.type(PROTOBUF).send(Buffer.from(encodeStatusProto(grpcCodeFor(err.status), `${err.code}: ${err.message}`)));
+  }
+  return reply.type('application/json').send({ error: { code: err.code, message: err.message } });
+}

@@ -1,0 +1,10 @@
+export { buildCollector } from './collector.js';
+export type { Collector, CollectorConfig, CollectorDeps, KeyIdentity } from './collector.js';
+export { BatchWriter } from './writer.js';
+export type { BatchSink, BatchWriterOptions } from './writer.js';
+export { RecentKeys } from './dedup.js';
+export { createCollectorMetrics } from './metrics.js';
+export type { CollectorMetrics } from './metrics.js';
+export { encodeExportResponseProto, encodeExportResponseJson, encodeStatusProto } from './otlp-response.js';
+export type { ExportResult } from './otlp-response.js';
+export type { AttrValue, Attributes, DecodedEvent, DecodedSpan } from './decoded.js';

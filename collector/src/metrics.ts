@@ -1,0 +1,86 @@
+/**
+ * A minimal Prometheus text-format registry: counters, gauges and one histogram are all the
+ * collector exposes, so a dependency would buy nothing.
+ */
+type Labels = Record<string, string>;
+
+const labelKey = (labels: Labels | undefined): string =>
+  labels
+    ? Object.keys(labels)
+        .sort()
+        .map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`)
+        .join(',')
+    : '';
+
+class Counter {
+  private readonly values = new Map<string, number>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'counter' | 'gauge' = 'counter',
+  ) {}
+  inc(by = 1, labels?: Labels): void {
+    const k = labelKey(labels);
+    this.values.set(k, (this.values.get(k) ?? 0) + by);
+  }
+  set(value: number, labels?: Labels): void {
+    this.values.set(labelKey(labels), value);
+  }
+  get(labels?: Labels): number {
+    return this.values.get(labelKey(labels)) ?? 0;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
+    if (this.values.size === 0) lines.push(`${this.name} 0`);
+    for (const [k, v] of this.values) lines.push(k ? `${this.name}{${k}} ${v}` : `${this.name} ${v}`);
+    return lines.join('\n');
+  }
+}
+
+class Histogram {
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: number[],
+  ) {
+    this.counts = buckets.map(() => 0);
+  }
+  observe(v: number): void {
+    this.sum += v;
+    this.count += 1;
+    for (let i = 0; i < this.buckets.length; i++) if (v <= this.buckets[i]!) this.counts[i]! += 1;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
+    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    return lines.join('\n');
+  }
+}
+
+export function createCollectorMetrics() {
+  const m = {
+    requests: new Counter('cairn_otlp_requests_total', 'OTLP export requests by HTTP status.'),
+    spansAccepted: new Counter('cairn_spans_accepted_total', 'Spans accepted and queued for writing.'),
+    spansRejected: new Counter('cairn_spans_rejected_total', 'Spans rejected (partial success) by reason.'),
+    spansDuplicate: new Counter('cairn_spans_duplicate_total', 'Spans dropped as re-sent duplicates.'),
+    spansWritten: new Counter('cairn_spans_written_total', 'Spans written to ClickHouse.'),
+    batchesWritten: new Counter('cairn_batches_written_total', 'Batches written to ClickHouse (one insert each).'),
+    batchFailures: new Counter('cairn_batch_failures_total', 'Failed batch inserts (retried).'),
+    queuedRows: new Counter('cairn_queue_rows', 'Rows waiting to be written.', 'gauge'),
+    insertSeconds: new Histogram('cairn_insert_duration_seconds', 'Duration of one batch insert.', [
+      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]),
+  };
+  return {
+    ...m,
+    render(): string {
+      return Object.values(m).map((x) => x.render()).join('\n') + '\n';
+    },
+  };
+}
+
+export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;
