@@ -1,0 +1,137 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '@cairn/storage';
+import { tempDataDir } from '../../storage/test/helpers.js';
+
+// The built CLI, as `npm start` runs it (`npm test` builds first).
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const tmp = tempDataDir();
+afterAll(() => tmp.cleanup());
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+interface Running {
+  proc: ChildProcessWithoutNullStreams;
+  out: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string>): Running {
+  const proc = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env, CAIRN_LOG_LEVEL: 'warn' } });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, out: () => out, exited };
+}
+
+async function waitFor(r: Running, pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (pattern.test(r.out())) return;
+    if (r.proc.exitCode !== null) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`did not see ${pattern} in:\n${r.out()}`);
+}
+
+function otlpJson(sessionId: string, spanId: string): string {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'cli-test' } }] },
+        scopeSpans: [
+          {
+            scope: { name: 't' },
+            spans: [
+              {
+                traceId: '5b8efff798038103d269b633813fc60c',
+                spanId,
+                name: 'chat gpt-4o-mini',
+                kind: 3,
+                startTimeUnixNano: String(now - 1_000_000n),
+                endTimeUnixNano: String(now),
+                attributes: [
+                  { key: 'gen_ai.conversation.id', value: { stringValue: sessionId } },
+                  { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+                  { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } },
+                  { key: 'gen_ai.usage.input_tokens', value: { intValue: '100' } },
+                  { key: 'gen_ai.usage.output_tokens', value: { intValue: '10' } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+describe('cairn start as a process', () => {
+  it('creates keys once, serves OTLP, flushes on Ctrl-C, keeps data across restarts, and locks its data directory', async () => {
+    const env = {
+      CAIRN_DATA_DIR: tmp.dir,
+      CAIRN_OTLP_PORT: String(await freePort()),
+      CAIRN_HTTP_PORT: String(await freePort()),
+      CAIRN_BATCH_MAX_MS: '60000', // nothing is written before the shutdown flush
+    };
+    const first = run(['start'], env);
+    await waitFor(first, /Cairn is running/);
+    const ingest = /new ingest key\s+(cairn_ik_\S+)/.exec(first.out())?.[1];
+    const admin = /new admin key\s+(cairn_ak_\S+)/.exec(first.out())?.[1];
+    expect(ingest).toBeDefined();
+    expect(admin).toBeDefined();
+
+    const send = (session: string, spanId: string) =>
+      fetch(`http://127.0.0.1:${env.CAIRN_OTLP_PORT}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ingest}` },
+        body: otlpJson(session, spanId),
+      });
+    expect((await send('run-1', '1111111111111111')).status).toBe(200);
+
+    // A second process on the same directory is refused with a clear message.
+    const second = run(['migrate'], env);
+    expect(await second.exited).toBe(1);
+    expect(second.out()).toMatch(/CAIRN_STORE_LOCKED/);
+
+    first.proc.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(first.out()).toMatch(/flushing pending spans/);
+
+    const again = run(['start'], env);
+    await waitFor(again, /Cairn is running/);
+    expect(again.out()).not.toMatch(/new (ingest|admin) key/);
+    expect((await send('run-2', '2222222222222222')).status).toBe(200);
+    again.proc.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+
+    const store = await openStore({ dataDir: tmp.dir });
+    try {
+      const rows = await store.query<{ session_id: string; cost_usd: number }>(
+        'SELECT session_id, cost_usd FROM spans ORDER BY session_id',
+      );
+      expect(rows.map((r) => r.session_id)).toEqual(['run-1', 'run-2']);
+      expect(rows[0]!.cost_usd).toBeCloseTo((100 * 0.15 + 10 * 0.6) / 1e6, 12);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects an invalid setting with a clear message', async () => {
+    const r = run(['start'], { CAIRN_DATA_DIR: tmp.dir, CAIRN_OTLP_PORT: 'abc' });
+    expect(await r.exited).toBe(1);
+    expect(r.out()).toMatch(/CAIRN_CONFIG_INVALID: CAIRN_OTLP_PORT must be an integer/);
+  });
+});
