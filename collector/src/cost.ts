@@ -1,0 +1,132 @@
+import { ATTR, FOREIGN_ATTR, computeCost } from '@cairn/schemas';
+import type { CostSource, ModelPrice, PriceBook, SpanKind } from '@cairn/schemas';
+import type { AttrValue, Attributes } from './decoded.js';
+import { asCount, asNumber } from './attr-values.js';
+
+/*
+ * Tokens and cost of one span.
+ *
+ * No double counting: only the spans that are themselves one model call (kind `llm`) carry
+ * tokens in the canonical columns. Session and agent spans never carry tokens or cost there,
+ * even when the instrumentation puts an aggregate on them (the Vercel AI SDK's outer
+ * `ai.generateText` repeats the usage of its `ai.generateText.doGenerate` children; OTel
+ * `invoke_agent` spans may sum their calls; the Cairn SDK may total a run): those figures stay
+ * in `attributes`. A cost the caller provides (`cairn.cost.usd`, else OpenInference
+ * `llm.cost.total`) wins on any other span kind too, so a paid tool call can report its price.
+ *
+ * cost_source: `provided` (given by the caller), `computed` (llm span with a priced model and
+ * tokens), `unknown` (llm span whose model is missing or not in the price book, or that reports
+ * no tokens; cost 0), `none` (the span carries no cost by nature).
+ *
+ * Input tokens follow the OTel convention: they include cached tokens. A source that reports
+ * fewer input tokens than cache reads + writes evidently counted them apart (Anthropic's raw
+ * usage does), so they are added back.
+ */
+
+const INPUT_KEYS = [
+  ATTR.USAGE_INPUT_TOKENS,
+  ATTR.USAGE_PROMPT_TOKENS,
+  FOREIGN_ATTR.OI_PROMPT_TOKENS,
+  FOREIGN_ATTR.AI_USAGE_INPUT_TOKENS,
+  FOREIGN_ATTR.AI_USAGE_PROMPT_TOKENS,
+] as const;
+const OUTPUT_KEYS = [
+  ATTR.USAGE_OUTPUT_TOKENS,
+  ATTR.USAGE_COMPLETION_TOKENS,
+  FOREIGN_ATTR.OI_COMPLETION_TOKENS,
+  FOREIGN_ATTR.AI_USAGE_OUTPUT_TOKENS,
+  FOREIGN_ATTR.AI_USAGE_COMPLETION_TOKENS,
+] as const;
+const CACHE_READ_KEYS = [ATTR.USAGE_CACHE_READ_TOKENS, FOREIGN_ATTR.OI_CACHE_READ_TOKENS, FOREIGN_ATTR.AI_USAGE_CACHED_INPUT_TOKENS] as const;
+const CACHE_WRITE_KEYS = [ATTR.USAGE_CACHE_WRITE_TOKENS, FOREIGN_ATTR.OI_CACHE_WRITE_TOKENS] as const;
+const REASONING_KEYS = [ATTR.USAGE_REASONING_TOKENS, FOREIGN_ATTR.OI_REASONING_TOKENS, FOREIGN_ATTR.AI_USAGE_REASONING_TOKENS] as const;
+const COST_KEYS = [ATTR.COST_USD, FOREIGN_ATTR.OI_COST_TOTAL] as const;
+
+/** Keys any token convention uses: their presence hints that a span is a model call. */
+export const TOKEN_HINT_KEYS: readonly string[] = [...INPUT_KEYS, ...OUTPUT_KEYS];
+
+export interface SpanCost {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+  cost_source: CostSource;
+  /** The price-book entry used for `computed` (or found for the model), for the provider fallback. */
+  price: ModelPrice | undefined;
+}
+
+function count(a: Attributes, keys: readonly string[], used: string[]): number | undefined {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v: AttrValue | undefined = a[k];
+    if (v === undefined) continue;
+    const n = asCount(v);
+    if (n !== undefined) {
+      used.push(k);
+      return n;
+    }
+  }
+  return undefined;
+}
+
+function providedCost(a: Attributes, used: string[]): number | undefined {
+  for (let i = 0; i < COST_KEYS.length; i++) {
+    const k = COST_KEYS[i] as string;
+    const n = asNumber(a[k]);
+    if (n !== undefined && n >= 0) {
+      used.push(k);
+      return n;
+    }
+  }
+  return undefined;
+}
+
+const NO_COST: SpanCost = {
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  reasoning_tokens: 0,
+  cost_usd: 0,
+  cost_source: 'none',
+  price: undefined,
+};
+
+/** Tokens and cost columns of a span; consumed attribute keys are pushed onto `used`. */
+export function spanCost(kind: SpanKind, a: Attributes, model: string, priceBook: PriceBook, used: string[]): SpanCost {
+  if (kind === 'session' || kind === 'agent') return NO_COST;
+  if (kind !== 'llm') {
+    const provided = providedCost(a, used);
+    return provided === undefined ? NO_COST : { ...NO_COST, cost_usd: provided, cost_source: 'provided' };
+  }
+  const input = count(a, INPUT_KEYS, used);
+  const output = count(a, OUTPUT_KEYS, used);
+  const cacheRead = count(a, CACHE_READ_KEYS, used) ?? 0;
+  const cacheWrite = count(a, CACHE_WRITE_KEYS, used) ?? 0;
+  const reasoning = count(a, REASONING_KEYS, used) ?? 0;
+  let inputTokens = input ?? 0;
+  if (inputTokens < cacheRead + cacheWrite) inputTokens += cacheRead + cacheWrite;
+  const outputTokens = output ?? 0;
+  const price = model === '' ? undefined : priceBook.find(model);
+  const base: SpanCost = {
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    cache_read_tokens: cacheRead,
+    cache_write_tokens: cacheWrite,
+    reasoning_tokens: reasoning,
+    cost_usd: 0,
+    cost_source: 'unknown',
+    price,
+  };
+  const provided = providedCost(a, used);
+  if (provided !== undefined) {
+    base.cost_usd = provided;
+    base.cost_source = 'provided';
+  } else if (price !== undefined && (input !== undefined || output !== undefined)) {
+    base.cost_usd = computeCost(base, price);
+    base.cost_source = 'computed';
+  }
+  return base;
+}
