@@ -1,15 +1,103 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { errorBody, HealthResponse } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
+import { Authenticator, SESSION_COOKIE } from './auth.js';
 import type { ApiConfig } from './config.js';
+import { installErrorHandler } from './errors.js';
+import { registerAuthRoutes, registerMeRoute } from './routes/auth.js';
+import { registerCostRoutes } from './routes/costs.js';
+import { registerExportRoutes } from './routes/exports.js';
+import { registerKeyRoutes } from './routes/keys.js';
+import { registerScoreRoutes } from './routes/scores.js';
+import { registerSessionRoutes } from './routes/sessions.js';
+import type { ApiInstance, RouteContext } from './types.js';
 
 export interface ApiDeps {
   store: Store;
 }
 
+export const API_VERSION = '0.1.0';
+
 /** Builds the API app (not listening). Tests use `app.inject()`; the CLI calls `listen`. */
 export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: config.maxBodyBytes });
-  void deps;
-  app.get('/healthz', async () => ({ status: 'ok', version: '0.1.0', storage: config.storageMode }));
+  const app: ApiInstance = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Keys and sign-in tokens never reach the log, whatever a serializer or a debug line includes.
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie'],
+        censor: '[redacted]',
+      },
+    },
+    bodyLimit: config.maxBodyBytes,
+    // Unknown query parameters and body fields are errors (a typo in a filter must not silently
+    // widen a query), so additionalProperties: false must reject, not strip.
+    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandler(app);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Cairn API',
+        version: API_VERSION,
+        description:
+          'Read and configure one Cairn project. Authenticate with `Authorization: Bearer <admin key>` or the ' +
+          '`cairn_session` cookie from `POST /api/auth/login`. Ingest keys may only send telemetry (and call /api/guard). ' +
+          'Errors are `{ "error": { "code", "message" } }`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An admin key (cairn_ak_…).' },
+          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    '/healthz',
+    { schema: { tags: ['meta'], summary: 'Liveness and storage mode', security: [], response: { 200: HealthResponse } } },
+    async () => ({ status: 'ok' as const, version: API_VERSION, storage: config.storageMode }),
+  );
+
+  const auth = new Authenticator(deps.store, config.authCacheTtlMs ?? 5000, config.authSessionTtlMs ?? 12 * 3_600_000);
+  const ctx: RouteContext = { store: deps.store, auth };
+  registerAuthRoutes(app, ctx);
+  await app.register(async (admin: ApiInstance) => {
+    admin.addHook('onRequest', auth.require(['admin']));
+    registerMeRoute(admin, ctx);
+    registerSessionRoutes(admin, ctx);
+    registerExportRoutes(admin, ctx);
+    registerCostRoutes(admin, ctx);
+    registerScoreRoutes(admin, ctx);
+    registerKeyRoutes(admin, ctx);
+  });
+
+  const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;
+  const serveDashboard = dashboardDir !== undefined && existsSync(resolve(dashboardDir, 'index.html'));
+  if (serveDashboard) {
+    await app.register(fastifyStatic, { root: dashboardDir, prefix: '/', wildcard: false, index: 'index.html' });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    // Client-side routes of the dashboard (/sessions/abc) get its index.html.
+    if (serveDashboard && request.method === 'GET' && !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path)) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send(errorBody('CAIRN_NOT_FOUND', `no route ${request.method} ${path}`));
+  });
   return app;
 }

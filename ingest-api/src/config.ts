@@ -8,4 +8,10 @@ export interface ApiConfig {
   logLevel: string;
   /** Whether the store is embedded chDB or a ClickHouse server (reported by /healthz). */
   storageMode: 'embedded' | 'server';
+  /** Built dashboard (index.html + assets) served at `/`; unset = API only. */
+  dashboardDir?: string;
+  /** How long a dashboard sign-in lasts (default 12 hours). */
+  authSessionTtlMs?: number;
+  /** How long a resolved key or sign-in is trusted before it is looked up again (default 5 s). */
+  authCacheTtlMs?: number;
 }

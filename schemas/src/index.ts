@@ -7,3 +7,29 @@ export type { ErrorCode, ErrorBody } from './errors.js';
 export { PRICE_TABLE, DEFAULT_PRICE_BOOK, createPriceBook, computeCost, normalizeModelId } from './prices.js';
 export type { ModelPrice, TokenUsage, PriceBook } from './prices.js';
 export { ErrorResponse, HealthResponse } from './api.js';
+export {
+  SESSION_STATUSES,
+  SESSION_SORTS,
+  SCORE_SOURCES,
+  SCORE_DATA_TYPES,
+  SessionFilterFields,
+  SessionListQuery,
+  SessionSummary,
+  SessionListResponse,
+  SessionParams,
+  StepParams,
+  SessionDetailQuery,
+  Step,
+  Score,
+  SessionDetailResponse,
+  StepDetail,
+  StepDetailResponse,
+  SessionExport,
+  SessionExportQuery,
+  ScoreBody,
+  ScoreResponse,
+} from './api-sessions.js';
+export type { SessionStatus, SessionSort, ScoreSource } from './api-sessions.js';
+export { COST_GROUP_BYS, COST_BUCKETS, CostsQuery, CostFigures, CostGroup, CostPoint, CostsResponse } from './api-costs.js';
+export type { CostGroupBy, CostBucket } from './api-costs.js';
+export { ApiKey, ApiKeyList, CreateKeyBody, CreatedKeyResponse, KeyParams, LoginBody, MeResponse, OkResponse } from './api-auth.js';

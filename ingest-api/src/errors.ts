@@ -1,0 +1,54 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ERROR_CODES, errorBody, isCairnError, type ErrorCode } from '@cairn/schemas';
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'CAIRN_BAD_REQUEST',
+  401: 'CAIRN_UNAUTHORIZED',
+  403: 'CAIRN_FORBIDDEN',
+  404: 'CAIRN_NOT_FOUND',
+  409: 'CAIRN_CONFLICT',
+  413: 'CAIRN_PAYLOAD_TOO_LARGE',
+  415: 'CAIRN_UNSUPPORTED_MEDIA_TYPE',
+  429: 'CAIRN_RATE_LIMITED',
+  503: 'CAIRN_STORAGE_UNAVAILABLE',
+};
+
+/** Fastify's own error codes that deserve a more precise Cairn code than their status gives. */
+const CODE_BY_FASTIFY_CODE: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'CAIRN_MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'CAIRN_MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'CAIRN_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'CAIRN_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'CAIRN_BAD_REQUEST',
+};
+
+/**
+ * The one place error codes become HTTP: every error leaves as
+ * `{ "error": { "code", "message" } }` with the status the registry gives its code.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    if (isCairnError(err)) {
+      if (err.status >= 500) request.log.error({ err }, err.message);
+      return reply.status(err.status).send(errorBody(err.code, err.message));
+    }
+    const ferr = err as FastifyError;
+    if (ferr.validation) {
+      // Fastify's message names the part and field: "querystring/limit must be <= 500".
+      return reply.status(400).send(errorBody('CAIRN_BAD_REQUEST', ferr.message));
+    }
+    const status = typeof ferr.statusCode === 'number' ? ferr.statusCode : 500;
+    const code = (ferr.code ? CODE_BY_FASTIFY_CODE[ferr.code] : undefined) ?? (status < 500 ? CODE_BY_STATUS[status] : undefined);
+    if (code && status < 500) return reply.status(ERROR_CODES[code].status).send(errorBody(code, ferr.message));
+    request.log.error({ err }, 'request failed');
+    if (isStorageDown(err)) {
+      return reply.status(503).send(errorBody('CAIRN_STORAGE_UNAVAILABLE', 'ClickHouse did not answer; retry shortly'));
+    }
+    return reply.status(500).send(errorBody('CAIRN_INTERNAL', 'internal error: the server log has the details'));
+  });
+}
+
+function isStorageDown(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || /timeout|ECONNREFUSED/i.test(err.message);
+}

@@ -1,0 +1,236 @@
+import { CairnError, type SessionSort, type SessionStatus, type SessionSummary } from '@cairn/schemas';
+import type { Store } from '@cairn/storage';
+import { cursorString, decodeCursor, encodeCursor } from '../cursor.js';
+import { chTime, parseTime } from '../time.js';
+
+/** Filters of `GET /api/sessions` and of the JSONL export, as parsed from the query string. */
+export interface SessionFilters {
+  from?: string;
+  to?: string;
+  agent?: string[];
+  workflow?: string[];
+  user?: string[];
+  status?: SessionStatus[];
+  min_cost?: number;
+  max_cost?: number;
+  has_escalation?: boolean;
+  has_error?: boolean;
+  min_steps?: number;
+  q?: string;
+}
+
+export interface SessionPageRequest {
+  projectId: string;
+  filters: SessionFilters;
+  sort: SessionSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/**
+ * Per-session aggregates over the rollup. Aliases differ from column names on purpose: the
+ * HAVING clause must see the aggregate, and `agent_name` is an aggregate state column.
+ */
+const SUMMARY_COLUMNS = `
+  session_id,
+  argMinMerge(agent_name) AS s_agent,
+  max(workflow) AS s_workflow,
+  max(user_id) AS s_user,
+  max(service_name) AS s_service,
+  max(autonomy_level) AS s_autonomy,
+  toUnixTimestamp64Nano(min(start_time)) AS s_start_ns,
+  toUnixTimestamp64Nano(max(end_time)) AS s_end_ns,
+  toString(s_start_ns) AS s_start,
+  toString(s_end_ns) AS s_end,
+  multiIf(max(has_root) = 0, 'running', max(root_error) = 1, 'error', 'ok') AS s_status,
+  sum(spans) AS s_steps,
+  sum(llm_calls) AS s_llm_calls,
+  sum(tool_calls) AS s_tool_calls,
+  sum(input_tokens) AS s_input_tokens,
+  sum(output_tokens) AS s_output_tokens,
+  sum(cache_read_tokens) AS s_cache_read_tokens,
+  sum(reasoning_tokens) AS s_reasoning_tokens,
+  sum(cost_usd) AS s_cost,
+  min(min_confidence) AS s_min_confidence,
+  sum(escalations) AS s_escalations,
+  sum(errors) AS s_errors,
+  sum(limit_hits) AS s_limit_hits,
+  sum(snapshots) AS s_snapshots`;
+
+/**
+ * Sort keys. Cost is rounded to 1e-9 USD so that a float sum computed over differently merged
+ * parts (summation order changes the last bits) still lands on the same cursor boundary.
+ */
+const SORT_KEYS: Record<SessionSort, { expr: string; type: string }> = {
+  recent: { expr: 's_start_ns', type: 'Int64' },
+  cost: { expr: 'round(s_cost, 9)', type: 'Float64' },
+  duration: { expr: '(s_end_ns - s_start_ns)', type: 'Int64' },
+  steps: { expr: 's_steps', type: 'UInt64' },
+};
+
+interface SummaryRow {
+  session_id: string;
+  s_agent: string;
+  s_workflow: string;
+  s_user: string;
+  s_service: string;
+  s_autonomy: string;
+  s_start: string;
+  s_end: string;
+  s_status: SessionStatus;
+  s_steps: number;
+  s_llm_calls: number;
+  s_tool_calls: number;
+  s_input_tokens: number;
+  s_output_tokens: number;
+  s_cache_read_tokens: number;
+  s_reasoning_tokens: number;
+  s_cost: number;
+  s_min_confidence: number | null;
+  s_escalations: number;
+  s_errors: number;
+  s_limit_hits: number;
+  s_snapshots: number;
+  sort_value?: string;
+}
+
+function toSummary(r: SummaryRow): SessionSummary {
+  const start = BigInt(r.s_start);
+  const end = BigInt(r.s_end);
+  return {
+    session_id: r.session_id,
+    agent_name: r.s_agent,
+    workflow: r.s_workflow,
+    user_id: r.s_user,
+    service_name: r.s_service,
+    autonomy_level: r.s_autonomy,
+    start_time: new Date(Number(start / 1_000_000n)).toISOString(),
+    end_time: new Date(Number(end / 1_000_000n)).toISOString(),
+    duration_ms: end > start ? Number(end - start) / 1e6 : 0,
+    status: r.s_status,
+    steps: Number(r.s_steps),
+    llm_calls: Number(r.s_llm_calls),
+    tool_calls: Number(r.s_tool_calls),
+    input_tokens: Number(r.s_input_tokens),
+    output_tokens: Number(r.s_output_tokens),
+    cache_read_tokens: Number(r.s_cache_read_tokens),
+    reasoning_tokens: Number(r.s_reasoning_tokens),
+    total_tokens: Number(r.s_input_tokens) + Number(r.s_output_tokens),
+    cost_usd: r.s_cost,
+    min_confidence: r.s_min_confidence,
+    escalations: Number(r.s_escalations),
+    errors: Number(r.s_errors),
+    limit_hits: Number(r.s_limit_hits),
+    snapshots: Number(r.s_snapshots),
+  };
+}
+
+/** WHERE and HAVING clauses for the filters; values go in as query parameters, never as text. */
+function filterClauses(f: SessionFilters, params: Record<string, unknown>): { where: string[]; having: string[] } {
+  const where: string[] = [];
+  const having: string[] = [];
+  if (f.q !== undefined) {
+    where.push('positionCaseInsensitiveUTF8(session_id, {q:String}) > 0');
+    params.q = f.q;
+  }
+  const from = f.from !== undefined ? parseTime(f.from, 'from') : undefined;
+  const to = f.to !== undefined ? parseTime(f.to, 'to') : undefined;
+  if (from !== undefined && to !== undefined && from >= to) {
+    throw new CairnError('CAIRN_BAD_REQUEST', '`from` must be before `to`');
+  }
+  if (from !== undefined) {
+    having.push("min(start_time) >= toDateTime64({from:String}, 3, 'UTC')");
+    params.from = chTime(from);
+  }
+  if (to !== undefined) {
+    having.push("min(start_time) < toDateTime64({to:String}, 3, 'UTC')");
+    params.to = chTime(to);
+  }
+  const lists: [keyof SessionFilters, string][] = [
+    ['agent', 's_agent'],
+    ['workflow', 's_workflow'],
+    ['user', 's_user'],
+    ['status', 's_status'],
+  ];
+  for (const [field, expr] of lists) {
+    const values = f[field] as string[] | undefined;
+    if (values && values.length > 0) {
+      having.push(`${expr} IN {${field}:Array(String)}`);
+      params[field] = values;
+    }
+  }
+  if (f.min_cost !== undefined && f.max_cost !== undefined && f.min_cost > f.max_cost) {
+    throw new CairnError('CAIRN_BAD_REQUEST', '`min_cost` must not exceed `max_cost`');
+  }
+  if (f.min_cost !== undefined) {
+    having.push('s_cost >= {min_cost:Float64}');
+    params.min_cost = f.min_cost;
+  }
+  if (f.max_cost !== undefined) {
+    having.push('s_cost <= {max_cost:Float64}');
+    params.max_cost = f.max_cost;
+  }
+  if (f.has_escalation !== undefined) having.push(f.has_escalation ? 's_escalations > 0' : 's_escalations = 0');
+  if (f.has_error !== undefined) having.push(f.has_error ? 's_errors > 0' : 's_errors = 0');
+  if (f.min_steps !== undefined) {
+    having.push('s_steps >= {min_steps:UInt64}');
+    params.min_steps = f.min_steps;
+  }
+  return { where, having };
+}
+
+const CURSOR_VALUE = /^-?[0-9][0-9.e+-]*$/i;
+
+/** One page of sessions, served from the sessions rollup only. */
+export async function listSessions(
+  store: Store,
+  req: SessionPageRequest,
+): Promise<{ sessions: SessionSummary[]; next_cursor: string | null }> {
+  const params: Record<string, unknown> = { p: req.projectId, n: req.limit + 1 };
+  const { where, having } = filterClauses(req.filters, params);
+  const key = SORT_KEYS[req.sort];
+  const dir = req.order === 'asc' ? 'ASC' : 'DESC';
+  const cursorKind = `sessions:${req.sort}:${req.order}`;
+  if (req.cursor !== undefined) {
+    const c = decodeCursor(cursorKind, req.cursor, 'cursor');
+    params.cv = cursorString(c, 'v', 'cursor', CURSOR_VALUE);
+    params.cid = cursorString(c, 'id', 'cursor');
+    having.push(`(${key.expr}, session_id) ${req.order === 'asc' ? '>' : '<'} ({cv:${key.type}}, {cid:String})`);
+  }
+  const sql = `
+    SELECT ${SUMMARY_COLUMNS}, toString(${key.expr}) AS sort_value
+    FROM sessions_rollup
+    WHERE project_id = {p:String}${where.map((w) => ` AND ${w}`).join('')}
+    GROUP BY session_id
+    ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+    ORDER BY ${key.expr} ${dir}, session_id ${dir}
+    LIMIT {n:UInt32}`;
+  const rows = await store.query<SummaryRow>(sql, params);
+  const more = rows.length > req.limit;
+  const page = more ? rows.slice(0, req.limit) : rows;
+  const last = page[page.length - 1];
+  return {
+    sessions: page.map(toSummary),
+    next_cursor: more && last ? encodeCursor(cursorKind, { v: last.sort_value ?? '', id: last.session_id }) : null,
+  };
+}
+
+/**
+ * One session's summary from the rollup, with its start in nanoseconds (replay offsets), or
+ * undefined when the project has no such session.
+ */
+export async function getSessionSummary(
+  store: Store,
+  projectId: string,
+  sessionId: string,
+): Promise<{ summary: SessionSummary; startNs: bigint } | undefined> {
+  const rows = await store.query<SummaryRow>(
+    `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
+     WHERE project_id = {p:String} AND session_id = {id:String}
+     GROUP BY session_id`,
+    { p: projectId, id: sessionId },
+  );
+  const row = rows[0];
+  return row ? { summary: toSummary(row), startNs: BigInt(row.s_start) } : undefined;
+}

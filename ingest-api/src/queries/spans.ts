@@ -1,0 +1,147 @@
+import type { StepDetail } from '@cairn/schemas';
+import type { Store } from '@cairn/storage';
+import { isoFromNs } from '../time.js';
+import { parentsFirst } from './replay.js';
+
+/** Every column of a span, big payloads included: the step route and the exports. */
+const FULL_COLUMNS = `session_id, span_id, parent_span_id, trace_id, kind, name, agent_name, workflow, user_id, service_name,
+  autonomy_level, toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
+  duration_ns, status, status_message, model, provider, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+  reasoning_tokens, cost_usd, cost_source, confidence, tool_name, has_escalation, has_limit_hit, input, output, state,
+  attributes, resource_attributes, events`;
+
+export interface FullSpanRow {
+  session_id: string;
+  span_id: string;
+  parent_span_id: string;
+  trace_id: string;
+  kind: string;
+  name: string;
+  agent_name: string;
+  workflow: string;
+  user_id: string;
+  service_name: string;
+  autonomy_level: string;
+  start_ns: string;
+  end_ns: string;
+  duration_ns: number;
+  status: string;
+  status_message: string;
+  model: string;
+  provider: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+  cost_source: string;
+  confidence: number | null;
+  tool_name: string;
+  has_escalation: number;
+  has_limit_hit: number;
+  input: string;
+  output: string;
+  state: string;
+  attributes: string;
+  resource_attributes: string;
+  events: string;
+}
+
+/** Attributes and events are JSON text by the collector's contract; anything else is shown as text. */
+function parseJson(text: string, empty: unknown): unknown {
+  if (text === '') return empty;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export function toStepDetail(r: FullSpanRow): StepDetail {
+  return {
+    span_id: r.span_id,
+    parent_span_id: r.parent_span_id === '' ? null : r.parent_span_id,
+    trace_id: r.trace_id,
+    kind: r.kind,
+    name: r.name,
+    agent_name: r.agent_name,
+    workflow: r.workflow,
+    user_id: r.user_id,
+    service_name: r.service_name,
+    autonomy_level: r.autonomy_level,
+    start_time: isoFromNs(r.start_ns),
+    end_time: isoFromNs(r.end_ns),
+    duration_ms: Number(r.duration_ns) / 1e6,
+    status: r.status,
+    status_message: r.status_message,
+    model: r.model,
+    provider: r.provider,
+    input_tokens: Number(r.input_tokens),
+    output_tokens: Number(r.output_tokens),
+    cache_read_tokens: Number(r.cache_read_tokens),
+    cache_write_tokens: Number(r.cache_write_tokens),
+    reasoning_tokens: Number(r.reasoning_tokens),
+    cost_usd: r.cost_usd,
+    cost_source: r.cost_source,
+    confidence: r.confidence,
+    tool_name: r.tool_name,
+    has_state: r.state !== '',
+    has_escalation: Number(r.has_escalation) === 1,
+    has_limit_hit: Number(r.has_limit_hit) === 1,
+    input: r.input,
+    output: r.output,
+    state: r.state === '' ? null : r.state,
+    attributes: parseJson(r.attributes, {}),
+    resource_attributes: parseJson(r.resource_attributes, {}),
+    events: parseJson(r.events, []),
+  };
+}
+
+export async function getSpan(store: Store, projectId: string, sessionId: string, spanId: string): Promise<FullSpanRow | undefined> {
+  const rows = await store.query<FullSpanRow>(
+    `SELECT ${FULL_COLUMNS} FROM spans
+     WHERE project_id = {p:String} AND session_id = {id:String} AND span_id = {sid:String}
+     LIMIT 1`,
+    { p: projectId, id: sessionId, sid: spanId },
+  );
+  return rows[0];
+}
+
+/** The latest snapshot strictly before a span in replay order (start time, then span id). */
+export async function getPreviousState(
+  store: Store,
+  projectId: string,
+  span: FullSpanRow,
+): Promise<{ span_id: string; start_time: string; state: string } | null> {
+  const rows = await store.query<{ span_id: string; start_ns: string; state: string }>(
+    `SELECT span_id, toString(toUnixTimestamp64Nano(start_time)) AS start_ns, state FROM spans
+     WHERE project_id = {p:String} AND session_id = {id:String} AND state != ''
+       AND (start_time, span_id) < (fromUnixTimestamp64Nano({s:Int64}, 'UTC'), {sid:String})
+     ORDER BY start_time DESC, span_id DESC
+     LIMIT 1`,
+    { p: projectId, id: span.session_id, s: span.start_ns, sid: span.span_id },
+  );
+  const row = rows[0];
+  return row ? { span_id: row.span_id, start_time: isoFromNs(row.start_ns), state: row.state } : null;
+}
+
+/** Every span of the given sessions with payloads, deduplicated, grouped per session in replay order. */
+export async function getFullSpans(store: Store, projectId: string, sessionIds: string[]): Promise<Map<string, FullSpanRow[]>> {
+  const out = new Map<string, FullSpanRow[]>();
+  if (sessionIds.length === 0) return out;
+  const rows = await store.query<FullSpanRow>(
+    `SELECT ${FULL_COLUMNS} FROM spans
+     WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
+     ORDER BY session_id, start_time, span_id
+     LIMIT 1 BY session_id, trace_id, span_id`,
+    { p: projectId, ids: sessionIds },
+  );
+  for (const r of rows) {
+    let list = out.get(r.session_id);
+    if (!list) out.set(r.session_id, (list = []));
+    list.push(r);
+  }
+  for (const [id, list] of out) out.set(id, parentsFirst(list));
+  return out;
+}
