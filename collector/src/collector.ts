@@ -82,6 +82,8 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
   const recent = new RecentKeys(config.dedupCapacity ?? 1_000_000);
   const priceBookFor = deps.priceBookFor ?? (() => DEFAULT_PRICE_BOOK);
 
+  // Only the two OTLP encodings: Fastify's default text/plain parser would let other types through.
+  app.removeAllContentTypeParsers();
   for (const type of [PROTOBUF, 'application/json']) {
     app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_req, body, done) => done(null, body));
   }
