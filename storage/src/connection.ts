@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
@@ -44,7 +44,9 @@ function openEmbedded(config: StoreConfig): Connections {
     readConn = createChdbConnection({ path });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    if (/lock/i.test(msg)) {
+    // chDB reports a held directory either as "Cannot lock file …/status" or, from its second
+    // layer, as a bare "Failed to create connection": the status file tells the two apart.
+    if (/lock/i.test(msg) || existsSync(resolve(path, 'status'))) {
       throw new CairnError('CAIRN_STORE_LOCKED', `another process is using the data directory ${path} (${msg})`, { cause: err });
     }
     throw new CairnError('CAIRN_STORAGE_UNAVAILABLE', `cannot open embedded ClickHouse at ${path}: ${msg}`, { cause: err });
