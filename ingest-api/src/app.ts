@@ -21,6 +21,8 @@ import type { ApiInstance, RouteContext } from './types.js';
 
 export interface ApiDeps {
   store: Store;
+  /** Where the log goes (default stdout); tests capture it to check redaction. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export const API_VERSION = '0.1.0';
@@ -35,6 +37,7 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie'],
         censor: '[redacted]',
       },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     bodyLimit: config.maxBodyBytes,
     // Unknown query parameters and body fields are errors (a typo in a filter must not silently

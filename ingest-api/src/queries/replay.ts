@@ -137,7 +137,7 @@ export async function getSteps(
       input_tokens: Number(r.input_tokens),
       output_tokens: Number(r.output_tokens),
       cost_usd: r.cost_usd,
-      cumulative_cost_usd: cumulative,
+      cumulative_cost_usd: Math.round(cumulative * 1e10) / 1e10,
       confidence: r.confidence,
       tool_name: r.tool_name,
       has_state: Number(r.has_state) === 1,

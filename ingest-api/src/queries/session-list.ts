@@ -51,7 +51,7 @@ const SUMMARY_COLUMNS = `
   sum(output_tokens) AS s_output_tokens,
   sum(cache_read_tokens) AS s_cache_read_tokens,
   sum(reasoning_tokens) AS s_reasoning_tokens,
-  sum(cost_usd) AS s_cost,
+  round(sum(cost_usd), 10) AS s_cost,
   min(min_confidence) AS s_min_confidence,
   sum(escalations) AS s_escalations,
   sum(errors) AS s_errors,
@@ -59,6 +59,7 @@ const SUMMARY_COLUMNS = `
   sum(snapshots) AS s_snapshots`;
 
 /**
+ * Costs are rounded to 1e-10 USD: float sums otherwise show noise like 0.014419000000000001.
  * Sort keys. Cost is rounded to 1e-9 USD so that a float sum computed over differently merged
  * parts (summation order changes the last bits) still lands on the same cursor boundary.
  */
