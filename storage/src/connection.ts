@@ -17,10 +17,12 @@ export interface Connections {
   read: ClickHouseClient;
   /** For inserts, commands and migrations. */
   write: ClickHouseClient;
-  /** Inserts a pre-encoded body (e.g. JSONEachRow) in one insert. */
-  insertRaw(table: string, body: Buffer, format: 'JSONEachRow', settings?: ClickHouseSettings): Promise<void>;
+  /** Inserts a pre-encoded body in one insert; `columns` names the order of compact formats. */
+  insertRaw(table: string, body: Buffer, format: RawFormat, settings?: ClickHouseSettings, columns?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
+
+export type RawFormat = 'JSONEachRow' | 'JSONCompactEachRow';
 
 const CLIENT_SETTINGS: ClickHouseSettings = {
   // Numbers read as JSON numbers; Cairn's UInt64 values (tokens, durations) stay far below 2^53.
@@ -57,10 +59,10 @@ function openEmbedded(config: StoreConfig): Connections {
     mode: 'embedded',
     read,
     write,
-    async insertRaw(table, body, format, settings) {
+    async insertRaw(table, body, format, settings, columns) {
       // rawInsert hands the buffer to chDB's parallel parser without a copy: measured about 2x
       // the rows/s of client.insert and no long event-loop stall (DEPENDENCIES.md).
-      await writeConn.chdb.rawInsert({ table, values: body, format, settings: toPlainSettings(settings) });
+      await writeConn.chdb.rawInsert({ table, values: body, format, settings: toPlainSettings(settings), ...(columns ? { columns } : {}) });
     },
     async close() {
       await write.close();
@@ -90,8 +92,14 @@ function openServer(config: StoreConfig): Connections {
     mode: 'server',
     read,
     write,
-    async insertRaw(table, body, format, settings) {
-      await write.insert({ table, values: Readable.from([body]), format, ...(settings ? { clickhouse_settings: settings } : {}) });
+    async insertRaw(table, body, format, settings, columns) {
+      await write.insert({
+        table,
+        values: Readable.from([body]),
+        format,
+        ...(columns ? { columns: columns as [string, ...string[]] } : {}),
+        ...(settings ? { clickhouse_settings: settings } : {}),
+      });
     },
     async close() {
       await write.close();

@@ -1,56 +1,60 @@
 import type { SpanRow } from '@cairn/schemas';
 
+export const SPAN_INSERT_FORMAT = 'JSONCompactEachRow';
+
 /** Rows per synchronous slice: small enough that one slice stays well under 10 ms. */
 const SLICE_ROWS = 1000;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** One span as a JSONEachRow line in the spans table's column order. */
+/**
+ * One span as a JSONCompactEachRow line (an array in `SPAN_COLUMNS` order): no key names, so
+ * the body is smaller and both JSON.stringify and ClickHouse's parser do less work per row.
+ */
 export function encodeSpanRow(r: SpanRow): string {
-  // A literal object in column order: JSON.stringify of a fixed shape is V8's fast path.
-  return JSON.stringify({
-    project_id: r.project_id,
-    session_id: r.session_id,
-    trace_id: r.trace_id,
-    span_id: r.span_id,
-    parent_span_id: r.parent_span_id,
-    name: r.name,
-    kind: r.kind,
-    agent_name: r.agent_name,
-    workflow: r.workflow,
-    user_id: r.user_id,
-    service_name: r.service_name,
-    autonomy_level: r.autonomy_level,
-    start_time: r.start_time_ns.toString(),
-    end_time: r.end_time_ns.toString(),
-    duration_ns: (r.end_time_ns > r.start_time_ns ? r.end_time_ns - r.start_time_ns : 0n).toString(),
-    status: r.status,
-    status_message: r.status_message,
-    model: r.model,
-    provider: r.provider,
-    input_tokens: r.input_tokens,
-    output_tokens: r.output_tokens,
-    cache_read_tokens: r.cache_read_tokens,
-    cache_write_tokens: r.cache_write_tokens,
-    reasoning_tokens: r.reasoning_tokens,
-    cost_usd: r.cost_usd,
-    cost_source: r.cost_source,
-    confidence: r.confidence,
-    tool_name: r.tool_name,
-    tool_call_key: r.tool_call_key,
-    input: r.input,
-    output: r.output,
-    state: r.state,
-    has_escalation: r.has_escalation ? 1 : 0,
-    has_limit_hit: r.has_limit_hit ? 1 : 0,
-    attributes: r.attributes,
-    resource_attributes: r.resource_attributes,
-    events: r.events,
-  });
+  return JSON.stringify([
+    r.project_id,
+    r.session_id,
+    r.trace_id,
+    r.span_id,
+    r.parent_span_id,
+    r.name,
+    r.kind,
+    r.agent_name,
+    r.workflow,
+    r.user_id,
+    r.service_name,
+    r.autonomy_level,
+    r.start_time_ns.toString(),
+    r.end_time_ns.toString(),
+    (r.end_time_ns > r.start_time_ns ? r.end_time_ns - r.start_time_ns : 0n).toString(),
+    r.status,
+    r.status_message,
+    r.model,
+    r.provider,
+    r.input_tokens,
+    r.output_tokens,
+    r.cache_read_tokens,
+    r.cache_write_tokens,
+    r.reasoning_tokens,
+    r.cost_usd,
+    r.cost_source,
+    r.confidence,
+    r.tool_name,
+    r.tool_call_key,
+    r.input,
+    r.output,
+    r.state,
+    r.has_escalation ? 1 : 0,
+    r.has_limit_hit ? 1 : 0,
+    r.attributes,
+    r.resource_attributes,
+    r.events,
+  ]);
 }
 
 /**
- * Encodes rows as one JSONEachRow body, a slice at a time with a turn of the event loop
+ * Encodes rows as one JSONCompactEachRow body, a slice at a time with a turn of the event loop
  * between slices: one `JSON.stringify` of a large batch blocks the loop for over a second.
  */
 export async function encodeSpanRows(rows: readonly SpanRow[]): Promise<Buffer> {

@@ -1,8 +1,8 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
-import type { SpanRow } from '@cairn/schemas';
+import { SPAN_COLUMNS, type SpanRow } from '@cairn/schemas';
 import type { StoreConfig } from './config.js';
 import { openConnections } from './connection.js';
-import { encodeJsonRows, encodeSpanRows } from './encode.js';
+import { encodeJsonRows, encodeSpanRows, SPAN_INSERT_FORMAT } from './encode.js';
 import { applyRetention, migrate } from './migrations.js';
 
 export interface InsertOptions {
@@ -58,7 +58,7 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
     async insertSpans(rows, o) {
       if (rows.length === 0) return;
       const body = await encodeSpanRows(rows);
-      await conn.insertRaw('spans', body, 'JSONEachRow', dedupSettings(o?.dedupToken));
+      await conn.insertRaw('spans', body, SPAN_INSERT_FORMAT, dedupSettings(o?.dedupToken), SPAN_COLUMNS);
     },
     async insertRows(table, rows, o) {
       if (rows.length === 0) return;
