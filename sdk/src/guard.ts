@@ -1,0 +1,106 @@
+import { diag } from '@opentelemetry/api';
+
+/**
+ * Client side of the hard stop (DESIGN §6): `GET {url}/api/guard?agent=&workflow=&user=` with the
+ * ingest key. Expected answer: `{ "allow": boolean, "reason"?: string, "budget_id"?: string }`.
+ */
+export interface GuardOptions {
+  /** Base URL of the Cairn API (e.g. `http://localhost:4000`). */
+  url: string;
+  /** Key for the guard (defaults to the init `apiKey`). */
+  apiKey?: string;
+  /** How long one answer is reused, in ms (default 5000). */
+  cacheMs?: number;
+  /** Longest wait at session start, in ms (default 2000). */
+  timeoutMs?: number;
+  /** Let runs go when the guard cannot be reached (default true). */
+  failOpen?: boolean;
+  /** Injectable fetch (tests, proxies). */
+  fetch?: typeof fetch;
+}
+
+export interface GuardScope {
+  agent: string;
+  workflow: string | undefined;
+  user: string | undefined;
+}
+
+export interface GuardDenial {
+  reason: string;
+  budget?: string;
+}
+
+interface Entry {
+  at: number;
+  deny: GuardDenial | undefined;
+  pending: Promise<GuardDenial | undefined> | undefined;
+}
+
+export class GuardClient {
+  private readonly cache = new Map<string, Entry>();
+  private readonly cacheMs: number;
+  private readonly timeoutMs: number;
+  private readonly failOpen: boolean;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(
+    private readonly opts: GuardOptions,
+    private readonly apiKey: string | undefined,
+  ) {
+    this.cacheMs = opts.cacheMs ?? 5000;
+    this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.failOpen = opts.failOpen ?? true;
+    this.fetchFn = opts.fetch ?? fetch;
+  }
+
+  private key(s: GuardScope): string {
+    return `${s.agent}\u0000${s.workflow ?? ''}\u0000${s.user ?? ''}`;
+  }
+
+  /** Session start: waits for a fresh answer (bounded by `timeoutMs`). */
+  async check(scope: GuardScope): Promise<GuardDenial | undefined> {
+    const e = this.cache.get(this.key(scope));
+    if (e && Date.now() - e.at < this.cacheMs) return e.deny;
+    return this.refresh(scope);
+  }
+
+  /** Between steps: the last answer, never waiting; a stale one triggers a background refresh. */
+  cached(scope: GuardScope): GuardDenial | undefined {
+    const e = this.cache.get(this.key(scope));
+    if (e === undefined || (Date.now() - e.at >= this.cacheMs && e.pending === undefined)) void this.refresh(scope);
+    return e?.deny;
+  }
+
+  private refresh(scope: GuardScope): Promise<GuardDenial | undefined> {
+    const key = this.key(scope);
+    const entry: Entry = this.cache.get(key) ?? { at: 0, deny: undefined, pending: undefined };
+    if (entry.pending) return entry.pending;
+    const q = new URLSearchParams({ agent: scope.agent });
+    if (scope.workflow) q.set('workflow', scope.workflow);
+    if (scope.user) q.set('user', scope.user);
+    const headers: Record<string, string> = {};
+    if (this.apiKey) headers.Authorization = `Bearer ${this.apiKey}`;
+    entry.pending = (async () => {
+      try {
+        const res = await this.fetchFn(`${this.opts.url.replace(/\/+$/, '')}/api/guard?${q}`, {
+          headers,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        if (!res.ok) throw new Error(`guard answered ${res.status}`);
+        const body = (await res.json()) as { allow?: unknown; reason?: unknown; budget_id?: unknown };
+        entry.deny =
+          body.allow === false
+            ? { reason: typeof body.reason === 'string' ? body.reason : 'hard-stop budget spent', ...(typeof body.budget_id === 'string' ? { budget: body.budget_id } : {}) }
+            : undefined;
+      } catch (err) {
+        diag.warn(`cairn: guard check failed (${this.failOpen ? 'allowing' : 'denying'} the run)`, err);
+        entry.deny = this.failOpen ? undefined : { reason: 'guard unreachable' };
+      }
+      entry.at = Date.now();
+      entry.pending = undefined;
+      return entry.deny;
+    })();
+    this.cache.set(key, entry);
+    return entry.pending;
+  }
+}
