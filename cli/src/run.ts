@@ -13,6 +13,8 @@ export interface StartOptions {
   roles?: Role[];
   /** No pino output (tests). */
   quiet?: boolean;
+  /** Built dashboard (`dashboard/dist`) served by the API at `/`; unset = API only. */
+  dashboardDir?: string;
 }
 
 /** A running Cairn: addresses, the store, and a clean stop. */
@@ -76,6 +78,7 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
           maxBodyBytes: config.maxBodyBytes,
           logLevel,
           storageMode: store.mode,
+          ...(opts.dashboardDir ? { dashboardDir: opts.dashboardDir } : {}),
         },
         { store },
       );

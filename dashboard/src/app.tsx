@@ -1,0 +1,66 @@
+import { lazy, Suspense } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { AuthProvider, useAuth } from './lib/auth';
+import { Shell } from './components/shell';
+import { Skeleton } from './components/common';
+import { SignInPage } from './pages/sign-in';
+
+// Every page is its own chunk: the first paint only needs the shell and the sign-in form, and
+// recharts lives in the chunks of the pages that chart.
+const SessionsPage = lazy(() => import('./pages/sessions/sessions-page'));
+const ReplayPage = lazy(() => import('./pages/replay/replay-page'));
+const CostsPage = lazy(() => import('./pages/costs/costs-page'));
+const BudgetsPage = lazy(() => import('./pages/budgets/budgets-page'));
+const SettingsPage = lazy(() => import('./pages/settings-page'));
+
+function RequireAuth({ children }: { children: React.ReactNode }) {
+  const { me } = useAuth();
+  const loc = useLocation();
+  if (me === undefined) return <Skeleton rows={12} />;
+  if (me === null) return <Navigate to={`/sign-in?next=${encodeURIComponent(loc.pathname + loc.search)}`} replace />;
+  return <>{children}</>;
+}
+
+function Protected() {
+  return (
+    <RequireAuth>
+      <Shell>
+        <Suspense fallback={<Skeleton rows={14} />}>
+          <Routes>
+            <Route path="/" element={<Navigate to="/sessions" replace />} />
+            <Route path="/sessions" element={<SessionsPage />} />
+            <Route path="/sessions/:id" element={<ReplayPage />} />
+            <Route path="/costs" element={<CostsPage />} />
+            <Route path="/budgets" element={<BudgetsPage />} />
+            <Route path="/settings" element={<SettingsPage />} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </Suspense>
+      </Shell>
+    </RequireAuth>
+  );
+}
+
+function NotFound() {
+  return (
+    <div className="empty">
+      <h3>No page here</h3>
+      <p className="muted">
+        Go to <a href="/sessions">Sessions</a>.
+      </p>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <AuthProvider>
+        <Routes>
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="*" element={<Protected />} />
+        </Routes>
+      </AuthProvider>
+    </BrowserRouter>
+  );
+}

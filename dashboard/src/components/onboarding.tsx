@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import { api } from '../api/client';
+import type { ApiKeyList, CreatedKeyResponse } from '../api/types';
+import { useApi } from '../lib/use-api';
+import { CopyButton } from './common';
+
+/** The collector listens on its own port (4318 by default) on the host serving this page. */
+export function otlpEndpoint(): string {
+  return `${window.location.protocol}//${window.location.hostname}:4318`;
+}
+
+function Snippet({ text }: { text: string }) {
+  return (
+    <div className="snippet">
+      <pre>{text}</pre>
+      <CopyButton text={text} label="copy" />
+    </div>
+  );
+}
+
+/**
+ * What a new project sees instead of an empty table: where to send spans, with which key, and
+ * the one command that fills the dashboard with example sessions. Keys are stored hashed, so
+ * the full ingest key is shown only when created here.
+ */
+export function Onboarding() {
+  const keys = useApi<ApiKeyList>('keys', (signal) => api('/api/keys', { signal }));
+  const [created, setCreated] = useState<string>();
+  const [error, setError] = useState<string>();
+  const ingest = keys.data?.keys.filter((k) => k.kind === 'ingest' && !k.revoked) ?? [];
+  const key = created ?? (ingest[0] ? `${ingest[0].prefix}…` : 'cairn_ik_…');
+  const endpoint = otlpEndpoint();
+
+  const create = async () => {
+    try {
+      const r = await api<CreatedKeyResponse>('/api/keys', { method: 'POST', json: { kind: 'ingest', name: 'dashboard onboarding' } });
+      setCreated(r.key);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  return (
+    <div className="empty left" data-testid="onboarding">
+      <h2>No sessions yet — send your first traces</h2>
+      <p className="muted">Cairn records every agent run as a session. Point any OpenTelemetry exporter at the collector:</p>
+      <div className="cards">
+        <div className="card">
+          <label>OTLP endpoint</label>
+          <div className="row gap">
+            <code data-testid="otlp-endpoint">{endpoint}</code>
+            <CopyButton text={endpoint} label="copy" />
+          </div>
+        </div>
+        <div className="card">
+          <label>Ingest key</label>
+          <div className="row gap">
+            <code data-testid="ingest-key">{key}</code>
+            {created ? <CopyButton text={created} label="copy" /> : null}
+          </div>
+          {created ? (
+            <div className="small muted">Shown once: it is stored hashed.</div>
+          ) : (
+            <div className="small muted">
+              {ingest.length ? 'The full key was printed by the first cairn start. ' : ''}
+              <button type="button" className="ghost" onClick={() => void create()}>
+                Create an ingest key
+              </button>
+            </div>
+          )}
+          {error ? <div className="error-box">{error}</div> : null}
+        </div>
+      </div>
+      <h3>Fill the dashboard with example sessions</h3>
+      <Snippet text={`npx cairn demo --key ${key}`} />
+      <h3>Instrument a TypeScript agent</h3>
+      <Snippet
+        text={`import { NodeTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+const exporter = new OTLPTraceExporter({ url: '${endpoint}/v1/traces', headers: { Authorization: 'Bearer ${key}' } });
+new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }).register();
+// spans with gen_ai.* attributes (gen_ai.conversation.id = your session id) become sessions here`}
+      />
+      <h3>Any other OpenTelemetry app</h3>
+      <Snippet
+        text={`export OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint}
+export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer ${key}"
+export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`}
+      />
+    </div>
+  );
+}

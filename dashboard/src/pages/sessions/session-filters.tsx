@@ -1,0 +1,98 @@
+import { useEffect, useRef, useState } from 'react';
+import { RANGES, type RangeKey, type SessionView } from './session-query';
+
+interface Props {
+  view: SessionView;
+  agents: string[];
+  onChange: (patch: Partial<SessionView>) => void;
+}
+
+/** A text filter that commits to the URL after a short pause, not on every key. */
+function TextFilter({ label, value, onCommit, placeholder, list, narrow, name }: {
+  label: string; value: string; onCommit: (v: string) => void; placeholder?: string; list?: string; narrow?: boolean; name: string;
+}) {
+  const [text, setText] = useState(value);
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => setText(value), [value]);
+  const commit = (v: string) => {
+    clearTimeout(timer.current);
+    if (v !== value) onCommit(v);
+  };
+  return (
+    <div className="f">
+      <label htmlFor={`f-${name}`}>{label}</label>
+      <input
+        id={`f-${name}`}
+        name={name}
+        className={narrow ? 'narrow' : undefined}
+        value={text}
+        list={list}
+        placeholder={placeholder}
+        onChange={(e) => {
+          setText(e.target.value);
+          clearTimeout(timer.current);
+          const v = e.target.value;
+          timer.current = setTimeout(() => commit(v), 400);
+        }}
+        onKeyDown={(e) => e.key === 'Enter' && commit(text)}
+        onBlur={() => commit(text)}
+      />
+    </div>
+  );
+}
+
+export function SessionFilters({ view, agents, onChange }: Props) {
+  const ranges: RangeKey[] = ['15m', '1h', '24h', '7d', '30d', 'all', 'custom'];
+  return (
+    <div className="filters" role="search">
+      <div className="f">
+        <label>Started</label>
+        <div className="seg" role="group" aria-label="time range">
+          {ranges.map((r) => (
+            <button key={r} type="button" className={view.range === r ? 'on' : undefined} onClick={() => onChange({ range: r })}>
+              {r in RANGES ? r : r === 'all' ? 'all' : 'custom'}
+            </button>
+          ))}
+        </div>
+      </div>
+      {view.range === 'custom' ? (
+        <>
+          <div className="f">
+            <label htmlFor="f-from">From</label>
+            <input id="f-from" type="datetime-local" value={view.from} onChange={(e) => onChange({ from: e.target.value })} />
+          </div>
+          <div className="f">
+            <label htmlFor="f-to">To</label>
+            <input id="f-to" type="datetime-local" value={view.to} onChange={(e) => onChange({ to: e.target.value })} />
+          </div>
+        </>
+      ) : null}
+      <TextFilter name="agent" label="Agent" value={view.agent} list="agent-names" placeholder="any (a,b)" onCommit={(agent) => onChange({ agent })} />
+      <datalist id="agent-names">
+        {agents.map((a) => (
+          <option key={a} value={a} />
+        ))}
+      </datalist>
+      <TextFilter name="workflow" label="Workflow" value={view.workflow} placeholder="any" onCommit={(workflow) => onChange({ workflow })} />
+      <TextFilter name="user" label="User" value={view.user} placeholder="any" onCommit={(user) => onChange({ user })} />
+      <div className="f">
+        <label htmlFor="f-status">Status</label>
+        <select id="f-status" value={view.status} onChange={(e) => onChange({ status: e.target.value })}>
+          <option value="">any</option>
+          <option value="ok">ok</option>
+          <option value="error">error</option>
+          <option value="running">running</option>
+        </select>
+      </div>
+      <TextFilter name="min_cost" narrow label="Cost ≥ $" value={view.minCost} placeholder="0" onCommit={(minCost) => onChange({ minCost })} />
+      <TextFilter name="max_cost" narrow label="Cost ≤ $" value={view.maxCost} placeholder="∞" onCommit={(maxCost) => onChange({ maxCost })} />
+      <label className="check">
+        <input type="checkbox" checked={view.escalated} onChange={(e) => onChange({ escalated: e.target.checked })} /> escalated only
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={view.errors} onChange={(e) => onChange({ errors: e.target.checked })} /> errors only
+      </label>
+      <TextFilter name="q" label="Session id" value={view.q} placeholder="search id" onCommit={(q) => onChange({ q })} />
+    </div>
+  );
+}
