@@ -14,7 +14,7 @@ import {
   grpcCodeFor,
   type ExportResult,
 } from './otlp-response.js';
-import { normalizeSpan } from './normalize.js';
+import { normalizeSpans } from './normalize-batch.js';
 import { BatchWriter } from './writer.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -106,18 +106,15 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
       const isProto = contentType(req) === PROTOBUF;
       const raw = await decompress(req, req.body as Buffer, config.maxBodyBytes);
       const spans = isProto ? decodeTraceRequestProto(raw) : decodeTraceRequestJson(parseJson(raw));
-      const priceBook = priceBookFor(projectId);
+      // Whole request at once: spans inherit session, agent and user from ancestors in it.
+      const normalized = normalizeSpans(spans, { projectId, priceBook: priceBookFor(projectId) });
       const rows: SpanRow[] = [];
       const reasons = new Map<string, number>();
+      for (const reason of normalized.rejected) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       let duplicates = 0;
-      for (const span of spans) {
-        const out = normalizeSpan(span, { projectId, priceBook });
-        if ('rejected' in out) {
-          reasons.set(out.rejected, (reasons.get(out.rejected) ?? 0) + 1);
-          continue;
-        }
-        if (recent.has(projectId + out.row.trace_id + out.row.span_id)) duplicates++;
-        else rows.push(out.row);
+      for (const row of normalized.rows) {
+        if (recent.has(projectId + row.trace_id + row.span_id)) duplicates++;
+        else rows.push(row);
       }
       if (!writer.canAccept(rows.length)) {
         reply.header('Retry-After', '5');

@@ -93,8 +93,9 @@ SELECT
     max(user_id) AS user_id,
     max(toString(service_name)) AS service_name,
     max(toString(autonomy_level)) AS autonomy_level,
-    max(toUInt8(kind = 'session')) AS has_root,
-    max(toUInt8(kind = 'session' AND status = 'error')) AS root_error,
+    -- A trace root (no parent) has ended: instrumentations that emit no `session` span still end.
+    max(toUInt8(parent_span_id = '')) AS has_root,
+    max(toUInt8(parent_span_id = '' AND status = 'error')) AS root_error,
     count() AS spans,
     countIf(kind = 'llm') AS llm_calls,
     countIf(kind = 'tool') AS tool_calls,
