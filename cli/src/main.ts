@@ -11,6 +11,7 @@ Usage:
   cairn start                 run every role in one process on the embedded store (default)
   cairn collector             run only the OTLP collector
   cairn api                   run only the REST API and dashboard
+  cairn worker                run only the alert engine (budgets, anomalies, webhooks)
   cairn migrate               apply pending schema migrations and exit
   cairn keys create [--kind ingest|admin] [--project ID] [--name NAME]
                               create a key (printed once; stored hashed)
@@ -26,6 +27,7 @@ async function serve(config: CairnConfig, roles: Role[]): Promise<void> {
   const lines = ['', 'Cairn is running.'];
   if (cairn.otlpUrl) lines.push(`  OTLP/HTTP traces  ${cairn.otlpUrl}/v1/traces`);
   if (cairn.apiUrl) lines.push(`  API + dashboard   ${cairn.apiUrl}/`);
+  if (cairn.alerts) lines.push(`  alert engine      every ${config.alertIntervalMs} ms`);
   lines.push(`  storage           ${config.store.clickhouseUrl ?? `embedded chDB in ${config.store.dataDir}`}`);
   for (const k of cairn.bootstrap.created) {
     lines.push(`  new ${k.kind} key     ${k.key}   (shown once: store it now)`);
@@ -91,11 +93,13 @@ export async function main(argv: string[]): Promise<void> {
   const config = loadConfig(process.env);
   switch (command) {
     case 'start':
-      return serve(config, ['collector', 'api']);
+      return serve(config, ['collector', 'api', 'worker']);
     case 'collector':
       return serve(config, ['collector']);
     case 'api':
       return serve(config, ['api']);
+    case 'worker':
+      return serve(config, ['worker']);
     case 'migrate': {
       const store = await openStore(config.store);
       await store.close();

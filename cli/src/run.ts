@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildCollector, type Collector } from '@cairn/collector';
-import { buildApp } from '@cairn/ingest-api';
+import { buildApp, startAlertEngine, type AlertEngine } from '@cairn/ingest-api';
 import { createKeyResolver, openStore, type Store } from '@cairn/storage';
 import { bootstrapDefaultProject, type BootstrapResult } from './bootstrap.js';
 import type { CairnConfig } from './config.js';
 
-export type Role = 'collector' | 'api';
+export type Role = 'collector' | 'api' | 'worker';
 
 export interface StartOptions {
   /** Roles this process runs (default: all of them — embedded mode). */
@@ -27,6 +27,8 @@ export interface CairnRuntime {
   apiUrl: string;
   collector: Collector | undefined;
   api: FastifyInstance | undefined;
+  /** The alert engine (budgets, anomalies, webhook deliveries), when the worker role runs. */
+  alerts: AlertEngine | undefined;
   /** Writes every accepted span; resolves when they are queryable. */
   flush(): Promise<void>;
   /** Stops listening, flushes pending batches (up to 10 s), closes the store. */
@@ -40,11 +42,12 @@ const urlOf = (app: FastifyInstance): string => {
 };
 
 export async function startCairn(config: CairnConfig, opts: StartOptions = {}): Promise<CairnRuntime> {
-  const roles = new Set<Role>(opts.roles ?? ['collector', 'api']);
+  const roles = new Set<Role>(opts.roles ?? ['collector', 'api', 'worker']);
   const logLevel = opts.quiet ? 'silent' : config.logLevel;
   const store = await openStore(config.store);
   let collector: Collector | undefined;
   let api: FastifyInstance | undefined;
+  let alerts: AlertEngine | undefined;
   try {
     const bootstrap = await bootstrapDefaultProject(store, config);
     if (roles.has('collector')) {
@@ -84,6 +87,15 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
       );
       await api.listen({ host: config.host, port: config.httpPort });
     }
+    if (roles.has('worker')) {
+      const say = (level: string) => (obj: object, msg: string) => {
+        if (!opts.quiet) process.stderr.write(`cairn alerts ${level}: ${msg} ${JSON.stringify(obj, (k, v: unknown) => (v instanceof Error ? v.message : v))}\n`);
+      };
+      alerts = startAlertEngine(
+        { alertIntervalMs: config.alertIntervalMs, webhookAllowPrivate: config.webhookAllowPrivate },
+        { store, log: { warn: say('warn'), error: say('error') } },
+      );
+    }
     let stopping: Promise<void> | undefined;
     return {
       store,
@@ -92,12 +104,14 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
       apiUrl: api ? urlOf(api) : '',
       collector,
       api,
+      alerts,
       async flush() {
         await collector?.flush();
       },
       stop() {
         stopping ??= (async () => {
           await api?.close();
+          await alerts?.stop();
           await collector?.close(10_000);
           await store.close();
         })();
@@ -106,6 +120,7 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
     };
   } catch (err) {
     await api?.close().catch(() => undefined);
+    await alerts?.stop().catch(() => undefined);
     await collector?.close(1000).catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;

@@ -17,6 +17,10 @@ import { registerExportRoutes } from './routes/exports.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerScoreRoutes } from './routes/scores.js';
 import { registerSessionRoutes } from './routes/sessions.js';
+import { registerAlertRoutes } from './routes/alerts.js';
+import { registerBudgetRoutes } from './routes/budgets.js';
+import { registerGuardRoutes } from './routes/guard.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import type { ApiInstance, RouteContext } from './types.js';
 
 export interface ApiDeps {
@@ -87,7 +91,11 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     registerCostRoutes(admin, ctx);
     registerScoreRoutes(admin, ctx);
     registerKeyRoutes(admin, ctx);
+    registerBudgetRoutes(admin, ctx);
+    registerWebhookRoutes(admin, ctx, { allowPrivate: config.webhookAllowPrivate });
+    registerAlertRoutes(admin, ctx);
   });
+  await registerGuardRoutes(app, ctx);
 
   const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;
   const serveDashboard = dashboardDir !== undefined && existsSync(resolve(dashboardDir, 'index.html'));

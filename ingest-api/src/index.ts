@@ -4,3 +4,8 @@ export type { ApiConfig } from './config.js';
 export { Authenticator, authOf, SESSION_COOKIE } from './auth.js';
 export type { AuthContext } from './auth.js';
 export type { ApiInstance, RouteContext } from './types.js';
+export { createAlertEngine, startAlertEngine } from './alerts/engine.js';
+export type { AlertEngine, AlertEngineConfig, AlertEngineDeps, TickResult } from './alerts/engine.js';
+export { signPayload, verifySignature } from './alerts/signing.js';
+export { periodBounds } from './alerts/periods.js';
+export type { WebhookSender, SendResult } from './alerts/http-send.js';

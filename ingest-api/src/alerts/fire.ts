@@ -1,0 +1,70 @@
+import type { Store } from '@cairn/storage';
+import { chTime } from '../time.js';
+import { pendingRows } from './delivery.js';
+import { alertIdOf, deliveryIdOf, eventBody, type AlertDraft } from './payloads.js';
+import { listWebhooks } from './repo.js';
+
+/** Alert ids among `ids` that exist already. */
+export async function existingAlerts(store: Store, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await store.query<{ alert_id: string }>('SELECT DISTINCT alert_id FROM alerts WHERE alert_id IN {ids:Array(String)}', {
+    ids: [...ids],
+  });
+  return new Set(rows.map((r) => r.alert_id));
+}
+
+/**
+ * Fires the drafts whose alert does not exist yet and returns their ids. Writes, in this
+ * order, the pending deliveries, the session flags and then the alert itself: a crash before
+ * the alert row means the next tick fires again, rewriting the same ids (deliveries at version
+ * 0, which never override a later state); a crash after it means everything is there.
+ *
+ * Two engines firing the same draft at once write the same ids; alert rows get version
+ * 1e13 − created_at, so FINAL keeps the earliest writer's body for every later reader.
+ */
+export async function fireAlerts(store: Store, drafts: readonly AlertDraft[], nowMs: number): Promise<string[]> {
+  if (drafts.length === 0) return [];
+  const withIds = drafts.map((d) => ({ d, id: alertIdOf(d.projectId, d.key) }));
+  const exists = await existingAlerts(store, withIds.map((x) => x.id));
+  const fresh = withIds.filter((x) => !exists.has(x.id));
+  if (fresh.length === 0) return [];
+  const hooksByProject = new Map<string, Awaited<ReturnType<typeof listWebhooks>>>();
+  const deliveries: object[] = [];
+  const flags: object[] = [];
+  const alerts: object[] = [];
+  for (const { d, id } of fresh) {
+    let hooks = hooksByProject.get(d.projectId);
+    if (!hooks) {
+      hooks = (await listWebhooks(store, d.projectId)).filter((h) => h.enabled);
+      hooksByProject.set(d.projectId, hooks);
+    }
+    const wanted = d.budget && d.budget.webhook_ids.length > 0 ? hooks.filter((h) => d.budget?.webhook_ids.includes(h.id)) : hooks;
+    deliveries.push(...pendingRows(d.projectId, id, d.type, wanted.map((h) => h.id), (w) => deliveryIdOf(id, w), nowMs));
+    for (const s of d.flagSessions ?? []) {
+      flags.push({ project_id: d.projectId, session_id: s, type: d.type.replace(/^anomaly\./, ''), alert_id: id, created_at: chTime(nowMs) });
+    }
+    alerts.push({
+      project_id: d.projectId,
+      alert_id: id,
+      type: d.type,
+      alert_key: d.key,
+      budget_id: d.budgetId ?? '',
+      session_id: d.sessionId ?? '',
+      agent_name: d.agentName ?? '',
+      threshold: d.threshold ?? 0,
+      period_start: chTime(d.period?.start ?? 0),
+      period_end: chTime(d.period?.end ?? 0),
+      spent_usd: d.spentUsd ?? 0,
+      limit_usd: d.limitUsd ?? 0,
+      percent: d.percent ?? 0,
+      message: d.message,
+      payload: JSON.stringify(eventBody(id, d, nowMs)),
+      created_at: chTime(nowMs),
+      version: Math.max(0, 1e13 - nowMs),
+    });
+  }
+  await store.insertRows('webhook_deliveries', deliveries);
+  await store.insertRows('session_anomalies', flags);
+  await store.insertRows('alerts', alerts);
+  return fresh.map((x) => x.id);
+}
