@@ -32,3 +32,8 @@ CREATE TABLE IF NOT EXISTS auth_sessions
 ENGINE = ReplacingMergeTree(version)
 ORDER BY token_hash
 TTL toDateTime(expires_at) + INTERVAL 1 DAY;
+
+-- Whether a span recorded a state snapshot, without reading the (large, compressed) state
+-- column: the replay lists 10,000+ steps with this flag. Parts written before this migration
+-- compute it from `state` on read.
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS has_state UInt8 MATERIALIZED state != '';

@@ -116,7 +116,7 @@ export async function getPreviousState(
 ): Promise<{ span_id: string; start_time: string; state: string } | null> {
   const rows = await store.query<{ span_id: string; start_ns: string; state: string }>(
     `SELECT span_id, toString(toUnixTimestamp64Nano(start_time)) AS start_ns, state FROM spans
-     WHERE project_id = {p:String} AND session_id = {id:String} AND state != ''
+     WHERE project_id = {p:String} AND session_id = {id:String} AND has_state = 1
        AND (start_time, span_id) < (fromUnixTimestamp64Nano({s:Int64}, 'UTC'), {sid:String})
      ORDER BY start_time DESC, span_id DESC
      LIMIT 1`,

@@ -7,7 +7,7 @@ import { listScores } from '../queries/scores.js';
 import { getFullSpans, toStepDetail } from '../queries/spans.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS_404 } from './common.js';
-import { filtersOf } from './sessions.js';
+import { filtersOf, plainJson } from './sessions.js';
 
 /** Sessions read per round trip while streaming an export. */
 const EXPORT_PAGE = 200;
@@ -25,6 +25,7 @@ export function registerExportRoutes(app: ApiInstance, { store }: RouteContext):
         params: SessionParams,
         response: { 200: SessionExport, ...AUTH_ERRORS_404 },
       },
+      serializerCompiler: plainJson,
     },
     async (request, reply) => {
       const { projectId } = authOf(request);

@@ -18,6 +18,12 @@ import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
 
 export const DEFAULT_STEPS_LIMIT = 10_000;
 
+/**
+ * For answers of thousands of rows JSON.stringify is about 3x faster than the schema-compiled
+ * serializer (which checks every string); the handlers build exactly the documented shape.
+ */
+export const plainJson = () => (data: unknown): string => JSON.stringify(data);
+
 /** Filter fields of a parsed query string (list and export share them). */
 export function filtersOf(q: SessionFilters): SessionFilters {
   const f: SessionFilters = {};
@@ -74,6 +80,7 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
         querystring: SessionDetailQuery,
         response: { 200: SessionDetailResponse, ...AUTH_ERRORS_404 },
       },
+      serializerCompiler: plainJson,
     },
     async (request) => {
       const { projectId } = authOf(request);

@@ -1,0 +1,257 @@
+#!/usr/bin/env node
+// Query benchmark (DESIGN §8): builds a corpus of sessions straight into an embedded store with
+// store.insertSpans in large batches, plus one multi-agent session of 10,000 steps, then serves
+// the API (buildApp, real HTTP on 127.0.0.1) and measures first-page latencies with fetch.
+// Usage (after `npm run build`, or tsc -p schemas, storage and ingest-api):
+//   node bench/query/run.mjs [--sessions 100000] [--spans-per-session 100] [--big-steps 10000]
+//                            [--runs 30] [--dir PATH] [--reuse] [--write-md]
+// --dir + --reuse measure an existing corpus again without regenerating it.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { createKey, ensureProject, openStore } from '../../storage/dist/index.js';
+import { buildApp } from '../../ingest-api/dist/index.js';
+
+const { values } = parseArgs({
+  options: {
+    sessions: { type: 'string', default: '100000' },
+    'spans-per-session': { type: 'string', default: '100' },
+    'big-steps': { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '30' },
+    dir: { type: 'string' },
+    reuse: { type: 'boolean', default: false },
+    'write-md': { type: 'boolean', default: false },
+  },
+});
+const SESSIONS = Number(values.sessions);
+const PER_SESSION = Number(values['spans-per-session']);
+const BIG_STEPS = Number(values['big-steps']);
+const RUNS = Number(values.runs);
+const PROJECT = 'bench';
+const BIG_ID = 'bench-big-session';
+const AGENTS = ['planner', 'researcher', 'coder', 'reviewer', 'support-bot', 'triager', 'writer', 'analyst'];
+const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4', 'gemini-2.5-pro'];
+const TOOLS = ['search', 'fetch', 'sql', 'python', 'email'];
+const NOW_MS = Date.now();
+const DAY = 86_400_000;
+
+let seed = 12345;
+const rnd = () => {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
+const hex = (n, len) => n.toString(16).padStart(len, '0');
+const PROMPT = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Summarise the ticket and propose the next action for the customer.' }] }]);
+const ANSWER = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'The customer asks for a refund of invoice 42; next: verify payment.' }] }]);
+
+function row(o) {
+  return {
+    project_id: PROJECT, trace_id: o.trace, session_id: o.session, span_id: o.span, parent_span_id: o.parent ?? '', name: o.name,
+    kind: o.kind, agent_name: o.agent, workflow: o.workflow, user_id: o.user, service_name: 'bench', autonomy_level: '',
+    start_time_ns: BigInt(o.start) * 1_000_000n, end_time_ns: BigInt(o.end) * 1_000_000n, status: o.error ? 'error' : 'ok',
+    status_message: o.error ? 'tool failed' : '', model: o.model ?? '', provider: '', input_tokens: o.tin ?? 0, output_tokens: o.tout ?? 0,
+    cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: o.cost ?? 0, cost_source: o.cost ? 'computed' : 'none',
+    confidence: o.confidence ?? null, tool_name: o.tool ?? '', tool_call_key: '', input: o.input ?? '', output: o.output ?? '',
+    state: o.state ?? '', has_escalation: o.kind === 'escalation', has_limit_hit: false, attributes: '{}', resource_attributes: '{}', events: '[]',
+  };
+}
+
+/** One session: a root span, then steps under a few agents; about PER_SESSION spans on average. */
+function sessionRows(i, steps) {
+  const session = `s-${hex(i, 7)}-${hex(Math.floor(rnd() * 0xffff), 4)}`;
+  const trace = hex(i + 1, 16) + 'b'.repeat(16);
+  const start = NOW_MS - Math.floor(rnd() * 30 * DAY);
+  const agent = pick(AGENTS);
+  const workflow = `wf-${Math.floor(rnd() * 6)}`;
+  const user = `user-${Math.floor(rnd() * 2000)}`;
+  const rootId = hex(i * 4096 + 1, 16);
+  const out = [];
+  let t = start;
+  for (let s = 0; s < steps - 1; s++) {
+    t += 1 + Math.floor(rnd() * 800);
+    const roll = rnd();
+    const kind = roll < 0.45 ? 'llm' : roll < 0.8 ? 'tool' : roll < 0.97 ? 'step' : 'escalation';
+    const llm = kind === 'llm';
+    out.push(
+      row({
+        trace, session, span: hex(i * 4096 + 2 + s, 16), parent: rootId, name: llm ? 'chat' : kind === 'tool' ? 'execute_tool' : kind,
+        kind, agent: rnd() < 0.3 ? pick(AGENTS) : agent, workflow, user, start: t, end: t + 1 + Math.floor(rnd() * 3000),
+        error: kind === 'tool' && rnd() < 0.02, model: llm ? pick(MODELS) : '', tin: llm ? Math.floor(rnd() * 4000) : 0,
+        tout: llm ? Math.floor(rnd() * 800) : 0, cost: llm ? Math.floor(rnd() * 20000) / 1e6 : 0,
+        confidence: llm && rnd() < 0.3 ? Math.round(rnd() * 100) / 100 : null, tool: kind === 'tool' ? pick(TOOLS) : '',
+        input: llm ? PROMPT : kind === 'tool' ? '{"q":"refund policy"}' : '', output: llm ? ANSWER : kind === 'tool' ? '{"hits":3}' : '',
+        state: rnd() < 0.05 ? `{"step":${s},"plan":["verify","refund"],"done":false}` : '',
+      }),
+    );
+  }
+  const end = Math.max(t, ...out.slice(-5).map((r) => Number(r.end_time_ns / 1_000_000n))) + 1;
+  const running = rnd() < 0.05;
+  if (!running) out.unshift(row({ trace, session, span: rootId, name: 'session', kind: 'session', agent, workflow, user, start, end, error: rnd() < 0.05 }));
+  return out;
+}
+
+/** The 10,000-step replay: an orchestrator and four sub-agents running in parallel branches. */
+function bigSessionRows(steps) {
+  const trace = 'c'.repeat(32);
+  const start = NOW_MS - 3_600_000;
+  const rootId = hex(0xb16000000, 16);
+  const subs = ['data-miner', 'analyzer', 'writer', 'critic'].map((agent, k) => ({ agent, id: hex(0xb16000001 + k, 16) }));
+  const base = { trace, session: BIG_ID, workflow: 'deep-research', user: 'user-big' };
+  const out = [row({ ...base, span: rootId, name: 'invoke_agent orchestrator', kind: 'session', agent: 'orchestrator', start, end: start + 3_000_000 })];
+  for (const s of subs) out.push(row({ ...base, span: s.id, parent: rootId, name: `invoke_agent ${s.agent}`, kind: 'agent', agent: s.agent, start: start + 10, end: start + 2_900_000 }));
+  for (let n = 0; out.length < steps; n++) {
+    const sub = subs[n % subs.length];
+    const t = start + 20 + Math.floor(n / subs.length) * 1100 + Math.floor(rnd() * 300);
+    const llm = n % 2 === 0;
+    out.push(
+      row({
+        ...base, span: hex(0xb17000000 + n, 16), parent: sub.id, name: llm ? 'chat' : 'execute_tool', kind: llm ? 'llm' : 'tool',
+        agent: sub.agent, start: t, end: t + 200 + Math.floor(rnd() * 700), model: llm ? 'gpt-4o' : '', tin: llm ? 1200 : 0, tout: llm ? 300 : 0,
+        cost: llm ? 0.004 : 0, confidence: llm ? Math.round(rnd() * 100) / 100 : null, tool: llm ? '' : pick(TOOLS),
+        input: llm ? PROMPT : '{"q":"x"}', output: llm ? ANSWER : '{"ok":true}', state: n % 50 === 0 ? `{"n":${n},"notes":["a","b"]}` : '',
+      }),
+    );
+  }
+  return out;
+}
+
+async function generate(store) {
+  const BATCH = 200_000;
+  let batch = [];
+  let spans = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < SESSIONS; i++) {
+    const steps = Math.max(2, Math.round(PER_SESSION * (0.2 + 1.6 * rnd())));
+    for (const r of sessionRows(i, steps)) batch.push(r);
+    if (batch.length >= BATCH) {
+      await store.insertSpans(batch);
+      spans += batch.length;
+      batch = [];
+      const s = (performance.now() - t0) / 1000;
+      process.stdout.write(`\r  ${i + 1} sessions, ${spans.toLocaleString('en')} spans, ${Math.round(spans / s).toLocaleString('en')} spans/s   `);
+    }
+  }
+  batch.push(...bigSessionRows(BIG_STEPS));
+  await store.insertSpans(batch);
+  spans += batch.length;
+  const s = (performance.now() - t0) / 1000;
+  console.log(`\n  generated ${spans.toLocaleString('en')} spans in ${s.toFixed(0)} s`);
+  return spans;
+}
+
+const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function measure(url, key, label) {
+  const times = [];
+  let bytes = 0;
+  let info = '';
+  for (let i = 0; i < RUNS + 3; i++) {
+    const t = performance.now();
+    const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+    const body = await res.text();
+    const ms = performance.now() - t;
+    if (res.status !== 200) throw new Error(`${label}: ${res.status} ${body.slice(0, 300)}`);
+    if (i >= 3) times.push(ms);
+    bytes = body.length;
+    const j = JSON.parse(body);
+    info = j.sessions ? `${j.sessions.length} rows` : j.steps ? `${j.steps.length} steps` : j.series ? `${j.series.length} points` : 'ok';
+  }
+  times.sort((a, b) => a - b);
+  return { label, p50: pct(times, 50), p95: pct(times, 95), max: times[times.length - 1], bytes, info };
+}
+
+async function main() {
+  const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'cairn-bench-query-'));
+  mkdirSync(dir, { recursive: true });
+  const reuse = values.reuse && existsSync(join(dir, '.bench-key'));
+  console.log(`data dir ${dir}${reuse ? ' (reused)' : ''}`);
+  const store = await openStore({ dataDir: dir });
+  let key;
+  if (!reuse) {
+    await ensureProject(store, PROJECT, 'Bench');
+    key = (await createKey(store, { projectId: PROJECT, kind: 'admin', name: 'bench' })).key;
+    await generate(store);
+    writeFileSync(join(dir, '.bench-key'), key);
+  } else key = readFileSync(join(dir, '.bench-key'), 'utf8');
+  const [counts] = await store.query(
+    `SELECT (SELECT count() FROM spans WHERE project_id = {p:String}) AS spans,
+            (SELECT uniqExact(session_id) FROM sessions_rollup WHERE project_id = {p:String}) AS sessions,
+            (SELECT count() FROM sessions_rollup WHERE project_id = {p:String}) AS rollup_rows,
+            (SELECT count() FROM system.parts WHERE table = 'sessions_rollup' AND active) AS rollup_parts,
+            (SELECT count() FROM system.parts WHERE table = 'spans' AND active) AS span_parts`,
+    { p: PROJECT },
+  );
+  console.log('store:', counts);
+  const app = await buildApp(
+    { host: '127.0.0.1', httpPort: 0, alertIntervalMs: 10_000, webhookAllowPrivate: false, maxBodyBytes: 1 << 20, logLevel: 'warn', storageMode: 'embedded' },
+    { store },
+  );
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${app.server.address().port}`;
+  const from24h = new Date(NOW_MS - DAY).toISOString();
+  const from7d = new Date(NOW_MS - 7 * DAY).toISOString();
+  const bigStep = hex(0xb17000000 + 5000, 16);
+  const cases = [
+    ['list: newest first (no filter)', '/api/sessions?limit=50'],
+    ['list: agent=coder, sort=cost', '/api/sessions?agent=coder&sort=cost&limit=50'],
+    ['list: last 24 h, status=error, sort=duration', `/api/sessions?from=${from24h}&status=error&sort=duration&limit=50`],
+    ['list: has_escalation, min_steps=100, sort=steps', '/api/sessions?has_escalation=true&min_steps=100&sort=steps&limit=50'],
+    ['list: user + cost range, sort=cost asc', '/api/sessions?user=user-42&min_cost=0.1&max_cost=2&sort=cost&order=asc&limit=50'],
+    ['list: id text match q=00abc', '/api/sessions?q=00abc&limit=50'],
+    [`replay: ${BIG_STEPS.toLocaleString('en')}-step session`, `/api/sessions/${BIG_ID}`],
+    ['step payloads + previous snapshot', `/api/sessions/${BIG_ID}/steps/${bigStep}`],
+    ['costs: 7 days hourly by agent', `/api/costs?from=${from7d}&bucket=hour&group_by=agent`],
+  ];
+  const results = [];
+  for (const [label, path] of cases) {
+    const r = await measure(base + path, key, label);
+    results.push(r);
+    console.log(`  ${label.padEnd(48)} p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (${r.info}, ${(r.bytes / 1024).toFixed(0)} kB)`);
+  }
+  await app.close();
+  await store.close();
+  if (values['write-md']) writeMarkdown(results, counts);
+  if (!values.dir) rmSync(dir, { recursive: true, force: true });
+}
+
+function writeMarkdown(results, counts) {
+  const file = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const date = new Date().toISOString().slice(0, 10);
+  const args = process.argv.slice(2).filter((a) => a !== '--write-md' && a !== '--reuse').join(' ');
+  const lines = [
+    '## Query (bench/query)',
+    '',
+    'Corpus written straight into a fresh embedded store (`store.insertSpans`, 200k-span batches; no',
+    'OPTIMIZE), then the API served by `buildApp` on 127.0.0.1 and read with `fetch` and an admin key:',
+    `${RUNS} timed requests per row after 3 warm-ups, one at a time, client and server in one process.`,
+    'Latency is wall time of the whole HTTP answer (query + JSON + transfer).',
+    '',
+    `${date} · ${cpus().length} × ${cpu}, Node ${process.versions.node} · \`node bench/query/run.mjs ${args}\` ·`,
+    `${Number(counts.sessions).toLocaleString('en')} sessions, ${Number(counts.spans).toLocaleString('en')} spans (rollup: ${Number(counts.rollup_rows).toLocaleString('en')} rows in ${counts.rollup_parts} parts)`,
+    '',
+    '| request | p50 | p95 | max | answer |',
+    '|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.label} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.max.toFixed(1)} ms | ${r.info}, ${(r.bytes / 1024).toFixed(0)} kB |`),
+    '',
+  ];
+  const md = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
+  const start = md.indexOf('## Query (bench/query)');
+  let next = start >= 0 ? md.indexOf('\n## ', start + 5) : -1;
+  const section = lines.join('\n');
+  const out = start < 0 ? md.trimEnd() + '\n\n' + section : md.slice(0, start) + section + (next >= 0 ? md.slice(next + 1) : '');
+  writeFileSync(file, out.endsWith('\n') ? out : out + '\n');
+  console.log(`wrote ${file}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
