@@ -3,7 +3,8 @@
 // POST OTLP protobuf bodies built by the official OpenTelemetry serializer; the clock stops when
 // every span is written to ClickHouse (cairn_spans_written_total on /metrics = queryable rows).
 // Then the store is opened to verify the row count. Usage:
-//   node bench/ingest/run.mjs [--spans 200000] [--per-request 1000] [--senders 8]
+//   node bench/ingest/run.mjs [--spans 200000] [--per-request 1000] [--senders 8] [--profile DIR]
+// --profile writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,7 +19,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { openStore } from '../../storage/dist/index.js';
 
 const { values } = parseArgs({
-  options: { spans: { type: 'string', default: '200000' }, 'per-request': { type: 'string', default: '1000' }, senders: { type: 'string', default: '8' } },
+  options: { spans: { type: 'string', default: '200000' }, 'per-request': { type: 'string', default: '1000' }, senders: { type: 'string', default: '8' }, profile: { type: 'string' } },
 });
 const TOTAL = Number(values.spans);
 const PER_REQUEST = Number(values['per-request']);
@@ -82,7 +83,8 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-ingest-'));
   const otlpPort = await freePort();
   const env = { ...process.env, CAIRN_DATA_DIR: dataDir, CAIRN_OTLP_PORT: String(otlpPort), CAIRN_HTTP_PORT: String(await freePort()), CAIRN_INGEST_KEY: KEY, CAIRN_LOG_LEVEL: 'warn' };
-  const proc = spawn(process.execPath, [MAIN, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const proc = spawn(process.execPath, [...nodeArgs, MAIN, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   const exited = new Promise((r) => proc.on('exit', r));

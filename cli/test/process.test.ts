@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '@cairn/storage';
+import { findKey, openStore } from '@cairn/storage';
 import { tempDataDir } from '../../storage/test/helpers.js';
 
 // The built CLI, as `npm start` runs it (`npm test` builds first).
@@ -79,7 +79,7 @@ function otlpJson(sessionId: string, spanId: string): string {
 }
 
 describe('cairn start as a process', () => {
-  it('creates keys once, serves OTLP, flushes on Ctrl-C, keeps data across restarts, and locks its data directory', async () => {
+  it('creates keys once, serves OTLP, creates keys on demand, flushes on Ctrl-C, keeps data across restarts, and locks its data directory', async () => {
     const env = {
       CAIRN_DATA_DIR: tmp.dir,
       CAIRN_OTLP_PORT: String(await freePort()),
@@ -117,8 +117,15 @@ describe('cairn start as a process', () => {
     again.proc.kill('SIGTERM');
     expect(await again.exited).toBe(0);
 
+    const created = run(['keys', 'create', '--kind', 'admin', '--name', 'ci'], env);
+    expect(await created.exited).toBe(0);
+    const newKey = /^(cairn_ak_\S+)$/m.exec(created.out())?.[1];
+    expect(newKey).toBeDefined();
+
     const store = await openStore({ dataDir: tmp.dir });
     try {
+      expect(await findKey(store, newKey!)).toMatchObject({ project_id: 'default', kind: 'admin', name: 'ci' });
+      expect(await findKey(store, ingest!)).toMatchObject({ project_id: 'default', kind: 'ingest' });
       const rows = await store.query<{ session_id: string; cost_usd: number }>(
         'SELECT session_id, cost_usd FROM spans ORDER BY session_id',
       );
