@@ -78,3 +78,62 @@ export async function send<T = any>(
   });
   return { status: res.statusCode, body: res.body === '' ? (undefined as T) : (JSON.parse(res.body) as T) };
 }
+
+let spanSeq = 0;
+
+export interface OtlpSpend {
+  session: string;
+  agent: string;
+  costUsd: number;
+  model?: string;
+  user?: string;
+  workflow?: string;
+  /** End time (default now). */
+  endMs?: number;
+}
+
+/** POSTs LLM spans carrying a provided cost (`cairn.cost.usd`) as OTLP/JSON to a collector. */
+export async function sendOtlpSpend(otlpUrl: string, ingestKey: string, spends: readonly OtlpSpend[]): Promise<void> {
+  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  const spans = spends.map((s) => {
+    spanSeq += 1;
+    const end = BigInt(s.endMs ?? Date.now()) * 1_000_000n;
+    const attrs = [
+      str('gen_ai.conversation.id', s.session),
+      str('gen_ai.agent.name', s.agent),
+      str('gen_ai.operation.name', 'chat'),
+      str('gen_ai.request.model', s.model ?? 'gpt-4o-mini'),
+      { key: 'cairn.cost.usd', value: { doubleValue: s.costUsd } },
+      ...(s.user ? [str('user.id', s.user)] : []),
+      ...(s.workflow ? [str('gen_ai.workflow.name', s.workflow)] : []),
+    ];
+    return {
+      traceId: spanSeq.toString(16).padStart(32, 'a'),
+      spanId: spanSeq.toString(16).padStart(16, 'b'),
+      name: 'chat',
+      kind: 3,
+      startTimeUnixNano: String(end - 5_000_000n),
+      endTimeUnixNano: String(end),
+      attributes: attrs,
+      status: { code: 1 },
+    };
+  });
+  const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'alerts-test')] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] };
+  const res = await fetch(`${otlpUrl}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`OTLP answered ${res.status}: ${await res.text()}`);
+}
+
+/** fetch JSON from the API with a key. */
+export async function api<T = any>(apiUrl: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(apiUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
+}

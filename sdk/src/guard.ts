@@ -2,7 +2,8 @@ import { diag } from '@opentelemetry/api';
 
 /**
  * Client side of the hard stop (DESIGN §6): `GET {url}/api/guard?agent=&workflow=&user=` with the
- * ingest key. Expected answer: `{ "allow": boolean, "reason"?: string, "budget_id"?: string }`.
+ * ingest key. The answer (schemas `GuardResponse`): `{ allow, reasons: string[], budgets: [{ id,
+ * hard_stop, percent, … }] }`.
  */
 export interface GuardOptions {
   /** Base URL of the Cairn API (e.g. `http://localhost:4000`). */
@@ -17,6 +18,25 @@ export interface GuardOptions {
   failOpen?: boolean;
   /** Injectable fetch (tests, proxies). */
   fetch?: typeof fetch;
+}
+
+interface GuardAnswer {
+  allow?: unknown;
+  reasons?: unknown;
+  budgets?: unknown;
+  /** Single-reason form (`reason`, `budget_id`), also understood. */
+  reason?: unknown;
+  budget_id?: unknown;
+}
+
+/** The first reason the server gives and the first spent hard-stop budget it lists. */
+function denialOf(body: GuardAnswer): GuardDenial {
+  const first = Array.isArray(body.reasons) ? (body.reasons[0] as unknown) : body.reason;
+  const reason = typeof first === 'string' ? first : 'hard-stop budget spent';
+  const spent = Array.isArray(body.budgets)
+    ? (body.budgets as { id?: unknown; hard_stop?: unknown; percent?: unknown }[]).find((b) => b.hard_stop === true && typeof b.percent === 'number' && b.percent >= 100)?.id
+    : body.budget_id;
+  return typeof spent === 'string' ? { reason, budget: spent } : { reason };
 }
 
 export interface GuardScope {
@@ -87,11 +107,8 @@ export class GuardClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         if (!res.ok) throw new Error(`guard answered ${res.status}`);
-        const body = (await res.json()) as { allow?: unknown; reason?: unknown; budget_id?: unknown };
-        entry.deny =
-          body.allow === false
-            ? { reason: typeof body.reason === 'string' ? body.reason : 'hard-stop budget spent', ...(typeof body.budget_id === 'string' ? { budget: body.budget_id } : {}) }
-            : undefined;
+        const body = (await res.json()) as GuardAnswer;
+        entry.deny = body.allow === false ? denialOf(body) : undefined;
       } catch (err) {
         diag.warn(`cairn: guard check failed (${this.failOpen ? 'allowing' : 'denying'} the run)`, err);
         entry.deny = this.failOpen ? undefined : { reason: 'guard unreachable' };
