@@ -1,1 +1,129 @@
-export default function Page() { return <div>todo</div>; }
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { useParams, useSearchParams } from 'react-router';
+import { ErrorBox, Skeleton } from '../../components/common';
+import { nextIn } from './replay-model';
+import { ReplayHeader } from './replay-header';
+import { loadStep } from './step-cache';
+import { StepPanel, TABS, type Tab } from './step-panel';
+import { StepTree } from './step-tree';
+import { Timeline } from './timeline';
+import { ShortcutHelp, Transport } from './transport';
+import { usePlayback } from './use-playback';
+import { useSession } from './use-session';
+
+const ReplayCharts = lazy(() => import('./replay-charts'));
+
+const typing = (t: EventTarget | null) => {
+  const el = t as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable) && (el as HTMLInputElement).type !== 'range';
+};
+
+export default function ReplayPage() {
+  const { id = '' } = useParams();
+  const [params, setParams] = useSearchParams();
+  const { session, model, complete, error, reload } = useSession(id);
+  const filterRef = useRef<HTMLInputElement>(null);
+  const [help, setHelp] = useState(false);
+
+  // The URL names the step by span id (stable while a running session grows) and the tab.
+  const stepParam = params.get('step');
+  const current = model ? Math.min(model.steps.length - 1, Math.max(0, (stepParam ? model.bySpan.get(stepParam) : undefined) ?? 0)) : 0;
+  const tabParam = params.get('tab');
+  const tab: Tab = (TABS as readonly string[]).includes(tabParam ?? '') ? (tabParam as Tab) : 'messages';
+
+  const go = useCallback(
+    (i: number) => {
+      if (!model || !model.steps.length) return;
+      const s = model.steps[Math.min(model.steps.length - 1, Math.max(0, i))]!;
+      setParams(
+        (p) => {
+          const n = new URLSearchParams(p);
+          n.set('step', s.span_id);
+          return n;
+        },
+        { replace: true },
+      );
+    },
+    [model, setParams],
+  );
+  const setTab = (t: Tab) =>
+    setParams(
+      (p) => {
+        const n = new URLSearchParams(p);
+        n.set('tab', t);
+        return n;
+      },
+      { replace: true },
+    );
+
+  const pb = usePlayback(model, current, go, (next) => {
+    // Prefetch the payload of the step playback moves to next.
+    const s = model?.steps[next + 1];
+    if (s) void loadStep(id, s.span_id).catch(() => undefined);
+  });
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!model || typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      const jump = (dir: 1 | -1) => {
+        const t = nextIn(model.incidents, current, dir);
+        if (t !== undefined) go(t);
+      };
+      switch (e.key) {
+        case ' ':
+          pb.toggle();
+          break;
+        case 'ArrowRight':
+          if (e.shiftKey) jump(1);
+          else go(current + 1);
+          break;
+        case 'ArrowLeft':
+          if (e.shiftKey) jump(-1);
+          else go(current - 1);
+          break;
+        case 'Home':
+          go(0);
+          break;
+        case 'End':
+          go(model.steps.length - 1);
+          break;
+        case '/':
+          filterRef.current?.focus();
+          break;
+        case '?':
+          setHelp((h) => !h);
+          break;
+        case 'Escape':
+          setHelp(false);
+          break;
+        default:
+          if (/^[1-5]$/.test(e.key)) setTab(TABS[Number(e.key) - 1]!);
+          else return;
+      }
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  if (error) return <ErrorBox error={error} retry={reload} what={`session "${id}"`} />;
+  if (!session || !model) return <Skeleton rows={16} />;
+  if (!model.steps.length) return <div className="empty">This session has no steps.</div>;
+  const step = model.steps[current]!;
+
+  return (
+    <div className="replay" data-testid="replay" data-current={current}>
+      <ReplayHeader s={session} complete={complete} />
+      <div className="replay-top">
+        <StepTree ref={filterRef} model={model} current={current} onSelect={go} />
+        <Timeline model={model} current={current} onSelect={go} />
+      </div>
+      <StepPanel sessionId={id} step={step} tab={tab} onTab={setTab} />
+      <Suspense fallback={<div className="charts"><Skeleton rows={3} /></div>}>
+        <ReplayCharts model={model} current={current} onSelect={go} />
+      </Suspense>
+      <Transport model={model} current={current} go={go} {...pb} onHelp={() => setHelp(true)} />
+      {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}
+    </div>
+  );
+}

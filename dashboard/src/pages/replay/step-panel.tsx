@@ -1,0 +1,138 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Step, StepDetailResponse } from '../../api/types';
+import { Agent, Badge, ErrorBox, Id, Skeleton } from '../../components/common';
+import { confidence, count, duration, money } from '../../lib/format';
+import { diffJson, diffStats, parseJson } from '../../lib/json-diff';
+import { Folded, Messages, pretty } from './messages';
+import { loadStep } from './step-cache';
+import { StateTree } from './state-tree';
+
+export const TABS = ['messages', 'tool', 'state', 'attributes', 'events'] as const;
+export type Tab = (typeof TABS)[number];
+
+function useStep(sessionId: string, spanId: string) {
+  const [state, setState] = useState<{ id: string; data?: StepDetailResponse; error?: Error }>({ id: spanId });
+  const [retry, setRetry] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => (s.id === spanId ? s : { id: spanId }));
+    loadStep(sessionId, spanId).then(
+      (data) => live && setState({ id: spanId, data }),
+      (error: Error) => live && setState({ id: spanId, error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [sessionId, spanId, retry]);
+  return { ...(state.id === spanId ? state : { id: spanId }), retry: () => setRetry((r) => r + 1) };
+}
+
+function StateView({ detail }: { detail: StepDetailResponse }) {
+  const cur = parseJson(detail.step.state);
+  const prev = parseJson(detail.previous_state?.state);
+  const own = detail.step.state !== null && detail.step.state !== '';
+  const root = useMemo(() => {
+    if (own && cur.ok) return diffJson(prev.ok ? prev.value : undefined, cur.value, '$', prev.ok);
+    if (!own && prev.ok) return diffJson(undefined, prev.value, '$', false);
+    return undefined;
+  }, [detail]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (!own && !prev.ok) return <p className="muted">No state snapshot recorded up to this step.</p>;
+  if (own && !cur.ok) return <Folded text={cur.text} className="mono" />;
+  const stats = root && own && prev.ok ? diffStats(root) : undefined;
+  return (
+    <div>
+      <div className="muted small state-legend" data-testid="state-summary">
+        {own
+          ? prev.ok
+            ? `Snapshot on this step vs the previous one (${detail.previous_state!.span_id.slice(0, 8)}): `
+            : 'First snapshot of the session.'
+          : `No snapshot on this step; the latest one before it (${detail.previous_state!.span_id.slice(0, 8)}):`}
+        {stats ? (
+          <>
+            <span className="st-added-t">+{stats.added} added</span> · <span className="st-removed-t">−{stats.removed} removed</span> ·{' '}
+            <span className="st-changed-t">~{stats.changed} changed</span>
+          </>
+        ) : null}
+      </div>
+      {root ? <StateTree root={root} /> : null}
+    </div>
+  );
+}
+
+function Tool({ detail }: { detail: StepDetailResponse }) {
+  const s = detail.step;
+  if (s.kind !== 'tool' && !s.tool_name) return <p className="muted">Not a tool call. Tool calls the model asked for are in Messages.</p>;
+  return (
+    <div className="tool" data-testid="tool">
+      <h3>
+        <span className="mono">{s.tool_name || s.name}</span>
+      </h3>
+      <label>Arguments</label>
+      <Folded text={pretty(s.input)} className="mono code-block" />
+      <label>Result</label>
+      {s.output ? <Folded text={pretty(s.output)} className="mono code-block" /> : <p className="muted">no result{s.status === 'error' ? ' (failed)' : ''}</p>}
+    </div>
+  );
+}
+
+export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; step: Step; tab: Tab; onTab: (t: Tab) => void }) {
+  const { data, error, retry } = useStep(sessionId, step.span_id);
+  return (
+    <section className="step-panel" data-testid="step-panel" data-span={step.span_id}>
+      <div className="step-head">
+        <span className={`kind kind-${step.kind}`}>{step.kind}</span>
+        <b className="step-name">{step.name}</b>
+        <Agent name={step.agent_name} />
+        {step.model ? <span className="mono muted">{step.model}</span> : null}
+        <span className="sep" />
+        <span title="confidence" data-testid="step-confidence">conf {confidence(step.confidence)}</span>
+        <span title={`in ${step.input_tokens} · out ${step.output_tokens}`}>tok {count(step.input_tokens + step.output_tokens)}</span>
+        <span data-testid="step-cost">{money(step.cost_usd)}</span>
+        <span className="muted">Σ {money(step.cumulative_cost_usd)}</span>
+        <span>{duration(step.duration_ms)}</span>
+        {step.status === 'error' ? <Badge tone="red">error</Badge> : null}
+        {step.has_escalation ? <Badge tone="amber">escalation</Badge> : null}
+        {step.has_limit_hit ? <Badge tone="purple">cap hit</Badge> : null}
+        <Id value={step.span_id} short={10} />
+      </div>
+      {step.status === 'error' && step.status_message ? <div className="error-box">{step.status_message}</div> : null}
+      <div className="tabs" role="tablist">
+        {TABS.map((t) => (
+          <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? 'on' : undefined} onClick={() => onTab(t)}>
+            {t === 'state' ? 'State (diff)' : t[0]!.toUpperCase() + t.slice(1)}
+            {t === 'state' && step.has_state ? ' ●' : ''}
+          </button>
+        ))}
+      </div>
+      <div className="tab-body">
+        {error ? <ErrorBox error={error} retry={retry} what="this step's payload" /> : null}
+        {!data && !error ? <Skeleton rows={4} /> : null}
+        {data && tab === 'messages' ? (
+          data.step.kind === 'tool' ? <Tool detail={data} /> : <Messages input={data.step.input} output={data.step.output} />
+        ) : null}
+        {data && tab === 'tool' ? <Tool detail={data} /> : null}
+        {data && tab === 'state' ? <StateView detail={data} /> : null}
+        {data && tab === 'attributes' ? <pre className="mono code-block">{JSON.stringify({ ...data.step, input: undefined, output: undefined, state: undefined }, null, 2)}</pre> : null}
+        {data && tab === 'events' ? <Events events={data.step.events} /> : null}
+      </div>
+    </section>
+  );
+}
+
+function Events({ events }: { events: unknown }) {
+  const list = Array.isArray(events) ? (events as { name: string; time_ns: string; attributes: Record<string, unknown> }[]) : [];
+  if (!list.length) return <p className="muted">No events.</p>;
+  return (
+    <table className="grid">
+      <tbody>
+        {list.map((e, i) => (
+          <tr key={i}>
+            <td className="mono">{e.name}</td>
+            <td className="mono muted">{new Date(Number(BigInt(e.time_ns) / 1_000_000n)).toISOString().slice(11, 23)}</td>
+            <td className="mono">{JSON.stringify(e.attributes)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,53 @@
+import { useEffect, useMemo, useState } from 'react';
+import { api, qs } from '../../api/client';
+import type { SessionDetailResponse, SessionSummary, Step } from '../../api/types';
+import { buildModel, type ReplayModel } from './replay-model';
+
+// A first small page paints the replay quickly; the rest streams in behind it in big pages.
+const FIRST_PAGE = 2000;
+const NEXT_PAGE = 20_000;
+
+export interface SessionData {
+  session?: SessionSummary;
+  model?: ReplayModel;
+  complete: boolean;
+  error?: Error;
+  reload: () => void;
+}
+
+export function useSession(id: string): SessionData {
+  const [session, setSession] = useState<SessionSummary>();
+  const [steps, setSteps] = useState<Step[]>();
+  const [complete, setComplete] = useState(false);
+  const [error, setError] = useState<Error>();
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    setError(undefined);
+    setComplete(false);
+    (async () => {
+      let all: Step[] = [];
+      let cursor: string | null | undefined;
+      let limit = FIRST_PAGE;
+      do {
+        const r = await api<SessionDetailResponse>(
+          `/api/sessions/${encodeURIComponent(id)}${qs({ steps_limit: limit, steps_cursor: cursor ?? undefined })}`,
+          { signal: ctrl.signal },
+        );
+        all = cursor ? all.concat(r.steps) : r.steps;
+        setSession(r.session);
+        setSteps(all);
+        cursor = r.next_steps_cursor;
+        limit = NEXT_PAGE;
+      } while (cursor && !ctrl.signal.aborted);
+      setComplete(true);
+    })().catch((e: Error) => {
+      if (!ctrl.signal.aborted) setError(e);
+    });
+    return () => ctrl.abort();
+  }, [id, tick]);
+
+  const model = useMemo(() => (steps ? buildModel(steps) : undefined), [steps]);
+  return { session, model, complete, error, reload: () => setTick((t) => t + 1) };
+}

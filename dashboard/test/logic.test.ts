@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { Step } from '@cairn/schemas';
+import { buildModel, downsample, filterSteps, nextIn, visibleRows } from '../src/pages/replay/replay-model';
+import { diffJson, diffStats } from '../src/lib/json-diff';
+import { apiQueryOf, costOutliers, paramsOf, viewOf } from '../src/pages/sessions/session-query';
+import { money } from '../src/lib/format';
+
+function step(i: number, span: string, parent: string | null, extra: Partial<Step> = {}): Step {
+  return {
+    index: i, span_id: span, parent_span_id: parent, kind: 'llm', name: `s${i}`, agent_name: 'a', start_time: '', offset_ms: i * 10,
+    duration_ms: 5, status: 'ok', status_message: '', model: '', input_tokens: 0, output_tokens: 0, cost_usd: 0, cumulative_cost_usd: 0,
+    confidence: null, tool_name: '', has_state: false, has_escalation: false, has_limit_hit: false, ...extra,
+  };
+}
+
+describe('replay model', () => {
+  // Replay order interleaves two parallel sub-agents; the tree groups each one's children.
+  const steps = [
+    step(0, 'root', null, { kind: 'session' }),
+    step(1, 'A', 'root', { kind: 'agent', agent_name: 'a1' }),
+    step(2, 'B', 'root', { kind: 'agent', agent_name: 'b1' }),
+    step(3, 'a-1', 'A', { agent_name: 'a1', status: 'error' }),
+    step(4, 'b-1', 'B', { agent_name: 'b1', has_escalation: true }),
+    step(5, 'a-2', 'A', { agent_name: 'a1', has_limit_hit: true }),
+    step(6, 'orphan', 'never-arrived'),
+  ];
+  const m = buildModel(steps);
+
+  it('orders the tree depth-first with depths, lanes per agent, and markers', () => {
+    expect([...m.treeOrder]).toEqual([0, 1, 3, 5, 2, 4, 6]);
+    expect([...m.depth]).toEqual([0, 1, 1, 2, 2, 2, 0]);
+    expect(m.agents).toEqual(['a', 'a1', 'b1']);
+    expect(m.errors).toEqual([3]);
+    expect(m.incidents).toEqual([3, 4, 5]);
+    expect(m.treePos[4]).toBe(5);
+  });
+
+  it('hides collapsed subtrees and filters by text', () => {
+    expect([...visibleRows(m, new Set([1]))]).toEqual([0, 1, 2, 4, 6]);
+    expect([...visibleRows(m, new Set([0]))]).toEqual([0, 6]);
+    expect([...filterSteps(m, 'B1')]).toEqual([2, 4]);
+  });
+
+  it('jumps between incidents and downsamples keeping markers', () => {
+    expect(nextIn(m.incidents, 3, 1)).toBe(4);
+    expect(nextIn(m.incidents, 3, -1)).toBeUndefined();
+    expect(nextIn(m.incidents, 6, -1)).toBe(5);
+    const d = downsample(10_000, 100, [4321]);
+    expect(d.length).toBeLessThanOrEqual(102);
+    expect(d).toContain(4321);
+    expect(d).toContain(9999);
+    expect(downsample(5, 100)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('survives a 10,000-deep chain without recursion', () => {
+    const chain = Array.from({ length: 10_000 }, (_, i) => step(i, `s${i}`, i ? `s${i - 1}` : null));
+    const big = buildModel(chain);
+    expect(big.depth[9999]).toBe(9999);
+    expect(big.treeOrder[9999]).toBe(9999);
+  });
+});
+
+describe('state diff', () => {
+  it('marks added, removed and changed keys, nested and in arrays', () => {
+    const prev = { goal: 'g', facts: ['a'], plan: { step: 1, keep: true }, gone: { x: 1 } };
+    const cur = { facts: ['a', 'b'], plan: { step: 2, keep: true }, draft: 'd', gone: 5 };
+    const d = diffJson(prev, cur);
+    const by = Object.fromEntries(d.children!.map((c) => [c.key, c]));
+    expect(by.goal!.status).toBe('removed');
+    expect(by.draft!.status).toBe('added');
+    expect(by.facts!.status).toBe('same');
+    expect(by.facts!.dirty).toBe(true);
+    expect(by.facts!.children![1]!.status).toBe('added');
+    expect(by.plan!.children!.find((c) => c.key === 'step')).toMatchObject({ status: 'changed', value: 2, before: 1 });
+    expect(by.plan!.children!.find((c) => c.key === 'keep')!.dirty).toBe(false);
+    expect(by.gone).toMatchObject({ status: 'changed', before: { x: 1 } });
+    expect(diffStats(d)).toEqual({ added: 2, removed: 1, changed: 2 });
+  });
+
+  it('shows everything unchanged when there is no previous snapshot', () => {
+    const d = diffJson(undefined, { a: 1 }, '$', false);
+    expect(d.dirty).toBe(false);
+    expect(diffStats(d)).toEqual({ added: 0, removed: 0, changed: 0 });
+  });
+});
+
+describe('sessions view', () => {
+  it('round-trips the URL and maps to API filters', () => {
+    const v = viewOf(new URLSearchParams('agent=a,b&min_cost=0.5&escalated=1&sort=cost&order=asc&range=1h&junk=1'));
+    expect(paramsOf(v).toString()).toBe('range=1h&agent=a%2Cb&min_cost=0.5&escalated=1&sort=cost&order=asc');
+    const q = apiQueryOf(v, Date.parse('2026-01-01T01:00:00Z'));
+    expect(q).toMatchObject({ agent: ['a', 'b'], min_cost: 0.5, has_escalation: true, sort: 'cost', order: 'asc', from: '2026-01-01T00:00:00.000Z' });
+    expect(apiQueryOf(viewOf(new URLSearchParams('min_cost=abc')), 0).min_cost).toBeUndefined();
+  });
+
+  it('flags sessions costing over 3x their agent median', () => {
+    const rows = [1, 1, 1.2, 5].map((c, i) => ({ session_id: `s${i}`, agent_name: 'x', cost_usd: c }));
+    expect([...costOutliers(rows)]).toEqual(['s3']);
+    expect(costOutliers(rows.slice(2)).size).toBe(0);
+  });
+
+  it('formats small money with significant digits', () => {
+    expect(money(0.000123)).toBe('$0.000123');
+    expect(money(0.4123)).toBe('$0.4123');
+    expect(money(12.345)).toBe('$12.35');
+    expect(money(0)).toBe('$0');
+  });
+});
