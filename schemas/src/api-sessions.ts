@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { ANOMALY_TYPES } from './api-alerts.js';
 
 /**
  * Session list, replay and step payloads (DESIGN §7: `GET /api/sessions`, `GET /api/sessions/:id`,
@@ -28,6 +29,7 @@ export const SessionFilterFields = {
   has_escalation: Type.Optional(Type.Boolean()),
   has_error: Type.Optional(Type.Boolean({ description: 'At least one span with status error (true) or none (false).' })),
   min_steps: Type.Optional(Type.Integer({ minimum: 0 })),
+  anomaly: Type.Optional(Type.Array(Type.Enum([...ANOMALY_TYPES, 'any'] as const), { maxItems: 5, description: 'Sessions an anomaly detector flagged (any of these types; `any` = any type).' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Case-insensitive substring of the session id.' })),
 };
 

@@ -16,6 +16,7 @@ export interface SessionFilters {
   has_escalation?: boolean;
   has_error?: boolean;
   min_steps?: number;
+  anomaly?: string[];
   q?: string;
 }
 
@@ -147,6 +148,12 @@ function filterClauses(f: SessionFilters, params: Record<string, unknown>): { wh
   if (f.q !== undefined) {
     where.push('positionCaseInsensitiveUTF8(session_id, {q:String}) > 0');
     params.q = f.q;
+  }
+  if (f.anomaly !== undefined && f.anomaly.length > 0) {
+    // Flags written by the alert engine's detectors (storage/migrations/0004).
+    const typed = !f.anomaly.includes('any');
+    where.push(`session_id IN (SELECT session_id FROM session_anomalies WHERE project_id = {p:String}${typed ? ' AND type IN {anomaly:Array(String)}' : ''})`);
+    if (typed) params.anomaly = f.anomaly;
   }
   const from = f.from !== undefined ? parseTime(f.from, 'from') : undefined;
   const to = f.to !== undefined ? parseTime(f.to, 'to') : undefined;

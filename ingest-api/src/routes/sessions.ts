@@ -27,7 +27,7 @@ export const plainJson = () => (data: unknown): string => JSON.stringify(data);
 /** Filter fields of a parsed query string (list and export share them). */
 export function filtersOf(q: SessionFilters): SessionFilters {
   const f: SessionFilters = {};
-  for (const k of ['from', 'to', 'agent', 'workflow', 'user', 'status', 'min_cost', 'max_cost', 'has_escalation', 'has_error', 'min_steps', 'q'] as const) {
+  for (const k of ['from', 'to', 'agent', 'workflow', 'user', 'status', 'min_cost', 'max_cost', 'has_escalation', 'has_error', 'min_steps', 'q', 'anomaly'] as const) {
     if (q[k] !== undefined) (f as Record<string, unknown>)[k] = q[k];
   }
   return f;
