@@ -1,4 +1,5 @@
-import { createContextKey, propagation, trace } from '@opentelemetry/api';
+import { context, createContextKey, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { ATTR, DEFAULT_PRICE_BOOK } from '@cairn/schemas';
 import type { PriceBook } from '@cairn/schemas';
@@ -75,4 +76,27 @@ export function targetSpan(ctx: Context, scope: Scope | undefined): Span | undef
   const active = trace.getSpan(ctx);
   if (isCairnSpan(active)) return active;
   return scope?.span ?? active;
+}
+
+const PROBE = createContextKey('cairn.probe');
+let contextChecked = false;
+
+/** Whether a context manager is registered (without one, nothing propagates across awaits). */
+export function hasContextManager(): boolean {
+  return context.with(ROOT_CONTEXT.setValue(PROBE, 1), () => context.active().getValue(PROBE) === 1);
+}
+
+/**
+ * Sessions need async context even when `init()` was not called (caps and usage still work,
+ * spans go nowhere): registers Node's AsyncLocalStorage manager once if nobody did.
+ */
+export function ensureContextManager(): void {
+  if (contextChecked) return;
+  contextChecked = true;
+  if (!hasContextManager()) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
+
+/** After `context.disable()` (shutdown of Cairn's own globals) the check must run again. */
+export function resetContextCheck(): void {
+  contextChecked = false;
 }

@@ -9,7 +9,7 @@ import { extractContext } from './propagation.js';
 import type { HeaderCarrier } from './propagation.js';
 import { RunState, mergeCaps } from './run-state.js';
 import type { RunCaps, SessionUsage } from './run-state.js';
-import { SCOPE_KEY, commonAttrs, rt, scopeOf } from './runtime.js';
+import { SCOPE_KEY, commonAttrs, ensureContextManager, rt, scopeOf } from './runtime.js';
 import type { Scope } from './runtime.js';
 import { StepHandle, failSpan, runStep, textMessages } from './steps.js';
 
@@ -77,6 +77,7 @@ function baggageCtx(ctx: Context, id: string, o: { agent?: string; workflow?: st
  * the run, even if `fn` caught it; otherwise settles like `fn`.
  */
 export async function session<T>(opts: SessionOptions, fn: (s: SessionHandle) => T | Promise<T>): Promise<T> {
+  ensureContextManager();
   const id = opts.id ?? randomUUID();
   const run = new RunState(id, mergeCaps(rt.defaultCaps, opts.caps));
   const parent = context.active();
@@ -167,6 +168,7 @@ export function continueSession<T>(
 ): Promise<T> {
   const opts = typeof a === 'function' ? {} : a;
   const fn = (typeof a === 'function' ? a : b) as (s: StepHandle) => T | Promise<T>;
+  ensureContextManager();
   const extracted = extractContext(carrier);
   const remote = scopeOf(extracted);
   let ctx = extracted;

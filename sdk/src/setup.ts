@@ -1,4 +1,4 @@
-import { context, createContextKey, diag, propagation, ProxyTracerProvider, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { context, diag, propagation, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import type { TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -13,7 +13,7 @@ import { resolveConfig } from './config.js';
 import type { CairnOptions, ResolvedConfig } from './config.js';
 import { ContentFilterExporter } from './content.js';
 import { GuardClient } from './guard.js';
-import { rt, SDK_VERSION, TRACER_NAME } from './runtime.js';
+import { hasContextManager, resetContextCheck, rt, SDK_VERSION, TRACER_NAME } from './runtime.js';
 
 /** How `init()` attached to OpenTelemetry. */
 export type SetupMode =
@@ -57,10 +57,6 @@ function hasGlobalProvider(): boolean {
   return tp.getDelegate().constructor.name !== 'NoopTracerProvider';
 }
 
-const PROBE = createContextKey('cairn.probe');
-function hasContextManager(): boolean {
-  return context.with(ROOT_CONTEXT.setValue(PROBE, 1), () => context.active().getValue(PROBE) === 1);
-}
 
 /**
  * Sets Cairn up: OTLP/HTTP protobuf export with batching to the collector. Reads
@@ -140,6 +136,7 @@ export async function shutdown(): Promise<void> {
       trace.disable();
       propagation.disable();
       context.disable();
+      resetContextCheck();
     } else if (a.mode === 'beside') await a.provider?.shutdown();
   } catch (err) {
     diag.error('cairn: shutdown failed', err);
