@@ -31,10 +31,16 @@ export default function ReplayPage() {
   const tabParam = params.get('tab');
   const tab: Tab = (TABS as readonly string[]).includes(tabParam ?? '') ? (tabParam as Tab) : 'messages';
 
+  // Key repeat can outrun rendering: relative moves start from the last step asked for, not
+  // from the last one rendered, so three quick → presses always move three steps.
+  const curRef = useRef(current);
+  curRef.current = current;
   const go = useCallback(
     (i: number) => {
       if (!model || !model.steps.length) return;
-      const s = model.steps[Math.min(model.steps.length - 1, Math.max(0, i))]!;
+      const clamped = Math.min(model.steps.length - 1, Math.max(0, i));
+      curRef.current = clamped;
+      const s = model.steps[clamped]!;
       setParams(
         (p) => {
           const n = new URLSearchParams(p);
@@ -65,8 +71,9 @@ export default function ReplayPage() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!model || typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      const at = curRef.current;
       const jump = (dir: 1 | -1) => {
-        const t = nextIn(model.incidents, current, dir);
+        const t = nextIn(model.incidents, at, dir);
         if (t !== undefined) go(t);
       };
       switch (e.key) {
@@ -75,11 +82,11 @@ export default function ReplayPage() {
           break;
         case 'ArrowRight':
           if (e.shiftKey) jump(1);
-          else go(current + 1);
+          else go(at + 1);
           break;
         case 'ArrowLeft':
           if (e.shiftKey) jump(-1);
-          else go(current - 1);
+          else go(at - 1);
           break;
         case 'Home':
           go(0);
