@@ -258,3 +258,39 @@ describe('logging', () => {
     for (const secret of [a.admin, a.ingest, b.admin, b.ingest, 'tok-secret-123']) expect(logText).not.toContain(secret);
   });
 });
+
+describe('documentation, health and the dashboard', () => {
+  it('serves the OpenAPI document, the docs UI and /healthz without a key', async () => {
+    const spec = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(spec.statusCode).toBe(200);
+    expect(spec.json().paths['/api/sessions'].get.parameters.map((p: { name: string }) => p.name)).toContain('min_steps');
+    const docs = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['content-type']).toContain('text/html');
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toMatchObject({ status: 'ok', storage: 'embedded' });
+    const missing = await app.inject({ method: 'GET', url: '/api/nothing-here', headers: bearer(a.admin) });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('CAIRN_NOT_FOUND');
+  });
+
+  it('serves the dashboard build with client-side routes falling back to index.html', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-dash-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Cairn</title>');
+    writeFileSync(join(dir, 'app.js'), 'console.log(1)');
+    const withDash = await makeApp(store, { dashboardDir: dir });
+    try {
+      expect((await withDash.inject({ method: 'GET', url: '/' })).body).toContain('<title>Cairn</title>');
+      expect((await withDash.inject({ method: 'GET', url: '/sessions/abc?x=1' })).body).toContain('<title>Cairn</title>');
+      expect((await withDash.inject({ method: 'GET', url: '/app.js' })).body).toBe('console.log(1)');
+      expect((await withDash.inject({ method: 'GET', url: '/missing.js' })).statusCode).toBe(404);
+      const api = await withDash.inject({ method: 'GET', url: '/api/sessions' });
+      expect(api.statusCode).toBe(401);
+    } finally {
+      await withDash.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
