@@ -44,6 +44,9 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     bodyLimit: config.maxBodyBytes,
+    // Session ids may be up to 512 characters (schemas say so): the router's default of 100
+    // would answer 414 before validation could give a clear 400.
+    routerOptions: { maxParamLength: 2048 },
     // Unknown query parameters and body fields are errors (a typo in a filter must not silently
     // widen a query), so additionalProperties: false must reject, not strip.
     ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } },

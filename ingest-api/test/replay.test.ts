@@ -146,6 +146,17 @@ describe('GET /api/sessions/:id (replay)', () => {
   });
 });
 
+describe('invalid ids', () => {
+  it('answer 400 naming the parameter', async () => {
+    for (const url of [`/api/sessions/${'s'.repeat(513)}`, `/api/sessions/ma-1/steps/${'a'.repeat(65)}`, `/api/sessions/${'s'.repeat(513)}/export`]) {
+      const r = await getJson(app, url, p.admin);
+      expect(r.status, url).toBe(400);
+      expect(r.body.error).toMatchObject({ code: 'CAIRN_BAD_REQUEST' });
+      expect(r.body.error.message, url).toMatch(/^params\/(id|span_id) must NOT have more than/);
+    }
+  });
+});
+
 describe('GET /api/sessions/:id/steps/:span_id', () => {
   it('returns the payloads and the previous snapshot to diff against', async () => {
     const { status, body } = await getJson(app, `/api/sessions/ma-1/steps/${id('5')}`, p.admin);
