@@ -276,7 +276,7 @@ function writeMarkdown(results, counts, gen) {
   const start = md.indexOf('## Query (bench/query)');
   let next = start >= 0 ? md.indexOf('\n## ', start + 5) : -1;
   const section = lines.join('\n');
-  const out = start < 0 ? md.trimEnd() + '\n\n' + section : md.slice(0, start) + section + (next >= 0 ? md.slice(next + 1) : '');
+  const out = start < 0 ? md.trimEnd() + '\n\n' + section : md.slice(0, start) + section + (next >= 0 ? '\n' + md.slice(next + 1) : '');
   writeFileSync(file, out.endsWith('\n') ? out : out + '\n');
   console.log(`wrote ${file}`);
 }
