@@ -84,7 +84,7 @@ export function createAlertEngine(config: AlertEngineConfig, deps: AlertEngineDe
   return build(config, deps).engine;
 }
 
-function build(config: AlertEngineConfig, deps: AlertEngineDeps): { engine: AlertEngine; start: () => void } {
+function build(config: AlertEngineConfig, deps: AlertEngineDeps): { engine: AlertEngine; start: (lastStart?: number) => void } {
   const { store } = deps;
   const clock = deps.clock ?? Date.now;
   const log = deps.log ?? noopLog;
@@ -108,7 +108,10 @@ function build(config: AlertEngineConfig, deps: AlertEngineDeps): { engine: Aler
     const budgets = await listBudgets(store);
     const spends = budgets.length > 0 ? await budgetSpends(store, budgets, now) : [];
     fired.push(...(await fireAlerts(store, spends.flatMap(budgetDrafts), now)));
+    // Budget alerts go out before the detectors run: their latency is the one users feel.
+    let attempts = await processDue(store, delivery, clock());
     if (config.detectors !== false) {
+      const before = fired.length;
       for (const { project_id: projectId } of await listProjects(store)) {
         try {
           const settings = await loadDetectorSettings(store, projectId);
@@ -127,8 +130,8 @@ function build(config: AlertEngineConfig, deps: AlertEngineDeps): { engine: Aler
           log.error({ err, projectId }, 'anomaly detectors failed');
         }
       }
+      if (fired.length > before) attempts += await processDue(store, delivery, clock());
     }
-    const attempts = await processDue(store, delivery, clock());
     return { fired, attempts, spends };
   }
 
@@ -140,17 +143,20 @@ function build(config: AlertEngineConfig, deps: AlertEngineDeps): { engine: Aler
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  const schedule = (): void => {
+  // Fixed rate: a tick starts one interval after the previous one started (or at once when a
+  // tick took longer than the interval), so time spent in a tick does not stretch the period.
+  const schedule = (lastStart = Date.now()): void => {
     if (stopped) return;
     timer = setTimeout(() => {
+      const started = Date.now();
       runOnce().then(
-        () => schedule(),
+        () => schedule(started),
         (err: unknown) => {
           log.warn({ err }, 'alert engine tick failed; retrying next interval');
-          schedule();
+          schedule(started);
         },
       );
-    }, config.alertIntervalMs);
+    }, Math.max(0, lastStart + config.alertIntervalMs - Date.now()));
     timer.unref();
   };
 
