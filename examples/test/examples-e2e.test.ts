@@ -126,15 +126,17 @@ describe('the example agents against a running collector', () => {
     const a = await rowsOf('ex-support-refund');
     expect(a.find((x) => x.kind === 'session')).toMatchObject({ user_id: 'cust-481', workflow: 'ticket-triage', autonomy_level: 'exception' });
     expect(count(a, (x) => x.kind === 'retrieval')).toBe(1);
-    expect(a.filter((x) => x.kind === 'tool').map((x) => x.tool_name)).toEqual(['orders.lookup', 'refunds.create', 'email.send']);
+    // (span start times have millisecond precision: compare sets, not order)
+    expect(a.filter((x) => x.kind === 'tool').map((x) => x.tool_name).sort()).toEqual(['email.send', 'orders.lookup', 'refunds.create']);
     expect(a.find((x) => x.name === 'classify')!.confidence).toBe(0.91);
     expect(count(a, (x) => x.has_escalation === 1)).toBe(0);
-    expect(states(a).map((s) => s.stage)).toEqual(['retrieved', 'classified', 'order', 'answered']);
+    expect(states(a).map((s) => s.stage).sort()).toEqual(['answered', 'classified', 'order', 'retrieved']);
     const calls = a.filter((x) => x.kind === 'llm');
     expect(calls.length).toBe(3);
     // the policy prompt is written to the cache once, then read from it
-    expect(calls[0]!.cache_write_tokens).toBeGreaterThan(0);
-    expect(calls.slice(1).every((c) => c.cache_read_tokens === calls[0]!.cache_write_tokens)).toBe(true);
+    const writes = calls.filter((c) => c.cache_write_tokens > 0);
+    expect(writes).toHaveLength(1);
+    expect(calls.filter((c) => c.cache_read_tokens === writes[0]!.cache_write_tokens)).toHaveLength(2);
     expect(totalCost(a)).toBeCloseTo(ok.usage!.costUsd, 10);
 
     const b = await rowsOf('ex-support-ambiguous');

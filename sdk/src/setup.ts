@@ -32,6 +32,9 @@ interface Active {
 
 let active: Active | undefined;
 
+// Spans still in the batch when the event loop empties are sent before the process exits.
+const flushOnExit = (): void => void shutdown();
+
 function exporterFor(cfg: ResolvedConfig, opts: CairnOptions): SpanExporter {
   const inner =
     opts.exporter ??
@@ -109,6 +112,7 @@ export function init(opts: CairnOptions = {}): { mode: SetupMode } {
   }
   rt.tracer = provider.getTracer(TRACER_NAME, SDK_VERSION);
   active = { mode, sdk, provider: own };
+  process.once('beforeExit', flushOnExit);
   diag.debug(`cairn: initialized (${mode})`);
   return { mode };
 }
@@ -127,6 +131,7 @@ export async function shutdown(): Promise<void> {
   const a = active;
   if (a === undefined) return;
   active = undefined;
+  process.removeListener('beforeExit', flushOnExit);
   rt.tracer = trace.getTracer(TRACER_NAME, SDK_VERSION);
   try {
     await a.provider?.forceFlush();

@@ -19,7 +19,7 @@ async function spansOf(id: string): Promise<ReadableSpan[]> {
   return (await mem.spans()).filter((s) => s.attributes['gen_ai.conversation.id'] === id);
 }
 
-function limitEvents(spans: ReadableSpan[]) {
+function limitEvents(spans: ReadableSpan[]): Record<string, unknown>[] {
   return spans.flatMap((s) => s.events.filter((e) => e.name === 'cairn.limit.exceeded').map((e) => ({ span: s.name, ...e.attributes })));
 }
 

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { context, propagation, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -30,6 +32,25 @@ describe('init()', () => {
       expect(body).toContain('proto-session-1');
       expect(body).toContain('billing-agent');
       expect(body).toContain('session billing');
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('flushes pending spans when the process runs out of work, without shutdown() (built SDK, child process)', async () => {
+    const sink = await startSink();
+    try {
+      const code = await new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/exit-flush.mjs', import.meta.url))], {
+          env: { ...process.env, CAIRN_ENDPOINT: sink.url },
+          stdio: 'inherit',
+        });
+        child.on('exit', resolve);
+      });
+      expect(code).toBe(0);
+      const body = Buffer.concat(sink.received.map((r) => r.body)).toString('latin1');
+      expect(body).toContain('exit-flush-1');
+      expect(body).toContain('only-step');
     } finally {
       await sink.close();
     }
