@@ -15,3 +15,17 @@ export type {
   CreatedKeyResponse,
   Score,
 } from '@cairn/schemas';
+export type {
+  Budget,
+  BudgetList,
+  BudgetStatus,
+  BudgetScope,
+  CreateBudgetBody,
+  Webhook,
+  WebhookList,
+  CreatedWebhookResponse,
+  DeliveriesResponse,
+  TestDeliveryResponse,
+  Alert,
+  AlertList,
+} from '@cairn/schemas';

@@ -75,11 +75,11 @@ export function Onboarding() {
       <Snippet text={`npx cairn demo --key ${key}`} />
       <h3>Instrument a TypeScript agent</h3>
       <Snippet
-        text={`import { NodeTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-const exporter = new OTLPTraceExporter({ url: '${endpoint}/v1/traces', headers: { Authorization: 'Bearer ${key}' } });
-new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }).register();
-// spans with gen_ai.* attributes (gen_ai.conversation.id = your session id) become sessions here`}
+        text={`import { init, session, wrapOpenAI, shutdown } from '@cairn/sdk';
+init({ endpoint: '${endpoint}', apiKey: '${key}', serviceName: 'my-agent' });
+const openai = wrapOpenAI(new OpenAI());   // every call: model, messages, tokens, cost
+await session({ agent: 'support', user: 'u-42', caps: { maxCostUsd: 0.5 } }, () => run(openai));
+await shutdown();                          // flush before the process exits`}
       />
       <h3>Any other OpenTelemetry app</h3>
       <Snippet
