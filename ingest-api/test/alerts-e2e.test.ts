@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, startCairn, type CairnRuntime } from 'cairn';
-import { api, sendOtlpSpend, signatureValid, startReceiver, type Receiver } from './alerts-helpers.js';
+import { api, sendOtlpSpend, sendOtlpToolCalls, signatureValid, startReceiver, type Receiver } from './alerts-helpers.js';
 
 // The whole system: spend sent as OTLP to `cairn start`, the in-process alert engine every
 // 200 ms, deliveries to a real receiver on 127.0.0.1.
@@ -113,5 +113,20 @@ describe('budget alerts end to end', () => {
     expect(got && signatureValid(secret, got)).toBe(true);
     const log = await api(cairn.apiUrl, ADMIN, 'GET', `/api/webhooks/${hook.id}/deliveries?limit=500`);
     expect(log.body.attempts.some((a: any) => a.delivery_id === res.body.delivery_id && a.success && a.status_code === 200)).toBe(true);
+  });
+
+  it('detects a retry loop from tool calls sent as OTLP (same tool, same arguments, 5 times)', async () => {
+    // Key order and spacing differ: the collector's canonical arguments make them the same call.
+    const same = ['{"q":"refund 42","page":1}', '{"page":1,"q":"refund 42"}', '{ "q": "refund 42", "page": 1 }', '{"q":"refund 42","page":1}', '{"page":1, "q":"refund 42"}'];
+    await sendOtlpToolCalls(cairn.otlpUrl, INGEST, 'loop-otlp', 'searcher', 'search', same);
+    await sendOtlpToolCalls(cairn.otlpUrl, INGEST, 'no-loop-otlp', 'searcher', 'search', ['{"q":"a"}', '{"q":"b"}', '{"q":"c"}', '{"q":"a"}', '{"q":"d"}', '{"q":"e"}']);
+    await cairn.flush();
+    await ticks(2);
+    const alerts = await api(cairn.apiUrl, ADMIN, 'GET', '/api/alerts?type=anomaly.retry_loop');
+    expect(alerts.body.alerts.map((a: any) => a.session_id)).toEqual(['loop-otlp']);
+    expect(alerts.body.alerts[0].payload).toMatchObject({ tool_name: 'search', repeats: 5 });
+    while (!receiver.received.some((r) => r.json?.type === 'anomaly.retry_loop')) await new Promise((r) => setTimeout(r, 25));
+    const flagged = await api(cairn.apiUrl, ADMIN, 'GET', '/api/sessions?anomaly=retry_loop');
+    expect(flagged.body.sessions.map((s: any) => s.session_id)).toEqual(['loop-otlp']);
   });
 });

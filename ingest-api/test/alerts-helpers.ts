@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -116,6 +117,38 @@ export async function sendOtlpSpend(otlpUrl: string, ingestKey: string, spends: 
       endTimeUnixNano: String(end),
       attributes: attrs,
       status: { code: 1 },
+    };
+  });
+  const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'alerts-test')] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] };
+  const res = await fetch(`${otlpUrl}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`OTLP answered ${res.status}: ${await res.text()}`);
+}
+
+/** POSTs tool-call spans (`execute_tool`) of one session as OTLP/JSON: `args[i]` is call i's arguments. */
+export async function sendOtlpToolCalls(otlpUrl: string, ingestKey: string, session: string, agent: string, tool: string, args: readonly string[]): Promise<void> {
+  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const spans = args.map((a, i) => {
+    spanSeq += 1;
+    return {
+      traceId: createHash('md5').update(session).digest('hex'),
+      spanId: spanSeq.toString(16).padStart(16, 'c'),
+      name: `execute_tool ${tool}`,
+      kind: 1,
+      startTimeUnixNano: String(now + BigInt(i) * 1_000_000n),
+      endTimeUnixNano: String(now + BigInt(i) * 1_000_000n + 500_000n),
+      attributes: [
+        str('gen_ai.conversation.id', session),
+        str('gen_ai.agent.name', agent),
+        str('gen_ai.operation.name', 'execute_tool'),
+        str('gen_ai.tool.name', tool),
+        str('gen_ai.tool.call.arguments', a),
+      ],
+      status: { code: 2, message: 'upstream empty' },
     };
   });
   const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'alerts-test')] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] };
