@@ -2,7 +2,7 @@
 // tracer provider (same batch processor, same exporter), so only the SDK's own work differs.
 //   npm run build -w @cairn/schemas -w @cairn/sdk && node bench/sdk/run.mjs [spansPerRound]
 import os from 'node:os';
-import { context, trace } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { init, session, step, tool } from '../../sdk/dist/index.js';
@@ -11,12 +11,22 @@ const N = Number(process.argv[2] ?? 100_000);
 const ROUNDS = 7;
 
 let exported = 0;
-const fastExporter = { export: (spans, cb) => ((exported += spans.length), cb({ code: 0 })), shutdown: async () => {}, forceFlush: async () => {} };
+const fastExporter = {
+  export: (spans, cb) => ((exported += spans.length), cb({ code: 0 })),
+  shutdown: async () => {},
+  forceFlush: async () => {},
+};
 // An exporter that takes 20 ms per batch (a slow network): the agent must not wait for it.
-const slowExporter = { export: (spans, cb) => setTimeout(() => ((exported += spans.length), cb({ code: 0 })), 20), shutdown: async () => {}, forceFlush: async () => {} };
+const slowExporter = {
+  export: (spans, cb) => setTimeout(() => ((exported += spans.length), cb({ code: 0 })), 20),
+  shutdown: async () => {},
+  forceFlush: async () => {},
+};
 
 function providerWith(exporter) {
-  return new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 1 << 20, maxExportBatchSize: 512 })] });
+  return new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 1 << 20, maxExportBatchSize: 512 })],
+  });
 }
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -76,10 +86,16 @@ for (let r = 0; r < 3; r++) {
 }
 await slowProvider.forceFlush();
 
-console.log(`node ${process.version}, ${os.cpus()[0]?.model} x${os.cpus().length}, ${N} spans per round, median of ${ROUNDS - 1} rounds`);
+console.log(
+  `node ${process.version}, ${os.cpus()[0]?.model} x${os.cpus().length}, ${N} spans per round, median of ${ROUNDS - 1} rounds`,
+);
 for (const [name, a] of Object.entries(results)) {
   const m = median(a);
-  console.log(`${name.padEnd(58)} ${m.toFixed(2).padStart(7)} µs/span   overhead vs bare ${(m - base).toFixed(2).padStart(6)} µs`);
+  console.log(
+    `${name.padEnd(58)} ${m.toFixed(2).padStart(7)} µs/span   overhead vs bare ${(m - base).toFixed(2).padStart(6)} µs`,
+  );
 }
-console.log(`${'cairn step() with a 20 ms-per-batch exporter'.padEnd(58)} ${median(slow).toFixed(2).padStart(7)} µs/span   overhead vs bare ${(median(slow) - base).toFixed(2).padStart(6)} µs`);
+console.log(
+  `${'cairn step() with a 20 ms-per-batch exporter'.padEnd(58)} ${median(slow).toFixed(2).padStart(7)} µs/span   overhead vs bare ${(median(slow) - base).toFixed(2).padStart(6)} µs`,
+);
 console.log(`spans exported: ${exported}`);

@@ -18,12 +18,27 @@ export interface DemoOptions {
 type Scenario = { name: string; run: (seed: number, timeScale: number) => Promise<ExampleResult> };
 
 export const DEMO_SCENARIOS: readonly Scenario[] = [
-  { name: 'reporting pipeline', run: (seed, timeScale) => runReportingPipeline({ scenario: 'normal', seed, timeScale, week: 6 + (seed % 5) }) },
+  {
+    name: 'reporting pipeline',
+    run: (seed, timeScale) => runReportingPipeline({ scenario: 'normal', seed, timeScale, week: 6 + (seed % 5) }),
+  },
   { name: 'support: refund', run: (seed, timeScale) => runSupportAgent({ scenario: 'refund', seed, timeScale }) },
-  { name: 'support: ambiguous ticket (escalates)', run: (seed, timeScale) => runSupportAgent({ scenario: 'ambiguous', seed, timeScale }) },
-  { name: 'reporting pipeline: warehouse returns nothing (repeat cap)', run: (seed, timeScale) => runReportingPipeline({ scenario: 'upstream-empty', seed, timeScale }) },
-  { name: 'support: order service returns nothing (repeat cap)', run: (seed, timeScale) => runSupportAgent({ scenario: 'upstream-empty', seed, timeScale }) },
-  { name: 'reporting pipeline', run: (seed, timeScale) => runReportingPipeline({ scenario: 'normal', seed, timeScale, week: 6 + (seed % 5) }) },
+  {
+    name: 'support: ambiguous ticket (escalates)',
+    run: (seed, timeScale) => runSupportAgent({ scenario: 'ambiguous', seed, timeScale }),
+  },
+  {
+    name: 'reporting pipeline: warehouse returns nothing (repeat cap)',
+    run: (seed, timeScale) => runReportingPipeline({ scenario: 'upstream-empty', seed, timeScale }),
+  },
+  {
+    name: 'support: order service returns nothing (repeat cap)',
+    run: (seed, timeScale) => runSupportAgent({ scenario: 'upstream-empty', seed, timeScale }),
+  },
+  {
+    name: 'reporting pipeline',
+    run: (seed, timeScale) => runReportingPipeline({ scenario: 'normal', seed, timeScale, week: 6 + (seed % 5) }),
+  },
 ];
 
 /**
@@ -41,7 +56,9 @@ export async function runDemo(opts: DemoOptions): Promise<{ sessions: string[] }
         const scenario = DEMO_SCENARIOS[i % DEMO_SCENARIOS.length] as Scenario;
         const r = await scenario.run(i + 1, timeScale);
         const cost = r.usage ? `$${r.usage.costUsd.toFixed(4)}` : '';
-        log(`${r.status === 'ok' ? 'ok     ' : r.status === 'stopped' ? 'stopped' : 'error  '} ${r.sessionId}  ${scenario.name} ${cost}${r.error ? ` — ${r.error}` : ''}`);
+        log(
+          `${r.status === 'ok' ? 'ok     ' : r.status === 'stopped' ? 'stopped' : 'error  '} ${r.sessionId}  ${scenario.name} ${cost}${r.error ? ` — ${r.error}` : ''}`,
+        );
         return r;
       }),
     );

@@ -37,19 +37,25 @@ export const CRITIC_THRESHOLD = 0.7;
 const TEAM_CONTEXT =
   'Company: Acme Home, fiscal weeks start Monday (UTC). Currency USD. Regions: EMEA, APAC, AMER. ' +
   'Report for the CFO staff meeting: precise numbers, no speculation without a flag, cite the table each figure comes from. ' +
-  'Tables: sales(order, region, sku, qty, amount, booked_at), returns(order, sku, qty, amount, reason), promotions(sku, start, end, discount). '.repeat(4);
+  'Tables: sales(order, region, sku, qty, amount, booked_at), returns(order, sku, qty, amount, reason), promotions(sku, start, end, discount). '.repeat(
+    4,
+  );
 
 const respond: Responder = (system, user) => {
   const role = /^ROLE:(\S+)/.exec(system)?.[1] ?? '';
   switch (role) {
     case 'orchestrator':
-      return { text: `Plan: 1) pull ${user} sales rows, 2) clean and dedupe, 3) analyze ${SEGMENTS.join(', ')} in parallel, 4) narrate, 5) risk review.` };
+      return {
+        text: `Plan: 1) pull ${user} sales rows, 2) clean and dedupe, 3) analyze ${SEGMENTS.join(', ')} in parallel, 4) narrate, 5) risk review.`,
+      };
     case 'data-miner':
       return user.includes('0 rows')
         ? { text: 'The warehouse returned no rows. This is probably a transient replication lag; I will retry the same query.' }
         : { text: 'Rows look complete for the week: 7 days present, 3 regions, 14 SKUs.' };
     case 'cleaner':
-      return { text: 'Found 3 duplicate orders and 2 negative quantities (returns booked as sales). Dropped duplicates, moved returns to a separate table.' };
+      return {
+        text: 'Found 3 duplicate orders and 2 negative quantities (returns booked as sales). Dropped duplicates, moved returns to a separate table.',
+      };
     case 'analyzer':
       return {
         text: `Finding for ${user}: week-over-week change is within the normal band except for one outlier, which is explained by a promotion on day 3. Confidence is high.`,
@@ -59,11 +65,13 @@ const respond: Responder = (system, user) => {
       return {
         text:
           'Weekly sales report. Revenue grew 6.2% week over week to $1.84M, driven by the EMEA region (+11%) and the new bundle SKU. ' +
-          'APAC was flat after last week\'s promotion ended. Returns stayed at 2.1% of orders. Two data issues were fixed before analysis: ' +
+          "APAC was flat after last week's promotion ended. Returns stayed at 2.1% of orders. Two data issues were fixed before analysis: " +
           'three duplicate orders and two returns booked as sales. Outlook: the bundle promotion ends Friday; expect a 2-3% dip next week.',
       };
     case 'risk-critic':
-      return { text: 'Review: figures are consistent with the cleaned data. One claim (bundle impact) rests on a single day of data. Score 0.82.' };
+      return {
+        text: 'Review: figures are consistent with the cleaned data. One claim (bundle impact) rests on a single day of data. Score 0.82.',
+      };
     default:
       return { text: 'OK.' };
   }
@@ -113,10 +121,18 @@ export async function runReportingPipeline(opts: PipelineOptions = {}): Promise<
             const got = await tool('warehouse.query', { table: 'sales', week }, async () => {
               await toolDelay(random, timeScale, 120);
               if (scenario === 'upstream-empty') return [];
-              return Array.from({ length: 120 }, (_, i) => ({ order: 10_000 + i, region: ['EMEA', 'APAC', 'AMER'][i % 3], amount: Math.round(500 + random() * 30_000) / 2 }));
+              return Array.from({ length: 120 }, (_, i) => ({
+                order: 10_000 + i,
+                region: ['EMEA', 'APAC', 'AMER'][i % 3],
+                amount: Math.round(500 + random() * 30_000) / 2,
+              }));
             });
             const ok = await step('check-rows', async () => {
-              const verdict = await ask('data-miner', 'gpt-4.1-mini', `${got.length} rows returned for week ${week} (attempt ${attempt})`);
+              const verdict = await ask(
+                'data-miner',
+                'gpt-4.1-mini',
+                `${got.length} rows returned for week ${week} (attempt ${attempt})`,
+              );
               snapshot({ stage: 'mined', attempt, rows: got.length, verdict });
               return got.length > 0;
             });
@@ -129,7 +145,11 @@ export async function runReportingPipeline(opts: PipelineOptions = {}): Promise<
             await toolDelay(random, timeScale);
             return { rows: rows.length - 3, duplicates: 3 };
           });
-          const note = await ask('cleaner', 'gpt-4.1-mini', `Check ${deduped.rows} rows for anomalies. Sample: ${JSON.stringify(rows.slice(0, 40))}`);
+          const note = await ask(
+            'cleaner',
+            'gpt-4.1-mini',
+            `Check ${deduped.rows} rows for anomalies. Sample: ${JSON.stringify(rows.slice(0, 40))}`,
+          );
           snapshot({ stage: 'cleaned', rows: deduped.rows - 2, dropped: { duplicates: 3, returns: 2 }, note });
           return { rows: deduped.rows - 2 };
         });
@@ -141,13 +161,19 @@ export async function runReportingPipeline(opts: PipelineOptions = {}): Promise<
                 await toolDelay(random, timeScale, 80);
                 return { wow_change_pct: Math.round((random() * 14 - 3) * 10) / 10, outliers: 1 };
               });
-              const finding = await ask('analyzer', 'o4-mini', `${segment}: ${JSON.stringify(stats)} over rows ${JSON.stringify(rows.filter((_, i) => i % 3 === SEGMENTS.indexOf(segment)).slice(0, 30))}`);
+              const finding = await ask(
+                'analyzer',
+                'o4-mini',
+                `${segment}: ${JSON.stringify(stats)} over rows ${JSON.stringify(rows.filter((_, i) => i % 3 === SEGMENTS.indexOf(segment)).slice(0, 30))}`,
+              );
               a.confidence(0.8 + Math.round(random() * 15) / 100);
               return { segment, stats, finding };
             }),
           ),
         );
-        await step('merge-findings', () => snapshot({ stage: 'analyzed', findings: findings.map((f) => ({ segment: f.segment, ...f.stats })) }));
+        await step('merge-findings', () =>
+          snapshot({ stage: 'analyzed', findings: findings.map((f) => ({ segment: f.segment, ...f.stats })) }),
+        );
 
         const report = await agent('narrator', async () => {
           const text = await ask('narrator', 'gpt-4.1', `Write the report from: ${JSON.stringify(findings)}`);
@@ -167,8 +193,16 @@ export async function runReportingPipeline(opts: PipelineOptions = {}): Promise<
     );
     return { sessionId, status: 'ok', usage: handle?.usage(), output };
   } catch (err) {
-    return { sessionId, status: isRunStoppedError(err) ? 'stopped' : 'error', usage: handle?.usage(), error: err instanceof Error ? err.message : String(err) };
+    return {
+      sessionId,
+      status: isRunStoppedError(err) ? 'stopped' : 'error',
+      usage: handle?.usage(),
+      error: err instanceof Error ? err.message : String(err),
+    };
   }
 }
 
-runAsMain(import.meta.url, 'reporting-pipeline', [() => runReportingPipeline({ scenario: 'normal' }), () => runReportingPipeline({ scenario: 'upstream-empty' })]);
+runAsMain(import.meta.url, 'reporting-pipeline', [
+  () => runReportingPipeline({ scenario: 'normal' }),
+  () => runReportingPipeline({ scenario: 'upstream-empty' }),
+]);

@@ -50,13 +50,23 @@ export function createSimOpenAI(respond: Responder, opts: SimOptions) {
     chat: {
       completions: {
         async create(params: ChatParams) {
-          const system = params.messages.filter((m) => m.role === 'system').map((m) => m.content ?? '').join('\n');
+          const system = params.messages
+            .filter((m) => m.role === 'system')
+            .map((m) => m.content ?? '')
+            .join('\n');
           const lastUser = [...params.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
           const reply = respond(system, lastUser);
           const text = reply.text ?? null;
-          const toolCalls = (reply.toolCalls ?? []).map((t, i) => ({ id: `call_sim${++n}${i}`, type: 'function' as const, function: { name: t.name, arguments: JSON.stringify(t.args) } }));
+          const toolCalls = (reply.toolCalls ?? []).map((t, i) => ({
+            id: `call_sim${++n}${i}`,
+            type: 'function' as const,
+            function: { name: t.name, arguments: JSON.stringify(t.args) },
+          }));
           const prompt = params.messages.reduce((sum, m) => sum + tokensOf(m.content ?? '') + 4, 3);
-          const completion = tokensOf(text ?? '') + toolCalls.reduce((s, t) => s + tokensOf(t.function.arguments) + 8, 0) + (reply.reasoningTokens ?? 0);
+          const completion =
+            tokensOf(text ?? '') +
+            toolCalls.reduce((s, t) => s + tokensOf(t.function.arguments) + 8, 0) +
+            (reply.reasoningTokens ?? 0);
           // Prompts over 1,024 tokens reuse the provider's prompt cache in 128-token blocks.
           const cached = prompt > 1024 && n > 0 ? Math.floor((prompt * 0.8) / 128) * 128 : 0;
           await sleep((300 + random() * 400 + completion * (10 + random() * 8)) * opts.timeScale);
@@ -65,7 +75,19 @@ export function createSimOpenAI(respond: Responder, opts: SimOptions) {
             object: 'chat.completion',
             created: Math.floor(Date.now() / 1000),
             model: `${params.model}-2025-04-14`,
-            choices: [{ index: 0, message: { role: 'assistant', content: text, tool_calls: toolCalls.length ? toolCalls : undefined, refusal: null }, finish_reason: toolCalls.length ? 'tool_calls' : 'stop', logprobs: null }],
+            choices: [
+              {
+                index: 0,
+                message: {
+                  role: 'assistant',
+                  content: text,
+                  tool_calls: toolCalls.length ? toolCalls : undefined,
+                  refusal: null,
+                },
+                finish_reason: toolCalls.length ? 'tool_calls' : 'stop',
+                logprobs: null,
+              },
+            ],
             usage: {
               prompt_tokens: prompt,
               completion_tokens: completion,
@@ -95,19 +117,25 @@ export function createSimAnthropic(respond: Responder, opts: SimOptions) {
   return {
     messages: {
       async create(params: MessagesParams) {
-        const blocks = typeof params.system === 'string' ? [{ type: 'text' as const, text: params.system }] : (params.system ?? []);
+        const blocks =
+          typeof params.system === 'string' ? [{ type: 'text' as const, text: params.system }] : (params.system ?? []);
         const system = blocks.map((b) => b.text).join('\n');
         const lastUser = params.messages.at(-1)?.content ?? '';
         const reply = respond(system, lastUser);
-        const cachedText = blocks.filter((b) => 'cache_control' in b && b.cache_control).map((b) => b.text).join('\n');
+        const cachedText = blocks
+          .filter((b) => 'cache_control' in b && b.cache_control)
+          .map((b) => b.text)
+          .join('\n');
         const cacheTokens = cachedText ? tokensOf(cachedText) : 0;
         const hit = cachedText !== '' && cache.has(cachedText);
         if (cachedText) cache.add(cachedText);
         const uncached = tokensOf(system) - cacheTokens + params.messages.reduce((s, m) => s + tokensOf(m.content) + 3, 0) + 10;
         const content: unknown[] = [];
         if (reply.text) content.push({ type: 'text', text: reply.text });
-        for (const t of reply.toolCalls ?? []) content.push({ type: 'tool_use', id: `toolu_sim${++n}`, name: t.name, input: t.args });
-        const output = tokensOf(reply.text ?? '') + (reply.toolCalls ?? []).reduce((s, t) => s + tokensOf(JSON.stringify(t.args)) + 12, 0);
+        for (const t of reply.toolCalls ?? [])
+          content.push({ type: 'tool_use', id: `toolu_sim${++n}`, name: t.name, input: t.args });
+        const output =
+          tokensOf(reply.text ?? '') + (reply.toolCalls ?? []).reduce((s, t) => s + tokensOf(JSON.stringify(t.args)) + 12, 0);
         await sleep((400 + random() * 500 + output * (12 + random() * 10)) * opts.timeScale);
         return {
           id: `msg_sim${++n}`,

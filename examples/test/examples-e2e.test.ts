@@ -52,7 +52,14 @@ const totalCost = (rows: Row[]) => rows.reduce((s, r) => s + r.cost_usd, 0);
 
 beforeAll(async () => {
   cairn = await startCairn(
-    loadConfig({ CAIRN_DATA_DIR: tmp.dir, CAIRN_OTLP_PORT: '0', CAIRN_HTTP_PORT: '0', CAIRN_INGEST_KEY: INGEST, CAIRN_ADMIN_KEY: 'cairn_ak_' + 'y'.repeat(24), CAIRN_BATCH_MAX_MS: '50' }),
+    loadConfig({
+      CAIRN_DATA_DIR: tmp.dir,
+      CAIRN_OTLP_PORT: '0',
+      CAIRN_HTTP_PORT: '0',
+      CAIRN_INGEST_KEY: INGEST,
+      CAIRN_ADMIN_KEY: 'cairn_ak_' + 'y'.repeat(24),
+      CAIRN_BATCH_MAX_MS: '50',
+    }),
     { quiet: true },
   );
   init({ endpoint: cairn.otlpUrl, apiKey: INGEST, serviceName: 'examples-e2e', env: {} });
@@ -65,20 +72,44 @@ afterAll(async () => {
 
 describe('the example agents against a running collector', () => {
   it('reporting pipeline: orchestrator, sub-agents (analysis in parallel), snapshots, confidence and cost are stored', async () => {
-    const r: ExampleResult = await runReportingPipeline({ scenario: 'normal', seed: 3, timeScale: 0.01, sessionId: 'ex-pipeline-ok' });
+    const r: ExampleResult = await runReportingPipeline({
+      scenario: 'normal',
+      seed: 3,
+      timeScale: 0.01,
+      sessionId: 'ex-pipeline-ok',
+    });
     expect(r.status).toBe('ok');
     const rows = await rowsOf('ex-pipeline-ok');
     const root = rows.find((x) => x.kind === 'session')!;
-    expect(root).toMatchObject({ parent_span_id: '', agent_name: 'report-orchestrator', workflow: 'weekly-sales-report', user_id: 'finance-team', status: 'unset', autonomy_level: 'hotl' });
+    expect(root).toMatchObject({
+      parent_span_id: '',
+      agent_name: 'report-orchestrator',
+      workflow: 'weekly-sales-report',
+      user_id: 'finance-team',
+      status: 'unset',
+      autonomy_level: 'hotl',
+    });
     const agents = rows.filter((x) => x.kind === 'agent');
-    expect(agents.map((a) => a.agent_name).sort()).toEqual(['analyzer-products', 'analyzer-regions', 'analyzer-revenue', 'cleaner', 'data-miner', 'narrator', 'risk-critic']);
+    expect(agents.map((a) => a.agent_name).sort()).toEqual([
+      'analyzer-products',
+      'analyzer-regions',
+      'analyzer-revenue',
+      'cleaner',
+      'data-miner',
+      'narrator',
+      'risk-critic',
+    ]);
     for (const a of agents) expect(a.parent_span_id).toBe(root.span_id);
     // each analyzer's tool call hangs under its own analyzer agent
     const analyzerIds = new Set(agents.filter((a) => a.agent_name.startsWith('analyzer-')).map((a) => a.span_id));
     expect(rows.filter((x) => x.tool_name === 'stats.compute').every((t) => analyzerIds.has(t.parent_span_id))).toBe(true);
     expect(count(rows, (x) => x.kind === 'llm')).toBe(8);
     expect(count(rows, (x) => x.kind === 'tool')).toBe(5);
-    expect(states(rows).map((s) => s.stage).sort()).toEqual(['analyzed', 'cleaned', 'mined', 'narrated', 'planned', 'reviewed']);
+    expect(
+      states(rows)
+        .map((s) => s.stage)
+        .sort(),
+    ).toEqual(['analyzed', 'cleaned', 'mined', 'narrated', 'planned', 'reviewed']);
     const confidences = agents.filter((a) => a.confidence !== null).map((a) => [a.agent_name, a.confidence]);
     expect(confidences).toHaveLength(4);
     expect(confidences.find(([n]) => n === 'risk-critic')?.[1]).toBe(0.82);
@@ -90,7 +121,8 @@ describe('the example agents against a running collector', () => {
     expect(totalCost(rows)).toBeCloseTo(r.usage!.costUsd, 10);
     expect(rows.reduce((s, x) => s + x.input_tokens + x.output_tokens, 0)).toBe(r.usage!.totalTokens);
     // every span inside an agent carries that agent's name (cost rollups group by it)
-    for (const l of rows.filter((x) => x.kind === 'llm' && x.model.startsWith('o4-mini'))) expect(l.agent_name).toMatch(/^analyzer-/);
+    for (const l of rows.filter((x) => x.kind === 'llm' && x.model.startsWith('o4-mini')))
+      expect(l.agent_name).toMatch(/^analyzer-/);
     const rollup = await cairn.store.query<{ cost: number; llm: number; snaps: number }>(
       'SELECT sum(cost_usd) AS cost, sum(llm_calls) AS llm, sum(snapshots) AS snaps FROM sessions_rollup WHERE session_id = {s:String}',
       { s: 'ex-pipeline-ok' },
@@ -100,7 +132,12 @@ describe('the example agents against a running collector', () => {
   });
 
   it('reporting pipeline, upstream returns nothing: the repeat cap stops the retry loop', async () => {
-    const r = await runReportingPipeline({ scenario: 'upstream-empty', seed: 4, timeScale: 0.01, sessionId: 'ex-pipeline-empty' });
+    const r = await runReportingPipeline({
+      scenario: 'upstream-empty',
+      seed: 4,
+      timeScale: 0.01,
+      sessionId: 'ex-pipeline-empty',
+    });
     expect(r.status).toBe('stopped');
     expect(r.error).toContain('repeats cap exceeded');
     const rows = await rowsOf('ex-pipeline-empty');
@@ -109,7 +146,10 @@ describe('the example agents against a running collector', () => {
     expect(hit.map((x) => x.agent_name)).toEqual(['data-miner']);
     expect(hit[0]!.kind).toBe('agent');
     expect(hit[0]!.status).toBe('error');
-    expect(JSON.parse(hit[0]!.events).find((e: { name: string }) => e.name === 'cairn.limit.exceeded').attributes).toMatchObject({ 'cairn.limit.kind': 'repeats', 'cairn.limit.value': 3 });
+    expect(JSON.parse(hit[0]!.events).find((e: { name: string }) => e.name === 'cairn.limit.exceeded').attributes).toMatchObject({
+      'cairn.limit.kind': 'repeats',
+      'cairn.limit.value': 3,
+    });
     expect(rows.find((x) => x.kind === 'session')!.status).toBe('error');
     // nothing after the cap: no cleaner, analyzers, narrator or critic
     expect(rows.filter((x) => x.kind === 'agent').map((x) => x.agent_name)).toEqual(['data-miner']);
@@ -124,13 +164,26 @@ describe('the example agents against a running collector', () => {
     expect(esc.output).toMatchObject({ action: 'escalated' });
 
     const a = await rowsOf('ex-support-refund');
-    expect(a.find((x) => x.kind === 'session')).toMatchObject({ user_id: 'cust-481', workflow: 'ticket-triage', autonomy_level: 'exception' });
+    expect(a.find((x) => x.kind === 'session')).toMatchObject({
+      user_id: 'cust-481',
+      workflow: 'ticket-triage',
+      autonomy_level: 'exception',
+    });
     expect(count(a, (x) => x.kind === 'retrieval')).toBe(1);
     // (span start times have millisecond precision: compare sets, not order)
-    expect(a.filter((x) => x.kind === 'tool').map((x) => x.tool_name).sort()).toEqual(['email.send', 'orders.lookup', 'refunds.create']);
+    expect(
+      a
+        .filter((x) => x.kind === 'tool')
+        .map((x) => x.tool_name)
+        .sort(),
+    ).toEqual(['email.send', 'orders.lookup', 'refunds.create']);
     expect(a.find((x) => x.name === 'classify')!.confidence).toBe(0.91);
     expect(count(a, (x) => x.has_escalation === 1)).toBe(0);
-    expect(states(a).map((s) => s.stage).sort()).toEqual(['answered', 'classified', 'order', 'retrieved']);
+    expect(
+      states(a)
+        .map((s) => s.stage)
+        .sort(),
+    ).toEqual(['answered', 'classified', 'order', 'retrieved']);
     const calls = a.filter((x) => x.kind === 'llm');
     expect(calls.length).toBe(3);
     // the policy prompt is written to the cache once, then read from it
@@ -161,7 +214,13 @@ describe('the example agents against a running collector', () => {
   it('runDemo fills the collector with sessions of every scenario', async () => {
     await shutdown(); // runDemo sets up and shuts down its own export
     const lines: string[] = [];
-    const { sessions } = await runDemo({ endpoint: cairn.otlpUrl, apiKey: INGEST, sessions: 6, timeScale: 0.01, log: (l) => lines.push(l) });
+    const { sessions } = await runDemo({
+      endpoint: cairn.otlpUrl,
+      apiKey: INGEST,
+      sessions: 6,
+      timeScale: 0.01,
+      log: (l) => lines.push(l),
+    });
     init({ endpoint: cairn.otlpUrl, apiKey: INGEST, serviceName: 'examples-e2e', env: {} });
     expect(sessions).toHaveLength(6);
     expect(lines.filter((l) => l.startsWith('stopped'))).toHaveLength(2);

@@ -48,14 +48,22 @@ export function agent<T>(name: string, fn: (a: StepHandle) => T | Promise<T>, op
 
 /** Runs `fn` as a reasoning step (`cairn.span.kind` = `step`). Counts toward `maxSteps`. */
 export function step<T>(name: string, fn: (s: StepHandle) => T | Promise<T>, opts?: StepOptions): Promise<T> {
-  return runStep({ kind: 'step', name, operation: undefined, attrs: inputAttrs(opts), counted: true, outputKey: ATTR.OUTPUT_MESSAGES }, fn);
+  return runStep(
+    { kind: 'step', name, operation: undefined, attrs: inputAttrs(opts), counted: true, outputKey: ATTR.OUTPUT_MESSAGES },
+    fn,
+  );
 }
 
 /**
  * Runs `fn` as a tool call `name(args)`: arguments and result are recorded, and identical calls
  * count toward `maxToolRepeats`.
  */
-export function tool<T>(name: string, args: unknown, fn: (t: StepHandle) => T | Promise<T>, opts?: Omit<StepOptions, 'input'> & { callId?: string }): Promise<T> {
+export function tool<T>(
+  name: string,
+  args: unknown,
+  fn: (t: StepHandle) => T | Promise<T>,
+  opts?: Omit<StepOptions, 'input'> & { callId?: string },
+): Promise<T> {
   const attrs: Attributes = { ...opts?.attributes, [ATTR.TOOL_NAME]: name };
   if (opts?.callId) attrs[ATTR.TOOL_CALL_ID] = opts.callId;
   if (rt.content.capture && args !== undefined) attrs[ATTR.TOOL_CALL_ARGUMENTS] = toJson(args, rt.content.maxChars);
@@ -74,7 +82,11 @@ export function tool<T>(name: string, args: unknown, fn: (t: StepHandle) => T | 
 }
 
 /** Runs `fn` as a retrieval (search, vector lookup) for `query`; the returned documents are its output. */
-export function retrieval<T>(query: string, fn: (r: StepHandle) => T | Promise<T>, opts?: Omit<StepOptions, 'input'> & { source?: string }): Promise<T> {
+export function retrieval<T>(
+  query: string,
+  fn: (r: StepHandle) => T | Promise<T>,
+  opts?: Omit<StepOptions, 'input'> & { source?: string },
+): Promise<T> {
   return runStep(
     {
       kind: 'retrieval',

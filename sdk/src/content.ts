@@ -33,7 +33,12 @@ export const CONTENT_KEYS: ReadonlySet<string> = new Set([
   ATTR.TOOL_CALL_RESULT,
 ]);
 
-const REDACTED_EVENT_KEYS: ReadonlySet<string> = new Set([ATTR.STATE_JSON, 'exception.message', 'exception.stacktrace', ATTR.ESCALATION_REASON]);
+const REDACTED_EVENT_KEYS: ReadonlySet<string> = new Set([
+  ATTR.STATE_JSON,
+  'exception.message',
+  'exception.stacktrace',
+  ATTR.ESCALATION_REASON,
+]);
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 // Provider and platform key shapes (sk-…, sk-ant-…, cairn_ik_…, ghp_…, AKIA…, xox?-…) and bearer tokens.
@@ -132,7 +137,11 @@ export class ContentFilterExporter implements SpanExporter {
     let out: ReadableSpan[];
     try {
       out = spans.map((s) =>
-        filterSpan(s, s.status.code === SpanStatusCode.ERROR || contentSampled(s.spanContext().traceId, this.sampleRate), this.redact),
+        filterSpan(
+          s,
+          s.status.code === SpanStatusCode.ERROR || contentSampled(s.spanContext().traceId, this.sampleRate),
+          this.redact,
+        ),
       );
     } catch (error) {
       // A throwing redactor must not leak unredacted content: drop the batch.

@@ -34,7 +34,9 @@ function denialOf(body: GuardAnswer): GuardDenial {
   const first = Array.isArray(body.reasons) ? (body.reasons[0] as unknown) : body.reason;
   const reason = typeof first === 'string' ? first : 'hard-stop budget spent';
   const spent = Array.isArray(body.budgets)
-    ? (body.budgets as { id?: unknown; hard_stop?: unknown; percent?: unknown }[]).find((b) => b.hard_stop === true && typeof b.percent === 'number' && b.percent >= 100)?.id
+    ? (body.budgets as { id?: unknown; hard_stop?: unknown; percent?: unknown }[]).find(
+        (b) => b.hard_stop === true && typeof b.percent === 'number' && b.percent >= 100,
+      )?.id
     : body.budget_id;
   return typeof spent === 'string' ? { reason, budget: spent } : { reason };
 }

@@ -57,7 +57,12 @@ export function toGenAiMessages(value: unknown, defaultRole: string): GenAiMessa
     const role = typeof o.role === 'string' ? o.role : defaultRole;
     if (Array.isArray(o.parts)) return o as unknown as GenAiMessage;
     const content = o.content;
-    const parts: Part[] = typeof content === 'string' ? [{ type: 'text', content }] : content === undefined ? [] : [{ type: 'text', content: toJson(content, rt.content.maxChars) }];
+    const parts: Part[] =
+      typeof content === 'string'
+        ? [{ type: 'text', content }]
+        : content === undefined
+          ? []
+          : [{ type: 'text', content: toJson(content, rt.content.maxChars) }];
     return { role, parts };
   });
 }
@@ -69,7 +74,10 @@ export function llmSpec(req: LlmRequest): StepSpec {
   if (req.attributes) Object.assign(attrs, req.attributes);
   if (rt.content.capture) {
     if (req.input !== undefined) attrs[ATTR.INPUT_MESSAGES] = capped(toGenAiMessages(req.input, 'user'));
-    if (req.system !== undefined) attrs[ATTR.SYSTEM_INSTRUCTIONS] = capped(typeof req.system === 'string' ? [{ type: 'text', content: req.system }] : req.system);
+    if (req.system !== undefined)
+      attrs[ATTR.SYSTEM_INSTRUCTIONS] = capped(
+        typeof req.system === 'string' ? [{ type: 'text', content: req.system }] : req.system,
+      );
   }
   return { kind: 'llm', name: `${op} ${req.model}`, operation: op, attrs, counted: true, outputKey: undefined };
 }
@@ -102,7 +110,8 @@ export function recordLlmResult(span: Span, scope: Scope | undefined, requestMod
   if (res.responseModel) span.setAttribute(ATTR.RESPONSE_MODEL, res.responseModel);
   if (res.responseId) span.setAttribute(RESPONSE_ID, res.responseId);
   if (res.finishReasons && res.finishReasons.length > 0) span.setAttribute(FINISH_REASONS, res.finishReasons);
-  if (res.output !== undefined && rt.content.capture) span.setAttribute(ATTR.OUTPUT_MESSAGES, capped(toGenAiMessages(res.output, 'assistant')));
+  if (res.output !== undefined && rt.content.capture)
+    span.setAttribute(ATTR.OUTPUT_MESSAGES, capped(toGenAiMessages(res.output, 'assistant')));
   const u = res.usage;
   if (u === undefined) return undefined;
   span.setAttribute(ATTR.USAGE_INPUT_TOKENS, u.inputTokens);

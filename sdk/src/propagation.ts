@@ -35,7 +35,10 @@ const getter: TextMapGetter<HeaderCarrier> = {
  * object when omitted) and returns it: pass it on an HTTP request to a sub-agent in another
  * service, which joins the session with {@link continueSession}.
  */
-export function injectHeaders<T extends Record<string, string>>(headers?: T, ctx: Context = context.active()): T & Record<string, string> {
+export function injectHeaders<T extends Record<string, string>>(
+  headers?: T,
+  ctx: Context = context.active(),
+): T & Record<string, string> {
   const out = (headers ?? {}) as T & Record<string, string>;
   w3c.inject(ctx, out, setter);
   return out;

@@ -91,7 +91,10 @@ export class RunState {
   armTimer(span: Span): void {
     const ms = this.caps.maxDurationMs;
     if (ms === undefined || ms <= 0 || !Number.isFinite(ms)) return;
-    this.timer = setTimeout(() => this.stop(new CairnLimitError('duration', ms, Date.now() - this.startMs, this.sessionId), span), ms);
+    this.timer = setTimeout(
+      () => this.stop(new CairnLimitError('duration', ms, Date.now() - this.startMs, this.sessionId), span),
+      ms,
+    );
     this.timer.unref();
   }
 
@@ -123,7 +126,8 @@ export class RunState {
     }
     if (caps.maxDurationMs !== undefined) {
       const elapsed = Date.now() - this.startMs;
-      if (elapsed > caps.maxDurationMs) return this.stop(new CairnLimitError('duration', caps.maxDurationMs, elapsed, this.sessionId), span);
+      if (elapsed > caps.maxDurationMs)
+        return this.stop(new CairnLimitError('duration', caps.maxDurationMs, elapsed, this.sessionId), span);
     }
     if (counted) {
       if (caps.maxSteps !== undefined && this.steps >= caps.maxSteps) {
@@ -155,7 +159,8 @@ export class RunState {
       return this.stop(new CairnLimitError('cost', maxCostUsd, round(this.costUsd), this.sessionId), span);
     }
     const total = this.inputTokens + this.outputTokens;
-    if (maxTokens !== undefined && total > maxTokens) return this.stop(new CairnLimitError('tokens', maxTokens, total, this.sessionId), span);
+    if (maxTokens !== undefined && total > maxTokens)
+      return this.stop(new CairnLimitError('tokens', maxTokens, total, this.sessionId), span);
     return undefined;
   }
 

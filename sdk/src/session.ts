@@ -4,7 +4,6 @@ import type { Attributes, Context } from '@opentelemetry/api';
 import { ATTR } from '@cairn/schemas';
 import type { AutonomyLevel } from '@cairn/schemas';
 import { BudgetExceededError } from './errors.js';
-import { toJson } from './json.js';
 import { extractContext } from './propagation.js';
 import type { HeaderCarrier } from './propagation.js';
 import { RunState, mergeCaps } from './run-state.js';
@@ -160,7 +159,11 @@ export interface ContinueOptions {
  * caller's session id, agent, workflow and user. Caps apply to this process's share of the run.
  */
 export function continueSession<T>(carrier: HeaderCarrier, fn: (s: StepHandle) => T | Promise<T>): Promise<T>;
-export function continueSession<T>(carrier: HeaderCarrier, opts: ContinueOptions, fn: (s: StepHandle) => T | Promise<T>): Promise<T>;
+export function continueSession<T>(
+  carrier: HeaderCarrier,
+  opts: ContinueOptions,
+  fn: (s: StepHandle) => T | Promise<T>,
+): Promise<T>;
 export function continueSession<T>(
   carrier: HeaderCarrier,
   a: ContinueOptions | ((s: StepHandle) => T | Promise<T>),
@@ -177,14 +180,26 @@ export function continueSession<T>(
     ctx = ctx.setValue(SCOPE_KEY, { ...remote, run });
   }
   if (opts.agent === undefined) {
-    return context.with(ctx, () => runStep({ kind: 'other', name: 'continue_session', operation: undefined, attrs: undefined, counted: false, outputKey: undefined }, fn));
+    return context.with(ctx, () =>
+      runStep(
+        { kind: 'other', name: 'continue_session', operation: undefined, attrs: undefined, counted: false, outputKey: undefined },
+        fn,
+      ),
+    );
   }
   const name = opts.agent;
   return context.with(ctx, () =>
     runStep(
-      { kind: 'agent', name: `invoke_agent ${name}`, operation: 'invoke_agent', attrs: undefined, counted: false, agent: { name, autonomy: opts.autonomy }, outputKey: ATTR.OUTPUT_MESSAGES },
+      {
+        kind: 'agent',
+        name: `invoke_agent ${name}`,
+        operation: 'invoke_agent',
+        attrs: undefined,
+        counted: false,
+        agent: { name, autonomy: opts.autonomy },
+        outputKey: ATTR.OUTPUT_MESSAGES,
+      },
       fn,
     ),
   );
 }
-

@@ -60,7 +60,6 @@ function hasGlobalProvider(): boolean {
   return tp.getDelegate().constructor.name !== 'NoopTracerProvider';
 }
 
-
 /**
  * Sets Cairn up: OTLP/HTTP protobuf export with batching to the collector. Reads
  * `CAIRN_ENDPOINT`, `CAIRN_API_KEY` and the standard `OTEL_*` variables. Beside an existing
@@ -73,7 +72,9 @@ export function init(opts: CairnOptions = {}): { mode: SetupMode } {
   rt.content = cfg.content;
   rt.prices = opts.prices && opts.prices.length > 0 ? createPriceBook(opts.prices) : DEFAULT_PRICE_BOOK;
   rt.defaultCaps = opts.caps;
-  rt.guard = opts.guard ? new GuardClient(opts.guard, opts.guard.apiKey ?? opts.apiKey ?? (opts.env ?? process.env).CAIRN_API_KEY) : undefined;
+  rt.guard = opts.guard
+    ? new GuardClient(opts.guard, opts.guard.apiKey ?? opts.apiKey ?? (opts.env ?? process.env).CAIRN_API_KEY)
+    : undefined;
 
   let provider: TracerProvider;
   let mode: SetupMode;

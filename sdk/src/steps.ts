@@ -124,7 +124,10 @@ export function startStep(spec: StepSpec): Started | RunStoppedError {
   let scope = scopeOf(parent);
   const run = scope?.run;
   if (run !== undefined) {
-    const key = spec.toolArgs !== undefined && run.caps.maxToolRepeats !== undefined ? `${spec.toolArgs.name}\u0000${stableKey(spec.toolArgs.args)}` : undefined;
+    const key =
+      spec.toolArgs !== undefined && run.caps.maxToolRepeats !== undefined
+        ? `${spec.toolArgs.name}\u0000${stableKey(spec.toolArgs.args)}`
+        : undefined;
     const mark = targetSpan(parent, scope);
     const err = run.beforeStep(spec.counted, mark ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT), key);
     if (err !== undefined) return err;
@@ -156,7 +159,10 @@ function finish<T>(spec: StepSpec, h: StepHandle, value: T): T {
   const span = h.span;
   const out = h.outputValue !== undefined ? h.outputValue : value;
   if (spec.outputKey !== undefined && out !== undefined && rt.content.capture && span.isRecording()) {
-    span.setAttribute(spec.outputKey, spec.outputKey === ATTR.OUTPUT_MESSAGES ? textMessages('assistant', out) : toJson(out, rt.content.maxChars));
+    span.setAttribute(
+      spec.outputKey,
+      spec.outputKey === ATTR.OUTPUT_MESSAGES ? textMessages('assistant', out) : toJson(out, rt.content.maxChars),
+    );
   }
   if (h.stopError !== undefined) {
     failSpan(span, h.stopError);

@@ -56,13 +56,25 @@ describe('wrapAnthropic with the real @anthropic-ai/sdk package', () => {
       'gen_ai.response.finish_reasons': ['end_turn'],
     });
     expect(s.attributes['cairn.cost.usd']).toBeCloseTo((38 * OPUS.input + 4096 * OPUS.cacheRead + 17 * OPUS.output) / 1e6, 12);
-    expect(s.attributes['gen_ai.system_instructions']).toBe(JSON.stringify([{ type: 'text', content: 'Refund policy: 30 days.' }]));
-    expect(json(s, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'Refund order A-1042?' }] }]);
-    expect(json(s, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', finish_reason: 'end_turn', parts: [{ type: 'text', content: 'Your refund for order A-1042 was approved.' }] }]);
+    expect(s.attributes['gen_ai.system_instructions']).toBe(
+      JSON.stringify([{ type: 'text', content: 'Refund policy: 30 days.' }]),
+    );
+    expect(json(s, 'gen_ai.input.messages')).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Refund order A-1042?' }] },
+    ]);
+    expect(json(s, 'gen_ai.output.messages')).toEqual([
+      {
+        role: 'assistant',
+        finish_reason: 'end_turn',
+        parts: [{ type: 'text', content: 'Your refund for order A-1042 was approved.' }],
+      },
+    ]);
   });
 
   it("the client's own OpenTelemetry span is suppressed, so the call is recorded (and priced) once", async () => {
-    await session({ id: 'an-once', agent: 'support' }, () => anthropic.messages.create({ model: 'claude-opus-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }));
+    await session({ id: 'an-once', agent: 'support' }, () =>
+      anthropic.messages.create({ model: 'claude-opus-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+    );
     const all = await mem.spans();
     expect(all.filter((s) => s.name.startsWith('anthropic.'))).toEqual([]);
     // and a client that is not wrapped does emit it: the suppression is what removes it
@@ -74,12 +86,19 @@ describe('wrapAnthropic with the real @anthropic-ai/sdk package', () => {
   it('streamed messages.create: text and tool_use input assembled, usage from message_start + message_delta', async () => {
     const events: string[] = [];
     await session({ id: 'an-stream', agent: 'support' }, async () => {
-      const stream = await anthropic.messages.create({ model: 'claude-opus-4-5', max_tokens: 512, messages: [{ role: 'user', content: 'Where is A-1042?' }], stream: true });
+      const stream = await anthropic.messages.create({
+        model: 'claude-opus-4-5',
+        max_tokens: 512,
+        messages: [{ role: 'user', content: 'Where is A-1042?' }],
+        stream: true,
+      });
       for await (const ev of stream) events.push(ev.type);
     });
     expect(events[0]).toBe('message_start');
     expect(events.at(-1)).toBe('message_stop');
-    const [s] = (await spansOf('an-stream')).filter((x) => x.attributes['gen_ai.conversation.id'] === 'an-stream' && kindOf(x) === 'llm');
+    const [s] = (await spansOf('an-stream')).filter(
+      (x) => x.attributes['gen_ai.conversation.id'] === 'an-stream' && kindOf(x) === 'llm',
+    );
     expect(s!.attributes).toMatchObject({
       'gen_ai.usage.input_tokens': 52 + 2600,
       'gen_ai.usage.cache_creation.input_tokens': 2600,
@@ -101,17 +120,29 @@ describe('wrapAnthropic with the real @anthropic-ai/sdk package', () => {
   });
 
   it('the messages.stream() helper is recorded once with its final usage', async () => {
-    const final = await session({ id: 'an-helper', agent: 'support' }, () => anthropic.messages.stream({ model: 'claude-opus-4-5', max_tokens: 512, messages: [{ role: 'user', content: 'Where is A-1042?' }] }).finalMessage());
+    const final = await session({ id: 'an-helper', agent: 'support' }, () =>
+      anthropic.messages
+        .stream({ model: 'claude-opus-4-5', max_tokens: 512, messages: [{ role: 'user', content: 'Where is A-1042?' }] })
+        .finalMessage(),
+    );
     expect(final.stop_reason).toBe('tool_use');
-    const llm = (await spansOf('an-helper')).filter((x) => x.attributes['gen_ai.conversation.id'] === 'an-helper' && kindOf(x) === 'llm');
+    const llm = (await spansOf('an-helper')).filter(
+      (x) => x.attributes['gen_ai.conversation.id'] === 'an-helper' && kindOf(x) === 'llm',
+    );
     expect(llm).toHaveLength(1);
     expect(llm[0]!.attributes['gen_ai.usage.output_tokens']).toBe(64);
   });
 
   it('an API error fails the span', async () => {
     provider.failNextWith(529);
-    await expect(session({ id: 'an-error', agent: 'a' }, () => anthropic.messages.create({ model: 'claude-opus-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }))).rejects.toBeInstanceOf(Anthropic.APIError);
-    const [s] = (await spansOf('an-error')).filter((x) => x.attributes['gen_ai.conversation.id'] === 'an-error' && kindOf(x) === 'llm');
+    await expect(
+      session({ id: 'an-error', agent: 'a' }, () =>
+        anthropic.messages.create({ model: 'claude-opus-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      ),
+    ).rejects.toBeInstanceOf(Anthropic.APIError);
+    const [s] = (await spansOf('an-error')).filter(
+      (x) => x.attributes['gen_ai.conversation.id'] === 'an-error' && kindOf(x) === 'llm',
+    );
     expect(s!.status.code).toBe(SpanStatusCode.ERROR);
     expect(s!.events.some((e) => e.name === 'exception')).toBe(true);
   });

@@ -20,7 +20,9 @@ async function spansOf(id: string): Promise<ReadableSpan[]> {
 }
 
 function limitEvents(spans: ReadableSpan[]): Record<string, unknown>[] {
-  return spans.flatMap((s) => s.events.filter((e) => e.name === 'cairn.limit.exceeded').map((e) => ({ span: s.name, ...e.attributes })));
+  return spans.flatMap((s) =>
+    s.events.filter((e) => e.name === 'cairn.limit.exceeded').map((e) => ({ span: s.name, ...e.attributes })),
+  );
 }
 
 async function expectStopped(p: Promise<unknown>, kind: string): Promise<CairnLimitError> {
@@ -91,13 +93,19 @@ describe('per-run caps', () => {
     const ran: number[] = [];
     const e = await expectStopped(
       session({ id: 'cap-tokens', agent: 'a', caps: { maxTokens: 2500 } }, async () => {
-        for (let i = 1; i <= 5; i++) await llm({ model: 'unknown-model' }, (c) => (ran.push(i), c.record({ usage: { inputTokens: 800, outputTokens: 200 } })));
+        for (let i = 1; i <= 5; i++)
+          await llm(
+            { model: 'unknown-model' },
+            (c) => (ran.push(i), c.record({ usage: { inputTokens: 800, outputTokens: 200 } })),
+          );
       }),
       'tokens',
     );
     expect(ran).toEqual([1, 2, 3]);
     expect(e.actual).toBe(3000);
-    expect(limitEvents(await spansOf('cap-tokens'))).toEqual([{ span: 'chat unknown-model', 'cairn.limit.kind': 'tokens', 'cairn.limit.value': 2500 }]);
+    expect(limitEvents(await spansOf('cap-tokens'))).toEqual([
+      { span: 'chat unknown-model', 'cairn.limit.kind': 'tokens', 'cairn.limit.value': 2500 },
+    ]);
   });
 
   it('maxToolRepeats: the same tool with the same arguments (key order aside)', async () => {
@@ -106,7 +114,11 @@ describe('per-run caps', () => {
       session({ id: 'cap-repeats', agent: 'a', caps: { maxToolRepeats: 3 } }, async () => {
         await tool('search', { q: 'x', page: 1 }, () => calls.push('other-args'));
         for (let i = 0; i < 10; i++) {
-          const rows = await tool('fetch_rows', i % 2 ? { table: 'sales', week: 7 } : { week: 7, table: 'sales' }, () => (calls.push('fetch'), []));
+          const rows = await tool(
+            'fetch_rows',
+            i % 2 ? { table: 'sales', week: 7 } : { week: 7, table: 'sales' },
+            () => (calls.push('fetch'), []),
+          );
           if (rows.length > 0) break;
         }
       }),
@@ -145,10 +157,13 @@ describe('per-run caps', () => {
   it('caps from init() apply to every session, and a session can override them', async () => {
     await shutdown();
     mem = initMemory({ caps: { maxSteps: 1 } });
-    await expectStopped(session({ id: 'cap-default', agent: 'a' }, async () => {
-      await step('one', () => 1);
-      await step('two', () => 2);
-    }), 'steps');
+    await expectStopped(
+      session({ id: 'cap-default', agent: 'a' }, async () => {
+        await step('one', () => 1);
+        await step('two', () => 2);
+      }),
+      'steps',
+    );
     await session({ id: 'cap-override', agent: 'a', caps: { maxSteps: 5 } }, async () => {
       await step('one', () => 1);
       await step('two', () => 2);
@@ -164,7 +179,9 @@ describe('the budget guard (client side)', () => {
       queries.push(req.url ?? '');
       expect(req.headers.authorization).toBe('Bearer cairn_ik_guardtest');
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(allow ? { allow: true } : { allow: false, reason: 'daily budget "agents" spent', budget_id: 'b-1' }));
+      res.end(
+        JSON.stringify(allow ? { allow: true } : { allow: false, reason: 'daily budget "agents" spent', budget_id: 'b-1' }),
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -190,7 +207,9 @@ describe('the budget guard (client side)', () => {
 
       // Denied at the start: the function never runs.
       let started = false;
-      await expect(session({ id: 'guard-start', agent: 'billing' }, () => void (started = true))).rejects.toBeInstanceOf(BudgetExceededError);
+      await expect(session({ id: 'guard-start', agent: 'billing' }, () => void (started = true))).rejects.toBeInstanceOf(
+        BudgetExceededError,
+      );
       expect(started).toBe(false);
       const root = byName(await spansOf('guard-start'), 'session billing');
       expect(root.status.code).toBe(SpanStatusCode.ERROR);

@@ -16,7 +16,14 @@ let remoteUrl: string;
 
 beforeAll(async () => {
   cairn = await startCairn(
-    loadConfig({ CAIRN_DATA_DIR: tmp.dir, CAIRN_OTLP_PORT: '0', CAIRN_HTTP_PORT: '0', CAIRN_INGEST_KEY: INGEST, CAIRN_ADMIN_KEY: 'cairn_ak_' + 'y'.repeat(24), CAIRN_BATCH_MAX_MS: '50' }),
+    loadConfig({
+      CAIRN_DATA_DIR: tmp.dir,
+      CAIRN_OTLP_PORT: '0',
+      CAIRN_HTTP_PORT: '0',
+      CAIRN_INGEST_KEY: INGEST,
+      CAIRN_ADMIN_KEY: 'cairn_ak_' + 'y'.repeat(24),
+      CAIRN_BATCH_MAX_MS: '50',
+    }),
     { quiet: true },
   );
   init({ endpoint: cairn.otlpUrl, apiKey: INGEST, serviceName: 'orchestrator-service', env: {} });
@@ -57,11 +64,19 @@ describe('one session across agents, parallel sub-agents and an HTTP hop, stored
       const [research, pricing] = await Promise.all([
         agent('research-lead', () =>
           tool('call_researcher', { topic: 'heat pumps' }, async () => {
-            const res = await fetch(`${remoteUrl}/research`, { method: 'POST', headers: injectHeaders({ 'content-type': 'application/json' }), body: JSON.stringify({ topic: 'heat pumps' }) });
+            const res = await fetch(`${remoteUrl}/research`, {
+              method: 'POST',
+              headers: injectHeaders({ 'content-type': 'application/json' }),
+              body: JSON.stringify({ topic: 'heat pumps' }),
+            });
             return (await res.json()) as { summary: string };
           }),
         ),
-        agent('pricing', () => llm({ model: 'gpt-4.1-mini', provider: 'openai' }, (c) => c.record({ usage: { inputTokens: 500, outputTokens: 60 }, output: 'Prices stable.' }))),
+        agent('pricing', () =>
+          llm({ model: 'gpt-4.1-mini', provider: 'openai' }, (c) =>
+            c.record({ usage: { inputTokens: 500, outputTokens: 60 }, output: 'Prices stable.' }),
+          ),
+        ),
       ]);
       expect(research.summary).toBe('growing market');
       void pricing;

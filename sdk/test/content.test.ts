@@ -15,9 +15,16 @@ afterEach(async () => {
 /** Runs one session whose prompt, output, tool arguments, state and error all carry secrets. */
 async function runAgent(id: string, fail = false): Promise<void> {
   await session({ id, agent: 'support', input: `mail ${SECRET_MAIL}` }, async () => {
-    await llm({ model: 'gpt-4o-mini', input: [{ role: 'user', content: `Reset key ${SECRET_KEY} for ${SECRET_MAIL}` }], system: 'Be brief.' }, (c) => {
-      c.record({ usage: { inputTokens: 20, outputTokens: 5 }, output: `Done, I emailed ${SECRET_MAIL}` });
-    });
+    await llm(
+      {
+        model: 'gpt-4o-mini',
+        input: [{ role: 'user', content: `Reset key ${SECRET_KEY} for ${SECRET_MAIL}` }],
+        system: 'Be brief.',
+      },
+      (c) => {
+        c.record({ usage: { inputTokens: 20, outputTokens: 5 }, output: `Done, I emailed ${SECRET_MAIL}` });
+      },
+    );
     await tool('send_mail', { to: SECRET_MAIL }, () => ({ sent: true }));
     await step('remember', () => snapshot({ customer: SECRET_MAIL, key: SECRET_KEY }));
     if (fail) await tool('explode', { to: SECRET_MAIL }, () => Promise.reject(new Error(`cannot reach ${SECRET_MAIL}`)));
@@ -38,8 +45,15 @@ async function exported(content: ContentOptions, run: () => Promise<void>): Prom
   }
 }
 
-const CONTENT_KEYS = ['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions', 'gen_ai.tool.call.arguments', 'gen_ai.tool.call.result'];
-const hasContent = (s: JsonSpan) => CONTENT_KEYS.some((k) => jattr(s, k) !== undefined) || (s.events ?? []).some((e) => e.name === 'cairn.state');
+const CONTENT_KEYS = [
+  'gen_ai.input.messages',
+  'gen_ai.output.messages',
+  'gen_ai.system_instructions',
+  'gen_ai.tool.call.arguments',
+  'gen_ai.tool.call.result',
+];
+const hasContent = (s: JsonSpan) =>
+  CONTENT_KEYS.some((k) => jattr(s, k) !== undefined) || (s.events ?? []).some((e) => e.name === 'cairn.state');
 
 describe('content controls, checked on the spans actually exported', () => {
   it('captures prompts, outputs, tool arguments and state by default', async () => {
@@ -47,14 +61,18 @@ describe('content controls, checked on the spans actually exported', () => {
     expect(spans.length).toBe(4);
     const call = spans.find((s) => s.name === 'chat gpt-4o-mini')!;
     expect(String(jattr(call, 'gen_ai.input.messages'))).toContain(SECRET_KEY);
-    expect(JSON.parse(String(jattr(call, 'gen_ai.input.messages')))).toEqual([{ role: 'user', parts: [{ type: 'text', content: `Reset key ${SECRET_KEY} for ${SECRET_MAIL}` }] }]);
+    expect(JSON.parse(String(jattr(call, 'gen_ai.input.messages')))).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: `Reset key ${SECRET_KEY} for ${SECRET_MAIL}` }] },
+    ]);
     expect(String(jattr(call, 'gen_ai.system_instructions'))).toContain('Be brief.');
     expect(raw).toContain(SECRET_MAIL);
   });
 
   it('content off: nothing of the content leaves the process, the rest does', async () => {
     const { spans, raw } = await exported({ capture: false }, () => runAgent('c-off'));
-    expect(spans.map((s) => s.name).sort()).toEqual(['chat gpt-4o-mini', 'execute_tool send_mail', 'remember', 'session support'].sort());
+    expect(spans.map((s) => s.name).sort()).toEqual(
+      ['chat gpt-4o-mini', 'execute_tool send_mail', 'remember', 'session support'].sort(),
+    );
     expect(spans.some(hasContent)).toBe(false);
     expect(raw).not.toContain(SECRET_MAIL);
     expect(raw).not.toContain(SECRET_KEY);
@@ -85,7 +103,15 @@ describe('content controls, checked on the spans actually exported', () => {
       if (failed === undefined) continue;
       // the failed tool and the failed session keep their content whatever the sampling said
       expect(String(jattr(failed, 'gen_ai.tool.call.arguments')), id).toContain(SECRET_MAIL);
-      expect(String(jattr(list.find((s) => s.name === 'session support')!, 'gen_ai.input.messages')), id).toContain(SECRET_MAIL);
+      expect(
+        String(
+          jattr(
+            list.find((s) => s.name === 'session support')!,
+            'gen_ai.input.messages',
+          ),
+        ),
+        id,
+      ).toContain(SECRET_MAIL);
       if (withContent === 0) failedButUnsampled++;
     }
     expect(failedButUnsampled).toBeGreaterThan(0);
@@ -105,11 +131,18 @@ describe('content controls, checked on the spans actually exported', () => {
     expect(JSON.parse(String(jattr(state, 'cairn.state.json')))).toEqual({ customer: '[email]', key: '[api-key]' });
     const failed = spans.find((s) => s.name === 'execute_tool explode')!;
     expect(failed.status?.message).toBe('cannot reach [email]');
-    expect(jattr(failed.events!.find((e) => e.name === 'exception')!, 'exception.message')).toBe('cannot reach [email]');
+    expect(
+      jattr(
+        failed.events!.find((e) => e.name === 'exception')!,
+        'exception.message',
+      ),
+    ).toBe('cannot reach [email]');
   });
 
   it('redactSecrets masks e-mail addresses and key-like strings, and nothing else', () => {
-    expect(redactSecrets('mail bob@corp.io, key sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA, ingest cairn_ik_abcdefghijklmnopqrstuvwx')).toBe('mail [email], key [api-key], ingest [api-key]');
+    expect(
+      redactSecrets('mail bob@corp.io, key sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA, ingest cairn_ik_abcdefghijklmnopqrstuvwx'),
+    ).toBe('mail [email], key [api-key], ingest [api-key]');
     expect(redactSecrets('Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig')).toBe('Authorization: [api-key]');
     expect(redactSecrets('AWS AKIAIOSFODNN7EXAMPLE and ghp_0123456789abcdefghijABCDEFGHIJ')).toBe('AWS [api-key] and [api-key]');
     expect(redactSecrets('order 1234, sku ab-12, ask@ once')).toBe('order 1234, sku ab-12, ask@ once');

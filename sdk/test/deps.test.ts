@@ -6,16 +6,23 @@ const root = new URL('..', import.meta.url).pathname;
 const SERVER_SIDE = /^(fastify|@fastify\/|chdb|@chdb\/|@clickhouse\/|pino|@cairn\/(storage|collector|ingest-api)|cairn$)/;
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('@cairn/sdk dependencies', () => {
   it('lists nothing server-side, and @cairn/schemas pulls in only typebox', () => {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    };
     const deps = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
     expect(deps.filter((d) => SERVER_SIDE.test(d))).toEqual([]);
     expect(deps.every((d) => d.startsWith('@opentelemetry/') || d === '@cairn/schemas')).toBe(true);
-    const schemas = JSON.parse(readFileSync(join(root, '../schemas/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const schemas = JSON.parse(readFileSync(join(root, '../schemas/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(Object.keys(schemas.dependencies)).toEqual(['typebox']);
   });
 
@@ -26,6 +33,8 @@ describe('@cairn/sdk dependencies', () => {
     }
     const external = [...imported].filter((m) => !m.startsWith('.'));
     expect(external.length).toBeGreaterThan(5);
-    expect(external.filter((m) => !(m.startsWith('@opentelemetry/') || m === '@cairn/schemas' || m.startsWith('node:')))).toEqual([]);
+    expect(external.filter((m) => !(m.startsWith('@opentelemetry/') || m === '@cairn/schemas' || m.startsWith('node:')))).toEqual(
+      [],
+    );
   });
 });

@@ -40,7 +40,12 @@ describe('wrapOpenAI with the real openai package', () => {
           { role: 'system', content: 'You help with orders.' },
           { role: 'user', content: 'Where is order A-1042?' },
         ],
-        tools: [{ type: 'function', function: { name: 'lookup_order', parameters: { type: 'object', properties: { order_id: { type: 'string' } } } } }],
+        tools: [
+          {
+            type: 'function',
+            function: { name: 'lookup_order', parameters: { type: 'object', properties: { order_id: { type: 'string' } } } },
+          },
+        ],
       }),
     );
     // the application gets the provider's answer untouched
@@ -68,7 +73,13 @@ describe('wrapOpenAI with the real openai package', () => {
       { role: 'user', parts: [{ type: 'text', content: 'Where is order A-1042?' }] },
     ]);
     expect(json(span!, 'gen_ai.output.messages')).toEqual([
-      { role: 'assistant', finish_reason: 'tool_calls', parts: [{ type: 'tool_call', id: 'call_q4SGN1TzVwB1mMKc6xxYIh3C', name: 'lookup_order', arguments: '{"order_id":"A-1042"}' }] },
+      {
+        role: 'assistant',
+        finish_reason: 'tool_calls',
+        parts: [
+          { type: 'tool_call', id: 'call_q4SGN1TzVwB1mMKc6xxYIh3C', name: 'lookup_order', arguments: '{"order_id":"A-1042"}' },
+        ],
+      },
     ]);
   });
 
@@ -84,18 +95,35 @@ describe('wrapOpenAI with the real openai package', () => {
   it('streaming chat completions: text assembled from chunks, usage from the last chunk', async () => {
     const got: string[] = [];
     await session({ id: 'oa-stream', agent: 'support' }, async () => {
-      const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Status?' }], stream: true, stream_options: { include_usage: true } });
+      const stream = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Status?' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       for await (const chunk of stream) got.push(chunk.choices[0]?.delta.content ?? '');
     });
     expect(got.join('')).toBe('Your order A-1042 shipped on Monday.');
     const [span] = await llmSpans('oa-stream');
-    expect(span!.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 1402, 'gen_ai.usage.output_tokens': 9, 'gen_ai.usage.cache_read.input_tokens': 1280, 'gen_ai.request.stream': true });
-    expect(span!.attributes['cairn.cost.usd']).toBeCloseTo((122 * MINI.input + 1280 * MINI.cacheRead + 9 * MINI.output) / 1e6, 12);
-    expect(json(span!, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', finish_reason: 'stop', parts: [{ type: 'text', content: 'Your order A-1042 shipped on Monday.' }] }]);
+    expect(span!.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 1402,
+      'gen_ai.usage.output_tokens': 9,
+      'gen_ai.usage.cache_read.input_tokens': 1280,
+      'gen_ai.request.stream': true,
+    });
+    expect(span!.attributes['cairn.cost.usd']).toBeCloseTo(
+      (122 * MINI.input + 1280 * MINI.cacheRead + 9 * MINI.output) / 1e6,
+      12,
+    );
+    expect(json(span!, 'gen_ai.output.messages')).toEqual([
+      { role: 'assistant', finish_reason: 'stop', parts: [{ type: 'text', content: 'Your order A-1042 shipped on Monday.' }] },
+    ]);
   });
 
   it('streamUsage asks for usage on streams; the .stream() helper is recorded once', async () => {
-    const client = wrapOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: `${provider.base}/v1`, maxRetries: 0 }), { streamUsage: true });
+    const client = wrapOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: `${provider.base}/v1`, maxRetries: 0 }), {
+      streamUsage: true,
+    });
     const final = await session({ id: 'oa-helper', agent: 'support' }, async () => {
       const runner = client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Status?' }] });
       return runner.finalChatCompletion();
@@ -109,8 +137,16 @@ describe('wrapOpenAI with the real openai package', () => {
 
   it('responses.create, plain and streamed: reasoning tokens, cached input, instructions', async () => {
     const out = await session({ id: 'oa-responses', agent: 'support' }, async () => {
-      const plain = await openai.responses.create({ model: 'o4-mini', instructions: 'You are a terse support agent.', input: 'How fast are refunds?' });
-      const stream = await openai.responses.create({ model: 'o4-mini', input: [{ role: 'user', content: 'How fast are refunds?' }], stream: true });
+      const plain = await openai.responses.create({
+        model: 'o4-mini',
+        instructions: 'You are a terse support agent.',
+        input: 'How fast are refunds?',
+      });
+      const stream = await openai.responses.create({
+        model: 'o4-mini',
+        input: [{ role: 'user', content: 'How fast are refunds?' }],
+        stream: true,
+      });
       let text = '';
       for await (const ev of stream) if (ev.type === 'response.output_text.delta') text += ev.delta;
       return [plain.output_text, text];
@@ -128,14 +164,24 @@ describe('wrapOpenAI with the real openai package', () => {
         'gen_ai.usage.reasoning.output_tokens': 384,
       });
       expect(s.attributes['cairn.cost.usd']).toBeCloseTo(cost, 12);
-      expect(json(s, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', finish_reason: 'stop', parts: [{ type: 'text', content: 'Refunds are issued within 5 business days.' }] }]);
+      expect(json(s, 'gen_ai.output.messages')).toEqual([
+        {
+          role: 'assistant',
+          finish_reason: 'stop',
+          parts: [{ type: 'text', content: 'Refunds are issued within 5 business days.' }],
+        },
+      ]);
     }
     expect(spans[0]!.attributes['gen_ai.system_instructions']).toContain('terse support agent');
   });
 
   it('a provider error fails the LLM span with the error and an exception event', async () => {
     provider.failNextWith(500);
-    await expect(session({ id: 'oa-error', agent: 'a' }, () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }))).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+    await expect(
+      session({ id: 'oa-error', agent: 'a' }, () =>
+        openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      ),
+    ).rejects.toBeInstanceOf(OpenAI.InternalServerError);
     const [span] = await llmSpans('oa-error');
     expect(span!.status.code).toBe(SpanStatusCode.ERROR);
     expect(span!.events.map((e) => e.name)).toEqual(['exception']);
@@ -145,7 +191,8 @@ describe('wrapOpenAI with the real openai package', () => {
     const before = provider.requests.length;
     // each call costs $0.00012375; the third crosses $0.0003
     const err = await session({ id: 'oa-cap', agent: 'a', caps: { maxCostUsd: 0.0003 } }, async () => {
-      for (let i = 0; i < 10; i++) await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'again' }] });
+      for (let i = 0; i < 10; i++)
+        await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'again' }] });
     }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CAIRN_LIMIT_EXCEEDED', kind: 'cost' });
     expect(provider.requests.length - before).toBe(3);

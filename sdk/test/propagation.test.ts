@@ -15,14 +15,20 @@ beforeAll(async () => {
   mem = initMemory();
   // A sub-agent behind a real HTTP server: the request's headers are its only link to the caller.
   server = createServer((req, res) => {
-    seenOnServer.push({ before: currentSessionId(), traceparent: req.headers.traceparent as string | undefined, baggage: req.headers.baggage as string | undefined });
+    seenOnServer.push({
+      before: currentSessionId(),
+      traceparent: req.headers.traceparent as string | undefined,
+      baggage: req.headers.baggage as string | undefined,
+    });
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       void continueSession(req.headers, { agent: 'researcher' }, async () => {
         const { topic } = JSON.parse(body) as { topic: string };
         const facts = await tool('web_search', { topic }, () => [`${topic} grew 12%`]);
-        await llm({ model: 'claude-haiku-4-5', provider: 'anthropic' }, (c) => c.record({ usage: { inputTokens: 300, outputTokens: 80 }, output: facts.join() }));
+        await llm({ model: 'claude-haiku-4-5', provider: 'anthropic' }, (c) =>
+          c.record({ usage: { inputTokens: 300, outputTokens: 80 }, output: facts.join() }),
+        );
         return { facts, session: currentSessionId() };
       }).then((out) => {
         res.setHeader('content-type', 'application/json');
@@ -60,7 +66,14 @@ describe('cross-process propagation', () => {
 
     const spans = (await mem.spans()).filter((s) => s.attributes['gen_ai.conversation.id'] === 'sess-hop');
     expect(spans.map((s) => s.name).sort()).toEqual(
-      ['session orchestrator', 'invoke_agent planner', 'execute_tool ask_researcher', 'invoke_agent researcher', 'execute_tool web_search', 'chat claude-haiku-4-5'].sort(),
+      [
+        'session orchestrator',
+        'invoke_agent planner',
+        'execute_tool ask_researcher',
+        'invoke_agent researcher',
+        'execute_tool web_search',
+        'chat claude-haiku-4-5',
+      ].sort(),
     );
     const traceIds = new Set(spans.map((s) => s.spanContext().traceId));
     expect(traceIds.size).toBe(1);
@@ -71,7 +84,11 @@ describe('cross-process propagation', () => {
     const remoteLlm = byName(spans, 'chat claude-haiku-4-5');
     expect(parentOf(remoteLlm)).toBe(idOf(remote));
     // workflow and user travel in baggage; the remote agent names its own spans
-    expect(remoteLlm.attributes).toMatchObject({ 'gen_ai.agent.name': 'researcher', 'gen_ai.workflow.name': 'market-brief', 'user.id': 'u-7' });
+    expect(remoteLlm.attributes).toMatchObject({
+      'gen_ai.agent.name': 'researcher',
+      'gen_ai.workflow.name': 'market-brief',
+      'user.id': 'u-7',
+    });
     expect(remoteLlm.attributes['cairn.cost.usd']).toBeGreaterThan(0);
   });
 

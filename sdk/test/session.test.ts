@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { agent, confidence, currentUsage, escalate, llm, retrieval, session, shutdown, snapshot, step, tool } from '../src/index.js';
+import {
+  agent,
+  confidence,
+  currentUsage,
+  escalate,
+  llm,
+  retrieval,
+  session,
+  shutdown,
+  snapshot,
+  step,
+  tool,
+} from '../src/index.js';
 import type { Memory } from './helpers.js';
 import { attr, byName, idOf, initMemory, kindOf, parentOf } from './helpers.js';
 
@@ -17,26 +29,29 @@ const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('a session', () => {
   it('puts nested agents, parallel sub-agents and async work in one session with the right structure', async () => {
     const seen: unknown[] = [];
-    const result = await session({ id: 'sess-nested', agent: 'orchestrator', user: 'u-1', workflow: 'weekly-report', autonomy: 'hotl', tags: ['demo'] }, async (s) => {
-      expect(s.id).toBe('sess-nested');
-      await agent('planner', async () => {
-        await step('plan', () => 'plan ready');
-      });
-      const parts = await Promise.all(
-        ['a', 'b', 'c'].map((seg) =>
-          agent(`analyzer-${seg}`, async () => {
-            await tick(seg === 'a' ? 15 : 1);
-            return tool('query', { segment: seg }, async () => {
-              // setTimeout and promise chains keep the context
-              await new Promise((r) => setTimeout(r, 2));
-              return { rows: seg.length };
-            });
-          }),
-        ),
-      );
-      seen.push(...parts);
-      return 'done';
-    });
+    const result = await session(
+      { id: 'sess-nested', agent: 'orchestrator', user: 'u-1', workflow: 'weekly-report', autonomy: 'hotl', tags: ['demo'] },
+      async (s) => {
+        expect(s.id).toBe('sess-nested');
+        await agent('planner', async () => {
+          await step('plan', () => 'plan ready');
+        });
+        const parts = await Promise.all(
+          ['a', 'b', 'c'].map((seg) =>
+            agent(`analyzer-${seg}`, async () => {
+              await tick(seg === 'a' ? 15 : 1);
+              return tool('query', { segment: seg }, async () => {
+                // setTimeout and promise chains keep the context
+                await new Promise((r) => setTimeout(r, 2));
+                return { rows: seg.length };
+              });
+            }),
+          ),
+        );
+        seen.push(...parts);
+        return 'done';
+      },
+    );
     expect(result).toBe('done');
     expect(seen).toEqual([{ rows: 1 }, { rows: 1 }, { rows: 1 }]);
 
@@ -97,7 +112,9 @@ describe('a session', () => {
     const d = byName(spans, 'decide');
     expect(kindOf(d)).toBe('step');
     expect(attr(d, 'cairn.confidence')).toBe(0.42);
-    const states = d.events.filter((e) => e.name === 'cairn.state').map((e) => JSON.parse(String(e.attributes?.['cairn.state.json'])));
+    const states = d.events
+      .filter((e) => e.name === 'cairn.state')
+      .map((e) => JSON.parse(String(e.attributes?.['cairn.state.json'])));
     expect(states).toEqual([
       { ticket: 42, stage: 'triage' },
       { ticket: 42, stage: 'escalated' },
@@ -140,7 +157,14 @@ describe('a session', () => {
       seen.push(s.usage().costUsd);
       await llm({ model: 'gpt-4o-mini' }, (call) => call.record({ usage: { inputTokens: 1000, outputTokens: 0 } }));
       seen.push(currentUsage()!.costUsd);
-      expect(s.usage()).toMatchObject({ inputTokens: 11_000, outputTokens: 2_000, cacheReadTokens: 4_000, llmCalls: 2, steps: 2, totalTokens: 13_000 });
+      expect(s.usage()).toMatchObject({
+        inputTokens: 11_000,
+        outputTokens: 2_000,
+        cacheReadTokens: 4_000,
+        llmCalls: 2,
+        steps: 2,
+        totalTokens: 13_000,
+      });
     });
     // gpt-4o-mini: $0.15/M input, $0.075/M cache read, $0.60/M output
     const first = (6000 * 0.15 + 4000 * 0.075 + 2000 * 0.6) / 1e6;

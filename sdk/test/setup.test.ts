@@ -19,7 +19,9 @@ describe('init()', () => {
   it('exports OTLP/HTTP protobuf with batching to CAIRN_ENDPOINT with CAIRN_API_KEY; shutdown() flushes', async () => {
     const sink = await startSink();
     try {
-      const { mode } = init({ env: { CAIRN_ENDPOINT: sink.url, CAIRN_API_KEY: 'cairn_ik_0123456789abcdefghijklmn', OTEL_SERVICE_NAME: 'billing-agent' } });
+      const { mode } = init({
+        env: { CAIRN_ENDPOINT: sink.url, CAIRN_API_KEY: 'cairn_ik_0123456789abcdefghijklmn', OTEL_SERVICE_NAME: 'billing-agent' },
+      });
       expect(mode).toBe('global');
       await session({ id: 'proto-session-1', agent: 'billing' }, () => step('think', () => 1));
       expect(sink.received).toHaveLength(0); // batched: nothing sent while the agent runs
@@ -59,8 +61,12 @@ describe('init()', () => {
   it('settles options over CAIRN_* over OTEL_* variables', () => {
     expect(resolveConfig({ env: {} }).tracesUrl).toBe('http://localhost:4318/v1/traces');
     expect(resolveConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318' } }).tracesUrl).toBeUndefined(); // the exporter reads it
-    expect(resolveConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318', CAIRN_ENDPOINT: 'http://cairn:4318/' } }).tracesUrl).toBe('http://cairn:4318/v1/traces');
-    expect(resolveConfig({ endpoint: 'http://x:1/v1/traces', env: { CAIRN_ENDPOINT: 'http://cairn:4318' } }).tracesUrl).toBe('http://x:1/v1/traces');
+    expect(
+      resolveConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318', CAIRN_ENDPOINT: 'http://cairn:4318/' } }).tracesUrl,
+    ).toBe('http://cairn:4318/v1/traces');
+    expect(resolveConfig({ endpoint: 'http://x:1/v1/traces', env: { CAIRN_ENDPOINT: 'http://cairn:4318' } }).tracesUrl).toBe(
+      'http://x:1/v1/traces',
+    );
     const c = resolveConfig({ env: { CAIRN_CAPTURE_CONTENT: 'false', CAIRN_CONTENT_SAMPLE_RATE: '0.25', CAIRN_API_KEY: 'k' } });
     expect(c.content).toMatchObject({ capture: false, sampleRate: 0.25 });
     expect(c.headers).toEqual({ Authorization: 'Bearer k' });
@@ -99,6 +105,11 @@ describe('init()', () => {
     expect(init({ tracerProvider: provider, env: {} }).mode).toBe('provided');
     await session({ id: 'provided-1', agent: 'a' }, () => step('s', () => 1));
     await provider.forceFlush();
-    expect(exporter.getFinishedSpans().map((s) => s.name).sort()).toEqual(['s', 'session a']);
+    expect(
+      exporter
+        .getFinishedSpans()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['s', 'session a']);
   });
 });

@@ -17,10 +17,16 @@ function blockPart(b: O): Part {
       return { type: 'text', content: str(b.text) ?? '' };
     case 'tool_use':
     case 'server_tool_use':
-      return { type: 'tool_call', id: str(b.id) ?? '', name: str(b.name) ?? '', arguments: typeof b.input === 'string' ? b.input : JSON.stringify(b.input ?? {}) };
+      return {
+        type: 'tool_call',
+        id: str(b.id) ?? '',
+        name: str(b.name) ?? '',
+        arguments: typeof b.input === 'string' ? b.input : JSON.stringify(b.input ?? {}),
+      };
     case 'tool_result': {
       const c = b.content;
-      const response = typeof c === 'string' ? c : Array.isArray(c) ? c.map((x) => str(obj(x).text) ?? '').join('') : JSON.stringify(c ?? '');
+      const response =
+        typeof c === 'string' ? c : Array.isArray(c) ? c.map((x) => str(obj(x).text) ?? '').join('') : JSON.stringify(c ?? '');
       return { type: 'tool_call_response', id: str(b.tool_use_id) ?? '', response };
     }
     case 'thinking':
@@ -81,7 +87,10 @@ const messagesAdapter: Adapter<O, O, O> = {
     return {
       model: String(p.model),
       provider: 'anthropic',
-      input: (Array.isArray(p.messages) ? p.messages.map(obj) : []).map((m): GenAiMessage => ({ role: str(m.role) ?? 'user', parts: blocks(m.content) })),
+      input: (Array.isArray(p.messages) ? p.messages.map(obj) : []).map((m): GenAiMessage => ({
+        role: str(m.role) ?? 'user',
+        parts: blocks(m.content),
+      })),
       ...(system !== undefined ? { system } : {}),
       attributes: requestAttrs(p),
     };

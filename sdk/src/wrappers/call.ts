@@ -120,7 +120,12 @@ function withSignal(options: unknown, scope: Scope | undefined): unknown {
  * client's own OpenTelemetry spans (Anthropic's SDK has them) are suppressed inside the call:
  * Cairn's span is the one record of it, so its cost is counted once.
  */
-export function instrumentMethod<P, R, C>(target: Record<string, unknown> | undefined, method: string, adapter: Adapter<P, R, C>, isStream: (p: P) => boolean): void {
+export function instrumentMethod<P, R, C>(
+  target: Record<string, unknown> | undefined,
+  method: string,
+  adapter: Adapter<P, R, C>,
+  isStream: (p: P) => boolean,
+): void {
   if (target === undefined || target === null) return;
   const orig = target[method] as AnyFn | undefined;
   if (typeof orig !== 'function' || (orig as { [WRAPPED]?: boolean })[WRAPPED]) return;

@@ -34,7 +34,12 @@ function contentParts(content: unknown): Part[] {
 function toolCallPart(tc: unknown): Part {
   const o = obj(tc);
   const fn = obj(o.function);
-  return { type: 'tool_call', id: str(o.id) ?? str(o.call_id) ?? '', name: str(fn.name) ?? str(o.name) ?? '', arguments: str(fn.arguments) ?? str(o.arguments) ?? '' };
+  return {
+    type: 'tool_call',
+    id: str(o.id) ?? str(o.call_id) ?? '',
+    name: str(fn.name) ?? str(o.name) ?? '',
+    arguments: str(fn.arguments) ?? str(o.arguments) ?? '',
+  };
 }
 
 /** Chat Completions messages → GenAI messages. */
@@ -43,7 +48,17 @@ export function chatMessages(messages: unknown): GenAiMessage[] {
   return messages.map((m): GenAiMessage => {
     const o = obj(m);
     const role = str(o.role) === 'developer' ? 'system' : (str(o.role) ?? 'user');
-    if (role === 'tool') return { role, parts: [{ type: 'tool_call_response', id: str(o.tool_call_id) ?? '', response: typeof o.content === 'string' ? o.content : JSON.stringify(o.content) }] };
+    if (role === 'tool')
+      return {
+        role,
+        parts: [
+          {
+            type: 'tool_call_response',
+            id: str(o.tool_call_id) ?? '',
+            response: typeof o.content === 'string' ? o.content : JSON.stringify(o.content),
+          },
+        ],
+      };
     const parts = contentParts(o.content);
     if (Array.isArray(o.tool_calls)) for (const tc of o.tool_calls) parts.push(toolCallPart(tc));
     return { role, parts };
@@ -62,8 +77,16 @@ function chatUsage(u: unknown): LlmUsage | undefined {
 }
 
 const chatAdapter = (opts: WrapOptions): Adapter<O, O, O> => ({
-  request: (p) => ({ model: String(p.model), provider: 'openai', input: chatMessages(p.messages), attributes: requestAttrs(p, p.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens') }),
-  prepare: (p) => (opts.streamUsage && p.stream === true && p.stream_options === undefined ? { ...p, stream_options: { include_usage: true } } : p),
+  request: (p) => ({
+    model: String(p.model),
+    provider: 'openai',
+    input: chatMessages(p.messages),
+    attributes: requestAttrs(p, p.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens'),
+  }),
+  prepare: (p) =>
+    opts.streamUsage && p.stream === true && p.stream_options === undefined
+      ? { ...p, stream_options: { include_usage: true } }
+      : p,
   result: (data) => {
     const choices = Array.isArray(data.choices) ? data.choices.map(obj) : [];
     return {
@@ -80,7 +103,10 @@ const chatAdapter = (opts: WrapOptions): Adapter<O, O, O> => ({
     };
   },
   accumulator: (): Accumulator<O> => {
-    const choices = new Map<number, { text: string; finish: string; tools: Map<number, { id: string; name: string; args: string }> }>();
+    const choices = new Map<
+      number,
+      { text: string; finish: string; tools: Map<number, { id: string; name: string; args: string }> }
+    >();
     let model: string | undefined;
     let id: string | undefined;
     let usage: LlmUsage | undefined;
@@ -136,8 +162,18 @@ function responsesInput(input: unknown): GenAiMessage[] {
   for (const item of input.map(obj)) {
     const type = str(item.type);
     if (type === 'function_call') out.push({ role: 'assistant', parts: [toolCallPart(item)] });
-    else if (type === 'function_call_output') out.push({ role: 'tool', parts: [{ type: 'tool_call_response', id: str(item.call_id) ?? '', response: str(item.output) ?? JSON.stringify(item.output) }] });
-    else if (item.role !== undefined) out.push({ role: str(item.role) === 'developer' ? 'system' : (str(item.role) ?? 'user'), parts: contentParts(item.content) });
+    else if (type === 'function_call_output')
+      out.push({
+        role: 'tool',
+        parts: [
+          { type: 'tool_call_response', id: str(item.call_id) ?? '', response: str(item.output) ?? JSON.stringify(item.output) },
+        ],
+      });
+    else if (item.role !== undefined)
+      out.push({
+        role: str(item.role) === 'developer' ? 'system' : (str(item.role) ?? 'user'),
+        parts: contentParts(item.content),
+      });
   }
   return out;
 }
@@ -152,7 +188,12 @@ function responsesResult(r: O): LlmResult {
       for (const s of item.summary.map(obj)) if (typeof s.text === 'string') parts.push({ type: 'reasoning', content: s.text });
     }
   }
-  const finish = str(r.status) === 'incomplete' ? (str(obj(r.incomplete_details).reason) ?? 'incomplete') : parts.some((p) => p.type === 'tool_call') ? 'tool_call' : 'stop';
+  const finish =
+    str(r.status) === 'incomplete'
+      ? (str(obj(r.incomplete_details).reason) ?? 'incomplete')
+      : parts.some((p) => p.type === 'tool_call')
+        ? 'tool_call'
+        : 'stop';
   return {
     responseModel: str(r.model),
     responseId: str(r.id),
@@ -191,7 +232,10 @@ const responsesAdapter: Adapter<O, O, O> = {
         else if (t === 'response.created') model = str(obj(ev.response).model);
         else if (t === 'response.completed' || t === 'response.incomplete' || t === 'response.failed') final = obj(ev.response);
       },
-      result: () => final !== undefined ? responsesResult(final) : { responseModel: model, output: [{ role: 'assistant', parts: [{ type: 'text', content: text }] }] },
+      result: () =>
+        final !== undefined
+          ? responsesResult(final)
+          : { responseModel: model, output: [{ role: 'assistant', parts: [{ type: 'text', content: text }] }] },
     };
   },
 };
