@@ -138,11 +138,14 @@ export async function shutdown(): Promise<void> {
     await a.provider?.forceFlush();
     if (a.sdk) {
       await a.sdk.shutdown();
-      // The globals were Cairn's: release them so a later setup (Cairn's or the app's) can register.
-      trace.disable();
-      propagation.disable();
-      context.disable();
-      resetContextCheck();
+      // The globals were Cairn's: release them so a later setup (Cairn's or the app's) can
+      // register — unless a new init() already runs on them (re-init without awaiting shutdown).
+      if (active === undefined) {
+        trace.disable();
+        propagation.disable();
+        context.disable();
+        resetContextCheck();
+      }
     } else if (a.mode === 'beside') await a.provider?.shutdown();
   } catch (err) {
     diag.error('cairn: shutdown failed', err);

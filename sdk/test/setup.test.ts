@@ -113,3 +113,21 @@ describe('init()', () => {
     ).toEqual(['s', 'session a']);
   });
 });
+
+describe('init() twice without awaiting shutdown()', () => {
+  it('keeps the second setup working', async () => {
+    const first = new InMemorySpanExporter();
+    const second = new InMemorySpanExporter();
+    init({ exporter: first, env: {} });
+    init({ exporter: second, env: {} });
+    await new Promise((r) => setTimeout(r, 20)); // let the first setup's shutdown finish
+    await session({ id: 'reinit-1', agent: 'a' }, () => step('s', () => 1));
+    await forceFlush();
+    expect(
+      second
+        .getFinishedSpans()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['s', 'session a']);
+  });
+});
