@@ -124,7 +124,7 @@ describe('dashboard: empty state, demo data, budgets, webhooks and alerts', () =
 
   it('shows costs: KPIs, spend by agent, top sessions and the budget burn', async () => {
     await page.goto(`${base}/costs`);
-    await page.waitForSelector('[data-testid=spend-chart] .recharts-area', { state: 'attached' });
+    await page.waitForSelector('[data-testid=spend-chart] .recharts-bar-rectangle', { state: 'attached' });
     await page.waitForSelector('[data-testid=top-sessions] tbody tr');
     expect(await page.textContent('[data-testid=top-sessions] tbody tr')).toContain('$');
     await page.waitForSelector('.burn-row [data-testid=budget-bar][data-state=warning]');
