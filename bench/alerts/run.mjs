@@ -17,7 +17,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, budgets: { type: 'string', default: '100' }, interval: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '20' },
+    budgets: { type: 'string', default: '100' },
+    interval: { type: 'string', default: '1000' },
+  },
+});
 const TRIALS = Number(values.trials);
 const IDLE_BUDGETS = Number(values.budgets);
 const INTERVAL = Number(values.interval);
@@ -25,12 +31,13 @@ const INGEST = 'cairn_ik_' + 'benchalerts'.repeat(3);
 const ADMIN = 'cairn_ak_' + 'benchalerts'.repeat(3);
 const MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
-const freePort = () => new Promise((resolve) => {
-  const s = netServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = netServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
-});
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const arrivals = new Map(); // agent → { at, ok }
@@ -42,7 +49,8 @@ const receiver = createServer((req, res) => {
     const at = performance.now();
     const body = Buffer.concat(chunks).toString('utf8');
     const ts = req.headers['x-cairn-timestamp'];
-    const ok = req.headers['x-cairn-signature'] === 'sha256=' + createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+    const ok =
+      req.headers['x-cairn-signature'] === 'sha256=' + createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
     const event = JSON.parse(body);
     const agent = event.budget?.scope?.agent;
     if (agent && !arrivals.has(agent)) arrivals.set(agent, { at, ok });
@@ -71,7 +79,11 @@ let out = '';
 proc.stdout.on('data', (d) => (out += d));
 const apiUrl = `http://127.0.0.1:${httpPort}`;
 const call = async (method, path, body) => {
-  const res = await fetch(apiUrl + path, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  const res = await fetch(apiUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 };
@@ -88,12 +100,25 @@ async function spend(agent, usd) {
     kind: 3,
     startTimeUnixNano: String(now - 1_000_000n),
     endTimeUnixNano: String(now),
-    attributes: [s('gen_ai.conversation.id', `bench-${agent}`), s('gen_ai.agent.name', agent), s('gen_ai.operation.name', 'chat'), s('gen_ai.request.model', 'gpt-4o-mini'), { key: 'cairn.cost.usd', value: { doubleValue: usd } }],
+    attributes: [
+      s('gen_ai.conversation.id', `bench-${agent}`),
+      s('gen_ai.agent.name', agent),
+      s('gen_ai.operation.name', 'chat'),
+      s('gen_ai.request.model', 'gpt-4o-mini'),
+      { key: 'cairn.cost.usd', value: { doubleValue: usd } },
+    ],
   };
   const res = await fetch(`http://127.0.0.1:${otlpPort}/v1/traces`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST}` },
-    body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [s('service.name', 'bench-alerts')] }, scopeSpans: [{ scope: { name: 'bench' }, spans: [span] }] }] }),
+    body: JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [s('service.name', 'bench-alerts')] },
+          scopeSpans: [{ scope: { name: 'bench' }, spans: [span] }],
+        },
+      ],
+    }),
   });
   if (res.status !== 200) throw new Error(`OTLP ${res.status}`);
 }
@@ -104,7 +129,12 @@ try {
   if (!/Cairn is running/.test(out)) throw new Error('cairn start did not come up:\n' + out);
   secret = (await call('POST', '/api/webhooks', { url: hookUrl, name: 'bench' })).secret;
   for (let i = 0; i < IDLE_BUDGETS; i++) {
-    await call('POST', '/api/budgets', { name: `idle ${i}`, scope: { agent: `idle-${i % 20}`, ...(i % 3 === 0 ? { user: `u${i}` } : {}) }, period: ['day', 'week', 'month'][i % 3], limit_usd: 1000 });
+    await call('POST', '/api/budgets', {
+      name: `idle ${i}`,
+      scope: { agent: `idle-${i % 20}`, ...(i % 3 === 0 ? { user: `u${i}` } : {}) },
+      period: ['day', 'week', 'month'][i % 3],
+      limit_usd: 1000,
+    });
   }
   const latencies = [];
   let badSignatures = 0;
@@ -130,7 +160,12 @@ try {
     trials: TRIALS,
     idle_budgets: IDLE_BUDGETS,
     interval_ms: INTERVAL,
-    latency_ms: { min: Math.round(sorted[0]), median: Math.round(pct(sorted, 0.5)), p95: Math.round(pct(sorted, 0.95)), max: Math.round(sorted[sorted.length - 1]) },
+    latency_ms: {
+      min: Math.round(sorted[0]),
+      median: Math.round(pct(sorted, 0.5)),
+      p95: Math.round(pct(sorted, 0.95)),
+      max: Math.round(sorted[sorted.length - 1]),
+    },
     bar_ms: bar,
     within_bar: sorted.filter((x) => x <= bar).length,
     bad_signatures: badSignatures,

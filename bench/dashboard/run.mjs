@@ -39,7 +39,9 @@ while (queue.length) {
   initial.add(f);
   queue.push(...staticImports(f));
 }
-const allJs = readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.js')).map((f) => `assets/${f}`);
+const allJs = readdirSync(join(dist, 'assets'))
+  .filter((f) => f.endsWith('.js'))
+  .map((f) => `assets/${f}`);
 const lazy = allJs.filter((f) => !initial.has(f));
 
 const kb = (n) => (n / 1024).toFixed(1);
@@ -55,7 +57,12 @@ console.log(summary);
 if (process.argv.includes('--write')) {
   const date = new Date().toISOString().slice(0, 10);
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.versions.node}`;
-  const biggestLazy = lazy.map((f) => [f, gz(f)]).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([f, n]) => `\`${f.replace(/^assets\//, '').replace(/-[\w-]{8}\.js$/, '')}\` ${kb(n)} kB`).join(', ');
+  const biggestLazy = lazy
+    .map((f) => [f, gz(f)])
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([f, n]) => `\`${f.replace(/^assets\//, '').replace(/-[\w-]{8}\.js$/, '')}\` ${kb(n)} kB`)
+    .join(', ');
   let tenK = '';
   try {
     tenK = readFileSync(join(root, 'test-output/replay-10k.txt'), 'utf8').trim();
@@ -82,7 +89,7 @@ if (process.argv.includes('--write')) {
     'Where that time goes (in-page `performance` clock, same machine, warm): route chunk loaded at',
     '≈ 100–180 ms, first 2,000-step page requested at ≈ 400–480 ms and answered in ≈ 60–70 ms, first tree',
     'rows at ≈ 515–615 ms; the wall figure above also counts navigation and Playwright polling. The gap',
-    'before the request is React 19\'s 300 ms Suspense reveal throttle after the lazy route chunk: starting',
+    "before the request is React 19's 300 ms Suspense reveal throttle after the lazy route chunk: starting",
     'the session request in parallel with the chunk is the next improvement.',
     '<!-- dashboard:end -->',
   ].join('\n');

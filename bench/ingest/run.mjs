@@ -19,7 +19,12 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { openStore } from '../../storage/dist/index.js';
 
 const { values } = parseArgs({
-  options: { spans: { type: 'string', default: '200000' }, 'per-request': { type: 'string', default: '1000' }, senders: { type: 'string', default: '8' }, profile: { type: 'string' } },
+  options: {
+    spans: { type: 'string', default: '200000' },
+    'per-request': { type: 'string', default: '1000' },
+    senders: { type: 'string', default: '8' },
+    profile: { type: 'string' },
+  },
 });
 const TOTAL = Number(values.spans);
 const PER_REQUEST = Number(values['per-request']);
@@ -61,10 +66,19 @@ function buildBody(requestIndex) {
                 'gen_ai.request.model': 'gpt-4o-mini',
                 'gen_ai.usage.input_tokens': 1200 + i,
                 'gen_ai.usage.output_tokens': 150,
-                'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `question ${i} of ${sessionId}` }] }]),
-                'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'an answer of moderate length '.repeat(4) }] }]),
+                'gen_ai.input.messages': JSON.stringify([
+                  { role: 'user', parts: [{ type: 'text', content: `question ${i} of ${sessionId}` }] },
+                ]),
+                'gen_ai.output.messages': JSON.stringify([
+                  { role: 'assistant', parts: [{ type: 'text', content: 'an answer of moderate length '.repeat(4) }] },
+                ]),
               }
-            : { ...common, 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search', 'gen_ai.tool.call.arguments': `{"q":"${i}"}` },
+            : {
+                ...common,
+                'gen_ai.operation.name': 'execute_tool',
+                'gen_ai.tool.name': 'search',
+                'gen_ai.tool.call.arguments': `{"q":"${i}"}`,
+              },
         },
         ctx,
       );
@@ -82,7 +96,14 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-ingest-'));
   const otlpPort = await freePort();
-  const env = { ...process.env, CAIRN_DATA_DIR: dataDir, CAIRN_OTLP_PORT: String(otlpPort), CAIRN_HTTP_PORT: String(await freePort()), CAIRN_INGEST_KEY: KEY, CAIRN_LOG_LEVEL: 'warn' };
+  const env = {
+    ...process.env,
+    CAIRN_DATA_DIR: dataDir,
+    CAIRN_OTLP_PORT: String(otlpPort),
+    CAIRN_HTTP_PORT: String(await freePort()),
+    CAIRN_INGEST_KEY: KEY,
+    CAIRN_LOG_LEVEL: 'warn',
+  };
   const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
   const proc = spawn(process.execPath, [...nodeArgs, MAIN, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -111,7 +132,11 @@ async function main() {
           const body = bodies[next++];
           for (;;) {
             const t = performance.now();
-            const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${KEY}` } });
+            const res = await fetch(url, {
+              method: 'POST',
+              body,
+              headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${KEY}` },
+            });
             await res.arrayBuffer();
             latencies.push(performance.now() - t);
             if (res.status === 200) break;

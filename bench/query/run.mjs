@@ -49,18 +49,54 @@ const rnd = () => {
 };
 const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
 const hex = (n, len) => n.toString(16).padStart(len, '0');
-const PROMPT = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Summarise the ticket and propose the next action for the customer.' }] }]);
-const ANSWER = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'The customer asks for a refund of invoice 42; next: verify payment.' }] }]);
+const PROMPT = JSON.stringify([
+  { role: 'user', parts: [{ type: 'text', content: 'Summarise the ticket and propose the next action for the customer.' }] },
+]);
+const ANSWER = JSON.stringify([
+  {
+    role: 'assistant',
+    parts: [{ type: 'text', content: 'The customer asks for a refund of invoice 42; next: verify payment.' }],
+  },
+]);
 
 function row(o) {
   return {
-    project_id: PROJECT, trace_id: o.trace, session_id: o.session, span_id: o.span, parent_span_id: o.parent ?? '', name: o.name,
-    kind: o.kind, agent_name: o.agent, workflow: o.workflow, user_id: o.user, service_name: 'bench', autonomy_level: '',
-    start_time_ns: BigInt(o.start) * 1_000_000n, end_time_ns: BigInt(o.end) * 1_000_000n, status: o.error ? 'error' : 'ok',
-    status_message: o.error ? 'tool failed' : '', model: o.model ?? '', provider: '', input_tokens: o.tin ?? 0, output_tokens: o.tout ?? 0,
-    cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: o.cost ?? 0, cost_source: o.cost ? 'computed' : 'none',
-    confidence: o.confidence ?? null, tool_name: o.tool ?? '', tool_call_key: '', input: o.input ?? '', output: o.output ?? '',
-    state: o.state ?? '', has_escalation: o.kind === 'escalation', has_limit_hit: false, attributes: '{}', resource_attributes: '{}', events: '[]',
+    project_id: PROJECT,
+    trace_id: o.trace,
+    session_id: o.session,
+    span_id: o.span,
+    parent_span_id: o.parent ?? '',
+    name: o.name,
+    kind: o.kind,
+    agent_name: o.agent,
+    workflow: o.workflow,
+    user_id: o.user,
+    service_name: 'bench',
+    autonomy_level: '',
+    start_time_ns: BigInt(o.start) * 1_000_000n,
+    end_time_ns: BigInt(o.end) * 1_000_000n,
+    status: o.error ? 'error' : 'ok',
+    status_message: o.error ? 'tool failed' : '',
+    model: o.model ?? '',
+    provider: '',
+    input_tokens: o.tin ?? 0,
+    output_tokens: o.tout ?? 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    cost_usd: o.cost ?? 0,
+    cost_source: o.cost ? 'computed' : 'none',
+    confidence: o.confidence ?? null,
+    tool_name: o.tool ?? '',
+    tool_call_key: '',
+    input: o.input ?? '',
+    output: o.output ?? '',
+    state: o.state ?? '',
+    has_escalation: o.kind === 'escalation',
+    has_limit_hit: false,
+    attributes: '{}',
+    resource_attributes: '{}',
+    events: '[]',
   };
 }
 
@@ -82,19 +118,48 @@ function sessionRows(i, steps) {
     const llm = kind === 'llm';
     out.push(
       row({
-        trace, session, span: hex(i * 4096 + 2 + s, 16), parent: rootId, name: llm ? 'chat' : kind === 'tool' ? 'execute_tool' : kind,
-        kind, agent: rnd() < 0.3 ? pick(AGENTS) : agent, workflow, user, start: t, end: t + 1 + Math.floor(rnd() * 3000),
-        error: kind === 'tool' && rnd() < 0.02, model: llm ? pick(MODELS) : '', tin: llm ? Math.floor(rnd() * 4000) : 0,
-        tout: llm ? Math.floor(rnd() * 800) : 0, cost: llm ? Math.floor(rnd() * 20000) / 1e6 : 0,
-        confidence: llm && rnd() < 0.3 ? Math.round(rnd() * 100) / 100 : null, tool: kind === 'tool' ? pick(TOOLS) : '',
-        input: llm ? PROMPT : kind === 'tool' ? '{"q":"refund policy"}' : '', output: llm ? ANSWER : kind === 'tool' ? '{"hits":3}' : '',
+        trace,
+        session,
+        span: hex(i * 4096 + 2 + s, 16),
+        parent: rootId,
+        name: llm ? 'chat' : kind === 'tool' ? 'execute_tool' : kind,
+        kind,
+        agent: rnd() < 0.3 ? pick(AGENTS) : agent,
+        workflow,
+        user,
+        start: t,
+        end: t + 1 + Math.floor(rnd() * 3000),
+        error: kind === 'tool' && rnd() < 0.02,
+        model: llm ? pick(MODELS) : '',
+        tin: llm ? Math.floor(rnd() * 4000) : 0,
+        tout: llm ? Math.floor(rnd() * 800) : 0,
+        cost: llm ? Math.floor(rnd() * 20000) / 1e6 : 0,
+        confidence: llm && rnd() < 0.3 ? Math.round(rnd() * 100) / 100 : null,
+        tool: kind === 'tool' ? pick(TOOLS) : '',
+        input: llm ? PROMPT : kind === 'tool' ? '{"q":"refund policy"}' : '',
+        output: llm ? ANSWER : kind === 'tool' ? '{"hits":3}' : '',
         state: rnd() < 0.05 ? `{"step":${s},"plan":["verify","refund"],"done":false}` : '',
       }),
     );
   }
   const end = Math.max(t, ...out.slice(-5).map((r) => Number(r.end_time_ns / 1_000_000n))) + 1;
   const running = rnd() < 0.05;
-  if (!running) out.unshift(row({ trace, session, span: rootId, name: 'session', kind: 'session', agent, workflow, user, start, end, error: rnd() < 0.05 }));
+  if (!running)
+    out.unshift(
+      row({
+        trace,
+        session,
+        span: rootId,
+        name: 'session',
+        kind: 'session',
+        agent,
+        workflow,
+        user,
+        start,
+        end,
+        error: rnd() < 0.05,
+      }),
+    );
   return out;
 }
 
@@ -105,18 +170,53 @@ function bigSessionRows(steps) {
   const rootId = hex(0xb16000000, 16);
   const subs = ['data-miner', 'analyzer', 'writer', 'critic'].map((agent, k) => ({ agent, id: hex(0xb16000001 + k, 16) }));
   const base = { trace, session: BIG_ID, workflow: 'deep-research', user: 'user-big' };
-  const out = [row({ ...base, span: rootId, name: 'invoke_agent orchestrator', kind: 'session', agent: 'orchestrator', start, end: start + 3_000_000 })];
-  for (const s of subs) out.push(row({ ...base, span: s.id, parent: rootId, name: `invoke_agent ${s.agent}`, kind: 'agent', agent: s.agent, start: start + 10, end: start + 2_900_000 }));
+  const out = [
+    row({
+      ...base,
+      span: rootId,
+      name: 'invoke_agent orchestrator',
+      kind: 'session',
+      agent: 'orchestrator',
+      start,
+      end: start + 3_000_000,
+    }),
+  ];
+  for (const s of subs)
+    out.push(
+      row({
+        ...base,
+        span: s.id,
+        parent: rootId,
+        name: `invoke_agent ${s.agent}`,
+        kind: 'agent',
+        agent: s.agent,
+        start: start + 10,
+        end: start + 2_900_000,
+      }),
+    );
   for (let n = 0; out.length < steps; n++) {
     const sub = subs[n % subs.length];
     const t = start + 20 + Math.floor(n / subs.length) * 1100 + Math.floor(rnd() * 300);
     const llm = n % 2 === 0;
     out.push(
       row({
-        ...base, span: hex(0xb17000000 + n, 16), parent: sub.id, name: llm ? 'chat' : 'execute_tool', kind: llm ? 'llm' : 'tool',
-        agent: sub.agent, start: t, end: t + 200 + Math.floor(rnd() * 700), model: llm ? 'gpt-4o' : '', tin: llm ? 1200 : 0, tout: llm ? 300 : 0,
-        cost: llm ? 0.004 : 0, confidence: llm ? Math.round(rnd() * 100) / 100 : null, tool: llm ? '' : pick(TOOLS),
-        input: llm ? PROMPT : '{"q":"x"}', output: llm ? ANSWER : '{"ok":true}', state: n % 50 === 0 ? `{"n":${n},"notes":["a","b"]}` : '',
+        ...base,
+        span: hex(0xb17000000 + n, 16),
+        parent: sub.id,
+        name: llm ? 'chat' : 'execute_tool',
+        kind: llm ? 'llm' : 'tool',
+        agent: sub.agent,
+        start: t,
+        end: t + 200 + Math.floor(rnd() * 700),
+        model: llm ? 'gpt-4o' : '',
+        tin: llm ? 1200 : 0,
+        tout: llm ? 300 : 0,
+        cost: llm ? 0.004 : 0,
+        confidence: llm ? Math.round(rnd() * 100) / 100 : null,
+        tool: llm ? '' : pick(TOOLS),
+        input: llm ? PROMPT : '{"q":"x"}',
+        output: llm ? ANSWER : '{"ok":true}',
+        state: n % 50 === 0 ? `{"n":${n},"notes":["a","b"]}` : '',
       }),
     );
   }
@@ -136,7 +236,9 @@ async function generate(store) {
       spans += batch.length;
       batch = [];
       const s = (performance.now() - t0) / 1000;
-      process.stdout.write(`\r  ${i + 1} sessions, ${spans.toLocaleString('en')} spans, ${Math.round(spans / s).toLocaleString('en')} spans/s   `);
+      process.stdout.write(
+        `\r  ${i + 1} sessions, ${spans.toLocaleString('en')} spans, ${Math.round(spans / s).toLocaleString('en')} spans/s   `,
+      );
     }
   }
   batch.push(...bigSessionRows(BIG_STEPS));
@@ -210,7 +312,15 @@ async function main() {
   );
   console.log('store:', counts);
   const app = await buildApp(
-    { host: '127.0.0.1', httpPort: 0, alertIntervalMs: 10_000, webhookAllowPrivate: false, maxBodyBytes: 1 << 20, logLevel: 'warn', storageMode: 'embedded' },
+    {
+      host: '127.0.0.1',
+      httpPort: 0,
+      alertIntervalMs: 10_000,
+      webhookAllowPrivate: false,
+      maxBodyBytes: 1 << 20,
+      logLevel: 'warn',
+      storageMode: 'embedded',
+    },
     { store },
   );
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -233,7 +343,9 @@ async function main() {
   for (const [label, path] of cases) {
     const r = await measure(base + path, key, label);
     results.push(r);
-    console.log(`  ${label.padEnd(48)} p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (${r.info}, ${(r.bytes / 1024).toFixed(0)} kB)`);
+    console.log(
+      `  ${label.padEnd(48)} p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (${r.info}, ${(r.bytes / 1024).toFixed(0)} kB)`,
+    );
   }
   await app.close();
   await store.close();
@@ -248,7 +360,10 @@ function writeMarkdown(results, counts, gen) {
   const lists = results.filter((r) => r.label.startsWith('list:'));
   const replay = results.find((r) => r.label.startsWith('replay:'));
   const date = new Date().toISOString().slice(0, 10);
-  const args = process.argv.slice(2).filter((a) => a !== '--write-md' && a !== '--reuse').join(' ');
+  const args = process.argv
+    .slice(2)
+    .filter((a) => a !== '--write-md' && a !== '--reuse')
+    .join(' ');
   const lines = [
     '## Query (bench/query)',
     '',
@@ -263,20 +378,24 @@ function writeMarkdown(results, counts, gen) {
     '',
     '| request | p50 | p95 | max | answer |',
     '|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.label} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.max.toFixed(1)} ms | ${r.info}, ${(r.bytes / 1024).toFixed(0)} kB |`),
+    ...results.map(
+      (r) =>
+        `| ${r.label} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.max.toFixed(1)} ms | ${r.info}, ${(r.bytes / 1024).toFixed(0)} kB |`,
+    ),
     '',
     `Corpus: ${gen || 'generated earlier by the same script'}.`,
     `Bars (DESIGN §8): filtered, sorted first page < 100 ms — p50 under it in ${lists.filter((r) => r.p50 < 100).length} of ${lists.length} list rows, p95 in ${lists.filter((r) => r.p95 < 100).length} of ${lists.length};`,
     `10,000-step replay < 150 ms — p50 ${replay ? replay.p50.toFixed(0) : '?'} ms, p95 ${replay ? replay.p95.toFixed(0) : '?'} ms.`,
     'The list runs two queries on the rollup: a ranking that computes only the aggregates its filters and sort',
-    'need over every session of the project, then the full summary of the page\'s sessions.',
+    "need over every session of the project, then the full summary of the page's sessions.",
     '',
   ];
   const md = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
   const start = md.indexOf('## Query (bench/query)');
   let next = start >= 0 ? md.indexOf('\n## ', start + 5) : -1;
   const section = lines.join('\n');
-  const out = start < 0 ? md.trimEnd() + '\n\n' + section : md.slice(0, start) + section + (next >= 0 ? '\n' + md.slice(next + 1) : '');
+  const out =
+    start < 0 ? md.trimEnd() + '\n\n' + section : md.slice(0, start) + section + (next >= 0 ? '\n' + md.slice(next + 1) : '');
   writeFileSync(file, out.endsWith('\n') ? out : out + '\n');
   console.log(`wrote ${file}`);
 }

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/schemas';
 import type { StoreConfig } from '@cairn/storage';
 
@@ -19,6 +21,8 @@ export interface CairnConfig {
   batchMaxRows: number;
   batchMaxMs: number;
   logLevel: string;
+  /** Built dashboard served by the API at `/`; undefined when it has not been built (API only). */
+  dashboardDir: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -49,6 +53,18 @@ function key(env: Env, name: string, prefix: string): string | undefined {
   return raw;
 }
 
+// The workspace's own build (`npm run build` puts it in dashboard/dist), seen from cli/dist or cli/src.
+const BUILT_DASHBOARD = fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
+
+function dashboardDir(env: Env): string | undefined {
+  const raw = env.CAIRN_DASHBOARD_DIR;
+  if (raw === 'off') return undefined;
+  const dir = raw ? resolve(raw) : BUILT_DASHBOARD;
+  if (existsSync(resolve(dir, 'index.html'))) return dir;
+  if (raw) throw new CairnError('CAIRN_CONFIG_INVALID', `CAIRN_DASHBOARD_DIR has no index.html: "${raw}"`);
+  return undefined;
+}
+
 export function loadConfig(env: Env = process.env): CairnConfig {
   const retention = env.CAIRN_RETENTION_DAYS ? int(env, 'CAIRN_RETENTION_DAYS', 0, 1, 36_500) : undefined;
   return {
@@ -71,5 +87,6 @@ export function loadConfig(env: Env = process.env): CairnConfig {
     batchMaxRows: int(env, 'CAIRN_BATCH_MAX_ROWS', 20_000, 1),
     batchMaxMs: int(env, 'CAIRN_BATCH_MAX_MS', 1000, 1),
     logLevel: env.CAIRN_LOG_LEVEL || 'info',
+    dashboardDir: dashboardDir(env),
   };
 }

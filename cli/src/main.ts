@@ -20,13 +20,17 @@ Usage:
 
 Settings come from the environment: CAIRN_DATA_DIR (./.cairn), CAIRN_HOST (127.0.0.1),
 CAIRN_OTLP_PORT (4318), CAIRN_HTTP_PORT (4000), CLICKHOUSE_URL (unset = embedded),
-CAIRN_INGEST_KEY, CAIRN_ADMIN_KEY, CAIRN_RETENTION_DAYS, CAIRN_ALERT_INTERVAL_MS.`;
+CAIRN_INGEST_KEY, CAIRN_ADMIN_KEY, CAIRN_RETENTION_DAYS, CAIRN_ALERT_INTERVAL_MS,
+CAIRN_DASHBOARD_DIR (default: the built dashboard/dist; "off" = API only).`;
 
 async function serve(config: CairnConfig, roles: Role[]): Promise<void> {
-  const cairn = await startCairn(config, { roles });
+  const cairn = await startCairn(config, { roles, ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}) });
   const lines = ['', 'Cairn is running.'];
   if (cairn.otlpUrl) lines.push(`  OTLP/HTTP traces  ${cairn.otlpUrl}/v1/traces`);
-  if (cairn.apiUrl) lines.push(`  API + dashboard   ${cairn.apiUrl}/`);
+  if (cairn.apiUrl) {
+    lines.push(config.dashboardDir ? `  dashboard         ${cairn.apiUrl}/` : `  API (dashboard not built: npm run build)`);
+    lines.push(`  REST API          ${cairn.apiUrl}/api  (docs at ${cairn.apiUrl}/docs)`);
+  }
   if (cairn.alerts) lines.push(`  alert engine      every ${config.alertIntervalMs} ms`);
   lines.push(`  storage           ${config.store.clickhouseUrl ?? `embedded chDB in ${config.store.dataDir}`}`);
   for (const k of cairn.bootstrap.created) {
@@ -53,7 +57,11 @@ async function serve(config: CairnConfig, roles: Role[]): Promise<void> {
 async function keysCreate(config: CairnConfig, argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { kind: { type: 'string', default: 'ingest' }, project: { type: 'string', default: DEFAULT_PROJECT_ID }, name: { type: 'string', default: '' } },
+    options: {
+      kind: { type: 'string', default: 'ingest' },
+      project: { type: 'string', default: DEFAULT_PROJECT_ID },
+      name: { type: 'string', default: '' },
+    },
   });
   if (values.kind !== 'ingest' && values.kind !== 'admin') throw new Error('--kind must be ingest or admin');
   const store = await openStore(config.store);

@@ -89,7 +89,10 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
     }
     if (roles.has('worker')) {
       const say = (level: string) => (obj: object, msg: string) => {
-        if (!opts.quiet) process.stderr.write(`cairn alerts ${level}: ${msg} ${JSON.stringify(obj, (k, v: unknown) => (v instanceof Error ? v.message : v))}\n`);
+        if (!opts.quiet)
+          process.stderr.write(
+            `cairn alerts ${level}: ${msg} ${JSON.stringify(obj, (k, v: unknown) => (v instanceof Error ? v.message : v))}\n`,
+          );
       };
       alerts = startAlertEngine(
         { alertIntervalMs: config.alertIntervalMs, webhookAllowPrivate: config.webhookAllowPrivate },

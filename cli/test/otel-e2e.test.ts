@@ -13,7 +13,13 @@ let cairn: CairnRuntime;
 
 beforeAll(async () => {
   cairn = await startCairn(
-    loadConfig({ CAIRN_DATA_DIR: tmp.dir, CAIRN_OTLP_PORT: '0', CAIRN_HTTP_PORT: '0', CAIRN_INGEST_KEY: INGEST, CAIRN_BATCH_MAX_MS: '50' }),
+    loadConfig({
+      CAIRN_DATA_DIR: tmp.dir,
+      CAIRN_OTLP_PORT: '0',
+      CAIRN_HTTP_PORT: '0',
+      CAIRN_INGEST_KEY: INGEST,
+      CAIRN_BATCH_MAX_MS: '50',
+    }),
     { quiet: true },
   );
 });

@@ -101,6 +101,13 @@ describe('cairn start as a process', () => {
       });
     expect((await send('run-1', '1111111111111111')).status).toBe(200);
 
+    // The API serves the built dashboard (npm test builds it first), deep links included.
+    for (const path of ['/', '/sessions/run-1']) {
+      const page = await fetch(`http://127.0.0.1:${env.CAIRN_HTTP_PORT}${path}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<div id="root"><\/div>/);
+    }
+
     // A second process on the same directory is refused with a clear message.
     const second = run(['migrate'], env);
     expect(await second.exited).toBe(1);

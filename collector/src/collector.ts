@@ -1,6 +1,12 @@
 import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { CairnError, DEFAULT_PRICE_BOOK, isCairnError, type PriceBook, type SpanRow } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
 import { RecentKeys } from './dedup.js';
@@ -91,7 +97,12 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, toCairnError(err), metrics));
   app.setNotFoundHandler((req, reply) =>
-    sendError(req, reply, new CairnError('CAIRN_NOT_FOUND', `no route ${req.method} ${req.url}; OTLP traces go to POST /v1/traces`), metrics),
+    sendError(
+      req,
+      reply,
+      new CairnError('CAIRN_NOT_FOUND', `no route ${req.method} ${req.url}; OTLP traces go to POST /v1/traces`),
+      metrics,
+    ),
   );
 
   app.get('/healthz', async () => ({ status: 'ok', queued_rows: writer.backlog }));
@@ -166,7 +177,9 @@ function contentType(req: FastifyRequest): string {
 }
 
 async function decompress(req: FastifyRequest, body: Buffer, maxBytes: number): Promise<Buffer> {
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding === 'identity' || encoding === '') return body;
   if (encoding !== 'gzip' && encoding !== 'deflate') {
     throw new CairnError('CAIRN_BAD_ENCODING', `unsupported Content-Encoding "${encoding}" (use gzip or none)`);
@@ -202,7 +215,8 @@ function toCairnError(err: unknown): CairnError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new CairnError('CAIRN_BAD_REQUEST', 'Content-Length does not match the body');
   }
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new CairnError('CAIRN_BAD_REQUEST', e.message ?? 'bad request');
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+    return new CairnError('CAIRN_BAD_REQUEST', e.message ?? 'bad request');
   return new CairnError('CAIRN_INTERNAL', e.message ?? 'internal error', { cause: err });
 }
 

@@ -133,7 +133,8 @@ export function pushMessage(raw: unknown, out: CanonMessage[], defaultRole = 'us
     out.push(build(role, content, toolCalls, tcid, name, reasoning));
     return;
   }
-  if (content !== '' || toolCalls !== undefined || reasoning !== '') out.push(build(role, content, toolCalls, '', name, reasoning));
+  if (content !== '' || toolCalls !== undefined || reasoning !== '')
+    out.push(build(role, content, toolCalls, '', name, reasoning));
   for (const r of responses) out.push(build('tool', r.content, undefined, r.id, '', ''));
 }
 
@@ -232,7 +233,10 @@ export function flattenedMessages(a: Attributes, prefix: string): CanonMessage[]
       {
         role: row.role,
         content: typeof row.content === 'string' ? row.content : undefined,
-        parts: parts.length > 0 ? parts.map((p) => (p.type === undefined && p.text !== undefined ? { type: 'text', text: p.text } : p)) : undefined,
+        parts:
+          parts.length > 0
+            ? parts.map((p) => (p.type === undefined && p.text !== undefined ? { type: 'text', text: p.text } : p))
+            : undefined,
         tool_calls: calls,
         tool_call_id: row.tool_call_id,
         name: row.name,

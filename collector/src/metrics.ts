@@ -56,7 +56,11 @@ class Histogram {
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    lines.push(
+      `${this.name}_bucket{le="+Inf"} ${this.count}`,
+      `${this.name}_sum ${this.sum}`,
+      `${this.name}_count ${this.count}`,
+    );
     return lines.join('\n');
   }
 }
@@ -71,14 +75,20 @@ export function createCollectorMetrics() {
     batchesWritten: new Counter('cairn_batches_written_total', 'Batches written to ClickHouse (one insert each).'),
     batchFailures: new Counter('cairn_batch_failures_total', 'Failed batch inserts (retried).'),
     queuedRows: new Counter('cairn_queue_rows', 'Rows waiting to be written.', 'gauge'),
-    insertSeconds: new Histogram('cairn_insert_duration_seconds', 'Duration of one batch insert.', [
-      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-    ]),
+    insertSeconds: new Histogram(
+      'cairn_insert_duration_seconds',
+      'Duration of one batch insert.',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    ),
   };
   return {
     ...m,
     render(): string {
-      return Object.values(m).map((x) => x.render()).join('\n') + '\n';
+      return (
+        Object.values(m)
+          .map((x) => x.render())
+          .join('\n') + '\n'
+      );
     },
   };
 }

@@ -27,8 +27,21 @@ export interface NormalizeContext {
 export type NormalizeResult = { row: SpanRow } | { rejected: string };
 
 const SESSION_KEYS = [ATTR.CONVERSATION_ID, FOREIGN_ATTR.OI_SESSION_ID, FOREIGN_ATTR.AI_SESSION_ID];
-const MODEL_KEYS = [ATTR.RESPONSE_MODEL, ATTR.REQUEST_MODEL, FOREIGN_ATTR.OI_MODEL_NAME, 'ai.response.model', FOREIGN_ATTR.AI_MODEL_ID, 'embedding.model_name'];
-const PROVIDER_KEYS = [ATTR.PROVIDER_NAME, ATTR.SYSTEM, FOREIGN_ATTR.OI_PROVIDER, FOREIGN_ATTR.OI_SYSTEM, FOREIGN_ATTR.AI_MODEL_PROVIDER];
+const MODEL_KEYS = [
+  ATTR.RESPONSE_MODEL,
+  ATTR.REQUEST_MODEL,
+  FOREIGN_ATTR.OI_MODEL_NAME,
+  'ai.response.model',
+  FOREIGN_ATTR.AI_MODEL_ID,
+  'embedding.model_name',
+];
+const PROVIDER_KEYS = [
+  ATTR.PROVIDER_NAME,
+  ATTR.SYSTEM,
+  FOREIGN_ATTR.OI_PROVIDER,
+  FOREIGN_ATTR.OI_SYSTEM,
+  FOREIGN_ATTR.AI_MODEL_PROVIDER,
+];
 const AGENT_KEYS = [ATTR.AGENT_NAME, FOREIGN_ATTR.OI_AGENT_NAME];
 const WORKFLOW_KEYS = [ATTR.WORKFLOW_NAME];
 const USER_KEYS = [ATTR.USER_ID, FOREIGN_ATTR.AI_USER_ID, 'enduser.id'];
@@ -56,8 +69,10 @@ function show(id: string): string {
 
 /** Why a span cannot be stored, or undefined when it can. */
 function rejection(s: DecodedSpan): string | undefined {
-  if (!isHexId(s.traceId, 32)) return `invalid trace id "${show(s.traceId)}": expected 16 bytes (32 hex characters), not all zero`;
-  if (!isHexId(s.spanId, 16)) return `span ${s.traceId}: invalid span id "${show(s.spanId)}": expected 8 bytes (16 hex characters), not all zero`;
+  if (!isHexId(s.traceId, 32))
+    return `invalid trace id "${show(s.traceId)}": expected 16 bytes (32 hex characters), not all zero`;
+  if (!isHexId(s.spanId, 16))
+    return `span ${s.traceId}: invalid span id "${show(s.spanId)}": expected 8 bytes (16 hex characters), not all zero`;
   const where = `span ${s.traceId}/${s.spanId}`;
   if (s.parentSpanId !== '' && s.parentSpanId !== '0000000000000000' && !isHexId(s.parentSpanId, 16)) {
     return `${where}: invalid parent span id "${show(s.parentSpanId)}": expected 8 bytes (16 hex characters) or none`;
@@ -219,7 +234,11 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
     for (let i = 0; i < events.length; i++) {
       if (consumed.events.includes(i)) continue;
       const e = events[i] as DecodedEvent;
-      out.push({ name: e.name, time_ns: e.timeNs.toString(), attributes: eventAttrs(e.attributes, i === stateIndex ? ATTR.STATE_JSON : undefined) });
+      out.push({
+        name: e.name,
+        time_ns: e.timeNs.toString(),
+        attributes: eventAttrs(e.attributes, i === stateIndex ? ATTR.STATE_JSON : undefined),
+      });
     }
     eventsJson = toJson(out);
   }
@@ -277,6 +296,8 @@ export function normalizeSpan(span: DecodedSpan, ctx: NormalizeContext): Normali
   } catch (err) {
     // A safety net for pathological values (e.g. JSON nested too deep to serialize): one bad
     // span is reported, the rest of the request is stored.
-    return { rejected: `span ${span.traceId}/${span.spanId}: could not be normalized: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      rejected: `span ${span.traceId}/${span.spanId}: could not be normalized: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }

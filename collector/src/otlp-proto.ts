@@ -466,4 +466,3 @@ export function decodeTraceRequestProto(buf: Uint8Array): DecodedSpan[] {
   }
   return out;
 }
-

@@ -130,7 +130,11 @@ function inputFromEvents(events: readonly DecodedEvent[], c: Consumed): string {
     const role = INPUT_EVENT_ROLES[e.name];
     if (role !== undefined) {
       const body = eventBody(e.attributes);
-      pushMessage({ ...body, role: typeof body.role === 'string' ? body.role : role, tool_calls: parseObject(body.tool_calls) }, (out ??= []), role);
+      pushMessage(
+        { ...body, role: typeof body.role === 'string' ? body.role : role, tool_calls: parseObject(body.tool_calls) },
+        (out ??= []),
+        role,
+      );
       c.events.push(i);
     } else if (e.name === EV_CONTENT_PROMPT && out === undefined) {
       text = messagesOrText(e.attributes[ATTR.PROMPT_DEPRECATED], 'user');
@@ -206,7 +210,11 @@ function outputFromEvents(events: readonly DecodedEvent[], c: Consumed): string 
         const m = msg as Record<string, unknown>;
         pushMessage({ ...m, tool_calls: parseObject(m.tool_calls) }, (out ??= []), 'assistant');
       } else {
-        pushMessage({ role: 'assistant', content: body.content ?? msg, tool_calls: parseObject(body.tool_calls) }, (out ??= []), 'assistant');
+        pushMessage(
+          { role: 'assistant', content: body.content ?? msg, tool_calls: parseObject(body.tool_calls) },
+          (out ??= []),
+          'assistant',
+        );
       }
       c.events.push(i);
     } else if (e.name === EV_CONTENT_COMPLETION && out === undefined) {
@@ -217,8 +225,19 @@ function outputFromEvents(events: readonly DecodedEvent[], c: Consumed): string 
   return out !== undefined ? render(out) : text;
 }
 
-const TOOL_ARG_KEYS = [ATTR.TOOL_CALL_ARGUMENTS, FOREIGN_ATTR.AI_TOOLCALL_ARGS, 'ai.toolCall.input', FOREIGN_ATTR.OI_INPUT_VALUE, FOREIGN_ATTR.OI_TOOL_PARAMETERS];
-const TOOL_RESULT_KEYS = [ATTR.TOOL_CALL_RESULT, FOREIGN_ATTR.AI_TOOLCALL_RESULT, 'ai.toolCall.output', FOREIGN_ATTR.OI_OUTPUT_VALUE];
+const TOOL_ARG_KEYS = [
+  ATTR.TOOL_CALL_ARGUMENTS,
+  FOREIGN_ATTR.AI_TOOLCALL_ARGS,
+  'ai.toolCall.input',
+  FOREIGN_ATTR.OI_INPUT_VALUE,
+  FOREIGN_ATTR.OI_TOOL_PARAMETERS,
+];
+const TOOL_RESULT_KEYS = [
+  ATTR.TOOL_CALL_RESULT,
+  FOREIGN_ATTR.AI_TOOLCALL_RESULT,
+  'ai.toolCall.output',
+  FOREIGN_ATTR.OI_OUTPUT_VALUE,
+];
 /** Arguments up to this size are re-serialized compactly and canonicalized for the call key. */
 const MAX_ARGS_PARSE = 64 * 1024;
 

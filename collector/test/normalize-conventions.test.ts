@@ -29,7 +29,10 @@ function child(tracer: Tracer, parent: Span, name: string, attributes: Attribute
 
 async function rows(build: (tracer: Tracer) => void): Promise<Map<string, SpanRow>> {
   const spans = await recordWithSdk(build, { 'service.name': 'weather-service' });
-  const { rows: normalized, rejected } = normalizeSpans(decodeTraceRequestProto(toProto(spans)), { projectId: 'proj-1', priceBook: DEFAULT_PRICE_BOOK });
+  const { rows: normalized, rejected } = normalizeSpans(decodeTraceRequestProto(toProto(spans)), {
+    projectId: 'proj-1',
+    priceBook: DEFAULT_PRICE_BOOK,
+  });
   expect(rejected).toEqual([]);
   return new Map(normalized.map((r) => [r.name, r]));
 }
@@ -74,7 +77,9 @@ const genAi = (): Promise<Map<string, SpanRow>> =>
       'gen_ai.request.temperature': 0.2,
       'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: SYSTEM }]),
       'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: QUESTION }] }]),
-      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: ANSWER }], finish_reason: 'stop' }]),
+      'gen_ai.output.messages': JSON.stringify([
+        { role: 'assistant', parts: [{ type: 'text', content: ANSWER }], finish_reason: 'stop' },
+      ]),
     });
     chat.end();
     agent.end();
@@ -84,7 +89,13 @@ const openInference = (): Promise<Map<string, SpanRow>> =>
   rows((tracer) => {
     const common = { 'session.id': 'sess-42', 'user.id': 'user-7' };
     const agent = tracer.startSpan('AgentExecutor', {
-      attributes: { ...common, 'openinference.span.kind': 'AGENT', 'agent.name': 'weather-bot', 'input.value': QUESTION, 'output.value': ANSWER },
+      attributes: {
+        ...common,
+        'openinference.span.kind': 'AGENT',
+        'agent.name': 'weather-bot',
+        'input.value': QUESTION,
+        'output.value': ANSWER,
+      },
     });
     const tool = child(tracer, agent, 'get_weather', {
       ...common,
@@ -184,7 +195,11 @@ const EXPECTED_COST = price ? computeCost({ input_tokens: 1200, output_tokens: 3
 
 describe('the same conversation from three instrumentations', () => {
   it('maps each LLM call to the same canonical row', async () => {
-    const llms = [get(await genAi(), 'chat gpt-4o'), get(await openInference(), 'ChatCompletion'), get(await vercel(), 'ai.generateText.doGenerate')];
+    const llms = [
+      get(await genAi(), 'chat gpt-4o'),
+      get(await openInference(), 'ChatCompletion'),
+      get(await vercel(), 'ai.generateText.doGenerate'),
+    ];
     for (const r of llms) {
       expect({
         session_id: r.session_id,
@@ -225,7 +240,11 @@ describe('the same conversation from three instrumentations', () => {
   });
 
   it('maps each tool call to the same tool row and retry key', async () => {
-    const tools = [get(await genAi(), 'execute_tool get_weather'), get(await openInference(), 'get_weather'), get(await vercel(), 'ai.toolCall')];
+    const tools = [
+      get(await genAi(), 'execute_tool get_weather'),
+      get(await openInference(), 'get_weather'),
+      get(await vercel(), 'ai.toolCall'),
+    ];
     const keys = new Set(tools.map((t) => t.tool_call_key));
     expect(keys.size).toBe(1);
     expect([...keys][0]).toMatch(/^[0-9a-f]{16}$/);
@@ -247,7 +266,11 @@ describe('the same conversation from three instrumentations', () => {
 
   it('falls back to the trace id for a lone span without a session id', async () => {
     const spans = await recordWithSdk((tracer) => {
-      tracer.startSpan('ai.toolCall', { attributes: { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'x', 'ai.toolCall.args': '{}' } }).end();
+      tracer
+        .startSpan('ai.toolCall', {
+          attributes: { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'x', 'ai.toolCall.args': '{}' },
+        })
+        .end();
     });
     const [d] = decodeTraceRequestProto(toProto(spans));
     const r = normalizeSpan(d!, { projectId: 'p', priceBook: DEFAULT_PRICE_BOOK });
@@ -278,7 +301,15 @@ describe('the same conversation from three instrumentations', () => {
     expect(o.output).toBe(ANSWER);
 
     const v = get(await vercel(), 'ai.generateText');
-    expect(v).toMatchObject({ kind: 'agent', agent_name: 'weather-bot', workflow: 'weather-bot', input_tokens: 0, output_tokens: 0, cost_usd: 0, cost_source: 'none' });
+    expect(v).toMatchObject({
+      kind: 'agent',
+      agent_name: 'weather-bot',
+      workflow: 'weather-bot',
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      cost_source: 'none',
+    });
     expect(JSON.parse(v.attributes)).toMatchObject({ 'ai.usage.promptTokens': 1200, 'ai.usage.completionTokens': 300 });
     expect(v.input).toBe(CANON_INPUT);
     expect(v.output).toBe(CANON_OUTPUT);

@@ -41,7 +41,11 @@ function rejected(over: Partial<DecodedSpan>): string {
   return r.rejected;
 }
 
-const ev = (name: string, attributes: Attributes = {}, timeNs = 1_700_000_000_100_000_000n): DecodedEvent => ({ name, timeNs, attributes });
+const ev = (name: string, attributes: Attributes = {}, timeNs = 1_700_000_000_100_000_000n): DecodedEvent => ({
+  name,
+  timeNs,
+  attributes,
+});
 
 describe('rejections', () => {
   it.each([
@@ -106,7 +110,14 @@ describe('context columns', () => {
       'user.id': 'u1',
       'cairn.autonomy_level': 'hotl',
     });
-    expect([r.session_id, r.agent_name, r.workflow, r.user_id, r.autonomy_level, r.service_name]).toEqual(['conv', 'a1', 'wf', 'u1', 'hotl', 'svc']);
+    expect([r.session_id, r.agent_name, r.workflow, r.user_id, r.autonomy_level, r.service_name]).toEqual([
+      'conv',
+      'a1',
+      'wf',
+      'u1',
+      'hotl',
+      'svc',
+    ]);
     const attrs = JSON.parse(r.attributes) as Record<string, unknown>;
     expect(attrs['session.id']).toBe('oi-session');
     expect(attrs['agent.name']).toBe('a2');
@@ -126,14 +137,25 @@ describe('context columns', () => {
   });
 
   it('prefers the response model and normalizes the provider', () => {
-    const r = row({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gemini-2.5-flash', 'gen_ai.response.model': 'gemini-2.5-flash-001', 'gen_ai.system': 'vertex_ai' });
+    const r = row({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gemini-2.5-flash',
+      'gen_ai.response.model': 'gemini-2.5-flash-001',
+      'gen_ai.system': 'vertex_ai',
+    });
     expect(r.model).toBe('gemini-2.5-flash-001');
     expect(r.provider).toBe('gcp.vertex_ai');
     expect(JSON.parse(r.attributes)['gen_ai.request.model']).toBe('gemini-2.5-flash');
   });
 
   it('fills a missing provider from the price table', () => {
-    expect(row({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-3-5-haiku-20241022', 'gen_ai.usage.input_tokens': 1 }).provider).toBe('anthropic');
+    expect(
+      row({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+        'gen_ai.usage.input_tokens': 1,
+      }).provider,
+    ).toBe('anthropic');
   });
 
   it.each([
@@ -158,7 +180,13 @@ describe('tokens and cost', () => {
   const llm = { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini' };
 
   it('computes the cost from the price table, billing cache reads and writes at their rates', () => {
-    const r = row({ ...llm, 'gen_ai.usage.input_tokens': 5000, 'gen_ai.usage.output_tokens': 800, 'gen_ai.usage.cache_read.input_tokens': 1000, 'gen_ai.usage.reasoning.output_tokens': 300 });
+    const r = row({
+      ...llm,
+      'gen_ai.usage.input_tokens': 5000,
+      'gen_ai.usage.output_tokens': 800,
+      'gen_ai.usage.cache_read.input_tokens': 1000,
+      'gen_ai.usage.reasoning.output_tokens': 300,
+    });
     const price = DEFAULT_PRICE_BOOK.find('gpt-4o-mini');
     expect(price).toBeDefined();
     expect(r.cost_source).toBe('computed');
@@ -188,20 +216,34 @@ describe('tokens and cost', () => {
   });
 
   it('marks an unknown model as unknown with cost 0, and keeps its tokens', () => {
-    const r = row({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'my-private-model', 'gen_ai.usage.input_tokens': 10 });
+    const r = row({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'my-private-model',
+      'gen_ai.usage.input_tokens': 10,
+    });
     expect([r.cost_source, r.cost_usd, r.input_tokens]).toEqual(['unknown', 0, 10]);
     expect(row({ 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 10 }).cost_source).toBe('unknown');
   });
 
   it('lets a provided cost win, from cairn.cost.usd or llm.cost.total', () => {
-    expect(row({ ...llm, 'gen_ai.usage.input_tokens': 10, 'cairn.cost.usd': 0.5 })).toMatchObject({ cost_usd: 0.5, cost_source: 'provided' });
+    expect(row({ ...llm, 'gen_ai.usage.input_tokens': 10, 'cairn.cost.usd': 0.5 })).toMatchObject({
+      cost_usd: 0.5,
+      cost_source: 'provided',
+    });
     expect(row({ ...llm, 'llm.cost.total': '0.25' })).toMatchObject({ cost_usd: 0.25, cost_source: 'provided' });
-    expect(row({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'paid_search', 'cairn.cost.usd': 0.01 })).toMatchObject({ cost_usd: 0.01, cost_source: 'provided' });
+    expect(
+      row({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'paid_search', 'cairn.cost.usd': 0.01 }),
+    ).toMatchObject({ cost_usd: 0.01, cost_source: 'provided' });
     expect(row({ ...llm, 'cairn.cost.usd': -1, 'gen_ai.usage.input_tokens': 1000 }).cost_source).toBe('computed');
   });
 
   it('never puts cost or tokens on session and agent spans', () => {
-    const agent = row({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 99, 'cairn.cost.usd': 3 });
+    const agent = row({
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 99,
+      'cairn.cost.usd': 3,
+    });
     expect(agent).toMatchObject({ kind: 'agent', input_tokens: 0, cost_usd: 0, cost_source: 'none' });
     expect(JSON.parse(agent.attributes)).toMatchObject({ 'gen_ai.usage.input_tokens': 99, 'cairn.cost.usd': 3 });
     const session = row({ 'cairn.span.kind': 'session', 'cairn.cost.usd': 3 });
@@ -220,7 +262,11 @@ describe('prompt and response from older and event-based conventions', () => {
 
   it('reads GenAI span events (gen_ai.user.message, gen_ai.choice) and drops them from events', () => {
     const r = row(chat, {
-      events: [ev('gen_ai.user.message', { content: 'Hi' }), ev('gen_ai.choice', { index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Hello!' } }), ev('other')],
+      events: [
+        ev('gen_ai.user.message', { content: 'Hi' }),
+        ev('gen_ai.choice', { index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Hello!' } }),
+        ev('other'),
+      ],
     });
     expect(r.input).toBe(CANON_IN);
     expect(r.output).toBe(CANON_OUT);
@@ -240,7 +286,13 @@ describe('prompt and response from older and event-based conventions', () => {
   });
 
   it('reads OpenLLMetry flattened gen_ai.prompt.N / gen_ai.completion.N', () => {
-    const r = row({ ...chat, 'gen_ai.prompt.0.role': 'user', 'gen_ai.prompt.0.content': 'Hi', 'gen_ai.completion.0.role': 'assistant', 'gen_ai.completion.0.content': 'Hello!' });
+    const r = row({
+      ...chat,
+      'gen_ai.prompt.0.role': 'user',
+      'gen_ai.prompt.0.content': 'Hi',
+      'gen_ai.completion.0.role': 'assistant',
+      'gen_ai.completion.0.content': 'Hello!',
+    });
     expect([r.input, r.output, r.attributes]).toEqual([CANON_IN, CANON_OUT, '{"gen_ai.operation.name":"chat"}']);
   });
 
@@ -270,7 +322,9 @@ describe('prompt and response from older and event-based conventions', () => {
       'llm.output_messages.0.message.tool_calls.0.tool_call.function.name': 'get_weather',
       'llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments': '{"city":"Paris"}',
     });
-    expect(JSON.parse(oi.output)).toEqual([{ role: 'assistant', content: '', tool_calls: [{ id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' }] }]);
+    expect(JSON.parse(oi.output)).toEqual([
+      { role: 'assistant', content: '', tool_calls: [{ id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' }] },
+    ]);
   });
 
   it('keeps invalid JSON messages as text rather than failing', () => {
@@ -278,13 +332,18 @@ describe('prompt and response from older and event-based conventions', () => {
   });
 
   it('ignores absurd flattened message indexes instead of allocating them', () => {
-    const r = row({ 'openinference.span.kind': 'LLM', 'llm.input_messages.999999999.message.content': 'x', 'llm.input_messages.0.message.content': 'y' });
+    const r = row({
+      'openinference.span.kind': 'LLM',
+      'llm.input_messages.999999999.message.content': 'x',
+      'llm.input_messages.0.message.content': 'y',
+    });
     expect(JSON.parse(r.input)).toEqual([{ role: 'user', content: 'y' }]);
   });
 });
 
 describe('tools', () => {
-  const tool = (args: string, name = 'search'): SpanRow => row({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, 'gen_ai.tool.call.arguments': args });
+  const tool = (args: string, name = 'search'): SpanRow =>
+    row({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, 'gen_ai.tool.call.arguments': args });
 
   it('gives equal calls the same key whatever their key order or spacing', () => {
     const a = tool('{"q":"x","n":{"b":1,"a":2}}');
@@ -303,14 +362,17 @@ describe('tools', () => {
 
 describe('events, status, state, confidence', () => {
   it('stores the last state snapshot and flags escalations and limit hits', () => {
-    const r = row({}, {
-      events: [
-        ev('cairn.state', { 'cairn.state.json': '{"step":1}' }),
-        ev('cairn.escalation', { 'cairn.escalation.reason': 'low confidence', 'cairn.escalation.target': 'human' }),
-        ev('cairn.state', { 'cairn.state.json': '{"step":2}' }),
-        ev('cairn.limit.exceeded', { 'cairn.limit.kind': 'cost', 'cairn.limit.value': 1 }),
-      ],
-    });
+    const r = row(
+      {},
+      {
+        events: [
+          ev('cairn.state', { 'cairn.state.json': '{"step":1}' }),
+          ev('cairn.escalation', { 'cairn.escalation.reason': 'low confidence', 'cairn.escalation.target': 'human' }),
+          ev('cairn.state', { 'cairn.state.json': '{"step":2}' }),
+          ev('cairn.limit.exceeded', { 'cairn.limit.kind': 'cost', 'cairn.limit.value': 1 }),
+        ],
+      },
+    );
     expect(r.state).toBe('{"step":2}');
     expect(r.has_escalation).toBe(true);
     expect(r.has_limit_hit).toBe(true);
@@ -326,7 +388,9 @@ describe('events, status, state, confidence', () => {
     expect(row({}, { statusCode: 2, statusMessage: 'boom' })).toMatchObject({ status: 'error', status_message: 'boom' });
     expect(row({}, { statusCode: 1 }).status).toBe('ok');
     expect(row({}).status).toBe('unset');
-    expect(row({}, { events: [ev('exception', { 'exception.type': 'TimeoutError', 'exception.message': 'took too long' })] })).toMatchObject({
+    expect(
+      row({}, { events: [ev('exception', { 'exception.type': 'TimeoutError', 'exception.message': 'took too long' })] }),
+    ).toMatchObject({
       status: 'error',
       status_message: 'TimeoutError: took too long',
     });

@@ -19,7 +19,11 @@ export async function recordSpans(fn: (tracer: Tracer) => void, serviceName = 'f
 }
 
 /** A session root with one GenAI chat span under it, as GenAI-convention instrumentation emits. */
-export function chatSession(tracer: Tracer, sessionId: string, opts: { model?: string; inTokens?: number; outTokens?: number } = {}): void {
+export function chatSession(
+  tracer: Tracer,
+  sessionId: string,
+  opts: { model?: string; inTokens?: number; outTokens?: number } = {},
+): void {
   const root = tracer.startSpan('invoke_agent support', {
     attributes: { 'gen_ai.conversation.id': sessionId, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'support' },
   });

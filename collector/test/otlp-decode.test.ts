@@ -9,34 +9,37 @@ import type { DecodedSpan } from '../src/decoded.js';
 import { handMadeSpan, hrToNs, recordWithSdk, toJsonBody, toProto } from './otlp-fixtures.js';
 
 async function sampleSpans(): Promise<ReadableSpan[]> {
-  return recordWithSdk((tracer) => {
-    const root = tracer.startSpan('invoke_agent planner', {
-      kind: SpanKind.SERVER,
-      attributes: { 'gen_ai.conversation.id': 'conv-1', 'gen_ai.agent.name': 'planner' },
-    });
-    const child = tracer.startSpan(
-      'chat gpt-4o',
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'gen_ai.operation.name': 'chat',
-          'gen_ai.usage.input_tokens': 1234,
-          'gen_ai.request.temperature': 0.25,
-          'gen_ai.request.stream': false,
-          'gen_ai.response.finish_reasons': ['stop', 'length'],
-          'cairn.scores': [1, 2, 3],
-          'unicode.text': 'héllo → 世界 🌍',
+  return recordWithSdk(
+    (tracer) => {
+      const root = tracer.startSpan('invoke_agent planner', {
+        kind: SpanKind.SERVER,
+        attributes: { 'gen_ai.conversation.id': 'conv-1', 'gen_ai.agent.name': 'planner' },
+      });
+      const child = tracer.startSpan(
+        'chat gpt-4o',
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.usage.input_tokens': 1234,
+            'gen_ai.request.temperature': 0.25,
+            'gen_ai.request.stream': false,
+            'gen_ai.response.finish_reasons': ['stop', 'length'],
+            'cairn.scores': [1, 2, 3],
+            'unicode.text': 'héllo → 世界 🌍',
+          },
         },
-      },
-      trace.setSpan(context.active(), root),
-    );
-    child.addEvent('cairn.state', { 'cairn.state.json': '{"step":1}', 'cairn.step': 7 });
-    child.addEvent('exception', { 'exception.message': 'boom' });
-    child.setStatus({ code: SpanStatusCode.ERROR, message: 'rate limited' });
-    child.end();
-    root.setStatus({ code: SpanStatusCode.OK });
-    root.end();
-  }, { 'service.name': 'decoder-test', 'deployment.environment.name': 'test' });
+        trace.setSpan(context.active(), root),
+      );
+      child.addEvent('cairn.state', { 'cairn.state.json': '{"step":1}', 'cairn.step': 7 });
+      child.addEvent('exception', { 'exception.message': 'boom' });
+      child.setStatus({ code: SpanStatusCode.ERROR, message: 'rate limited' });
+      child.end();
+      root.setStatus({ code: SpanStatusCode.OK });
+      root.end();
+    },
+    { 'service.name': 'decoder-test', 'deployment.environment.name': 'test' },
+  );
 }
 
 /** What every decoder must produce for a span, computed from the SDK's own span. */
@@ -50,7 +53,11 @@ function expected(s: ReadableSpan): DecodedSpan {
     startNs: hrToNs(s.startTime),
     endNs: hrToNs(s.endTime),
     attributes: s.attributes as DecodedSpan['attributes'],
-    events: s.events.map((e) => ({ name: e.name, timeNs: hrToNs(e.time), attributes: (e.attributes ?? {}) as DecodedSpan['attributes'] })),
+    events: s.events.map((e) => ({
+      name: e.name,
+      timeNs: hrToNs(e.time),
+      attributes: (e.attributes ?? {}) as DecodedSpan['attributes'],
+    })),
     statusCode: s.status.code,
     statusMessage: s.status.message ?? '',
     resource: s.resource.attributes as DecodedSpan['attributes'],
@@ -117,8 +124,7 @@ function msg(write: (w: protobuf.Writer) => void): Uint8Array {
   return w.finish();
 }
 const field = (w: protobuf.Writer, n: number, wire: number): protobuf.Writer => w.uint32((n << 3) | wire);
-const fixed64 = (w: protobuf.Writer, v: bigint): protobuf.Writer =>
-  w.fixed32(Number(v & 0xffffffffn)).fixed32(Number(v >> 32n));
+const fixed64 = (w: protobuf.Writer, v: bigint): protobuf.Writer => w.fixed32(Number(v & 0xffffffffn)).fixed32(Number(v >> 32n));
 const sub = (w: protobuf.Writer, n: number, bytes: Uint8Array): protobuf.Writer => field(w, n, 2).bytes(bytes);
 
 describe('decodeTraceRequestProto on hand-encoded messages', () => {
@@ -142,22 +148,60 @@ describe('decodeTraceRequestProto on hand-encoded messages', () => {
       field(w, 5, 2).string('s');
       fixed64(field(w, 7, 1), 1_700_000_000_000_000_000n);
       fixed64(field(w, 8, 1), 1_700_000_000_000_000_999n);
-      sub(w, 9, kv('big.int', (v) => field(v, 3, 0).int64('9007199254740993')));
-      sub(w, 9, kv('neg.int', (v) => field(v, 3, 0).int64(-42)));
-      sub(w, 9, kv('dup', (v) => field(v, 1, 2).string('first')));
-      sub(w, 9, kv('dup', (v) => field(v, 1, 2).string('second')));
-      sub(w, 9, kv('__proto__', (v) => field(v, 1, 2).string('not a prototype')));
+      sub(
+        w,
+        9,
+        kv('big.int', (v) => field(v, 3, 0).int64('9007199254740993')),
+      );
+      sub(
+        w,
+        9,
+        kv('neg.int', (v) => field(v, 3, 0).int64(-42)),
+      );
+      sub(
+        w,
+        9,
+        kv('dup', (v) => field(v, 1, 2).string('first')),
+      );
+      sub(
+        w,
+        9,
+        kv('dup', (v) => field(v, 1, 2).string('second')),
+      );
+      sub(
+        w,
+        9,
+        kv('__proto__', (v) => field(v, 1, 2).string('not a prototype')),
+      );
     });
     const body = msg((w) => {
       sub(
         w,
         1,
         msg((rs) => {
-          sub(rs, 2, msg((ss) => {
-            sub(ss, 2, span);
-            sub(ss, 1, msg((sc) => field(sc, 1, 2).string('late-scope')));
-          }));
-          sub(rs, 1, msg((r) => sub(r, 1, kv('service.name', (v) => field(v, 1, 2).string('late-resource')))));
+          sub(
+            rs,
+            2,
+            msg((ss) => {
+              sub(ss, 2, span);
+              sub(
+                ss,
+                1,
+                msg((sc) => field(sc, 1, 2).string('late-scope')),
+              );
+            }),
+          );
+          sub(
+            rs,
+            1,
+            msg((r) =>
+              sub(
+                r,
+                1,
+                kv('service.name', (v) => field(v, 1, 2).string('late-resource')),
+              ),
+            ),
+          );
         }),
       );
     });
@@ -177,7 +221,23 @@ describe('decodeTraceRequestProto on hand-encoded messages', () => {
 
   it('passes ids of a wrong length on as hex for the normalizer to reject', () => {
     const body = msg((w) =>
-      sub(w, 1, msg((rs) => sub(rs, 2, msg((ss) => sub(ss, 2, msg((s) => sub(s, 1, new Uint8Array([1, 2, 3])))))))),
+      sub(
+        w,
+        1,
+        msg((rs) =>
+          sub(
+            rs,
+            2,
+            msg((ss) =>
+              sub(
+                ss,
+                2,
+                msg((s) => sub(s, 1, new Uint8Array([1, 2, 3]))),
+              ),
+            ),
+          ),
+        ),
+      ),
     );
     const [d] = decodeTraceRequestProto(body);
     expect(d?.traceId).toBe('010203');
@@ -197,7 +257,10 @@ describe('decodeTraceRequestProto on hand-encoded messages', () => {
   }
 
   it('rejects a wrong wire type for a known field', () => {
-    expectMalformed(msg((w) => field(w, 1, 0).uint32(1)), /resource_spans has wire type varint/);
+    expectMalformed(
+      msg((w) => field(w, 1, 0).uint32(1)),
+      /resource_spans has wire type varint/,
+    );
   });
 
   it('rejects a length beyond the buffer without allocating it', () => {
@@ -206,17 +269,51 @@ describe('decodeTraceRequestProto on hand-encoded messages', () => {
 
   it('rejects a nested length that overruns its parent message', () => {
     // resource_spans of 3 bytes holding a scope_spans that claims 10
-    expectMalformed(Uint8Array.from([0x0a, 0x03, 0x12, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), /ScopeSpans declares 10 bytes but only 1 remain/);
+    expectMalformed(
+      Uint8Array.from([0x0a, 0x03, 0x12, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+      /ScopeSpans declares 10 bytes but only 1 remain/,
+    );
   });
 
   it('rejects attribute values nested too deep instead of overflowing the stack', () => {
     let value = msg((v) => field(v, 1, 2).string('leaf'));
     for (let i = 0; i < 200; i++) {
       const inner = value;
-      value = msg((v) => sub(v, 5, msg((arr) => sub(arr, 1, inner))));
+      value = msg((v) =>
+        sub(
+          v,
+          5,
+          msg((arr) => sub(arr, 1, inner)),
+        ),
+      );
     }
     const body = msg((w) =>
-      sub(w, 1, msg((rs) => sub(rs, 2, msg((ss) => sub(ss, 2, msg((s) => sub(s, 9, msg((k) => { field(k, 1, 2).string('deep'); sub(k, 2, value); })))))))),
+      sub(
+        w,
+        1,
+        msg((rs) =>
+          sub(
+            rs,
+            2,
+            msg((ss) =>
+              sub(
+                ss,
+                2,
+                msg((s) =>
+                  sub(
+                    s,
+                    9,
+                    msg((k) => {
+                      field(k, 1, 2).string('deep');
+                      sub(k, 2, value);
+                    }),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
     );
     expectMalformed(body, /nested deeper than 32/);
   });
@@ -259,7 +356,12 @@ describe('decodeTraceRequestJson', () => {
                     { key: 'j', value: { intValue: 7 } },
                     { key: 'd', value: { doubleValue: 'NaN' } },
                     { key: 'b', value: { bytesValue: 'AAE=' } },
-                    { key: 'kv', value: { kvlistValue: { values: [{ key: 'x', value: { arrayValue: { values: [{ boolValue: true }] } } }] } } },
+                    {
+                      key: 'kv',
+                      value: {
+                        kvlistValue: { values: [{ key: 'x', value: { arrayValue: { values: [{ boolValue: true }] } } }] },
+                      },
+                    },
                     { key: 'empty', value: {} },
                   ],
                   events: [{ name: 'e', timeUnixNano: '5', attributes: [] }],
@@ -299,10 +401,26 @@ describe('decodeTraceRequestJson', () => {
     ['a non-object body', [1, 2], /body must be a JSON object/],
     ['resourceSpans not an array', { resourceSpans: {} }, /resourceSpans must be an array/],
     ['a span that is not an object', { resourceSpans: [{ scopeSpans: [{ spans: ['x'] }] }] }, /spans\[0\] must be an object/],
-    ['a bad timestamp', { resourceSpans: [{ scopeSpans: [{ spans: [{ startTimeUnixNano: '12abc' }] }] }] }, /startTimeUnixNano must be a decimal/],
-    ['a negative timestamp', { resourceSpans: [{ scopeSpans: [{ spans: [{ endTimeUnixNano: -1 }] }] }] }, /endTimeUnixNano must be a non-negative/],
-    ['a non-string key', { resourceSpans: [{ scopeSpans: [{ spans: [{ attributes: [{ key: 1 }] }] }] }] }, /key must be a string/],
-    ['an intValue out of range', { resourceSpans: [{ resource: { attributes: [{ key: 'k', value: { intValue: '99999999999999999999' } }] } }] }, /out of the int64 range/],
+    [
+      'a bad timestamp',
+      { resourceSpans: [{ scopeSpans: [{ spans: [{ startTimeUnixNano: '12abc' }] }] }] },
+      /startTimeUnixNano must be a decimal/,
+    ],
+    [
+      'a negative timestamp',
+      { resourceSpans: [{ scopeSpans: [{ spans: [{ endTimeUnixNano: -1 }] }] }] },
+      /endTimeUnixNano must be a non-negative/,
+    ],
+    [
+      'a non-string key',
+      { resourceSpans: [{ scopeSpans: [{ spans: [{ attributes: [{ key: 1 }] }] }] }] },
+      /key must be a string/,
+    ],
+    [
+      'an intValue out of range',
+      { resourceSpans: [{ resource: { attributes: [{ key: 'k', value: { intValue: '99999999999999999999' } }] } }] },
+      /out of the int64 range/,
+    ],
     ['a bad enum', { resourceSpans: [{ scopeSpans: [{ spans: [{ kind: 'SPAN_KIND_NOPE' }] }] }] }, /kind must be an enum/],
   ])('rejects %s with CAIRN_MALFORMED_JSON', (_label, body, message) => {
     let caught: unknown;

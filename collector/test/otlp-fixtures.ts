@@ -5,7 +5,10 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import type { Tracer } from '@opentelemetry/api';
 
 /** Real spans recorded by the official OpenTelemetry SDK. */
-export async function recordWithSdk(fn: (tracer: Tracer) => void, resource: Record<string, string> = { 'service.name': 'decoder-test' }): Promise<ReadableSpan[]> {
+export async function recordWithSdk(
+  fn: (tracer: Tracer) => void,
+  resource: Record<string, string> = { 'service.name': 'decoder-test' },
+): Promise<ReadableSpan[]> {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes(resource),

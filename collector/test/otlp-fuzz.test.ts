@@ -21,7 +21,9 @@ function prng(seed: number): () => number {
 
 async function validRequest(): Promise<Uint8Array> {
   const spans = await recordWithSdk((tracer) => {
-    const root = tracer.startSpan('root', { attributes: { 'gen_ai.conversation.id': 'c', list: ['a', 'b'], n: 3, f: 0.5, ok: true } });
+    const root = tracer.startSpan('root', {
+      attributes: { 'gen_ai.conversation.id': 'c', list: ['a', 'b'], n: 3, f: 0.5, ok: true },
+    });
     const child = tracer.startSpan(
       'chat',
       { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10 } },

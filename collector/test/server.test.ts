@@ -145,7 +145,9 @@ describe('accepting spans', () => {
       "SELECT sum(cost_usd) AS cost, sum(llm_calls) AS calls FROM cost_hourly WHERE project_id = 'p1' AND agent_name = 'support'",
     );
     // every request in this file carries one gpt-4o call; the retried one counts once
-    const calls = await store.query<{ n: number }>("SELECT uniqExact(span_id) AS n FROM spans WHERE project_id = 'p1' AND kind = 'llm'");
+    const calls = await store.query<{ n: number }>(
+      "SELECT uniqExact(span_id) AS n FROM spans WHERE project_id = 'p1' AND kind = 'llm'",
+    );
     expect(calls[0]!.n).toBeGreaterThan(5);
     expect(c[0]!.calls).toBe(calls[0]!.n);
     expect(c[0]!.cost).toBeCloseTo(0.0045 * calls[0]!.n, 9);

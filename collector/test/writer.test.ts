@@ -9,7 +9,11 @@ const rows = (from: number, n: number): SpanRow[] => Array.from({ length: n }, (
 describe('BatchWriter', () => {
   it('writes one insert per batch of maxRows, in order, and flush drains everything', async () => {
     const batches: string[][] = [];
-    const w = new BatchWriter(async (r) => void batches.push(r.map((x) => x.span_id)), { maxRows: 4, maxMs: 60_000, maxQueuedRows: 100 }, createCollectorMetrics());
+    const w = new BatchWriter(
+      async (r) => void batches.push(r.map((x) => x.span_id)),
+      { maxRows: 4, maxMs: 60_000, maxQueuedRows: 100 },
+      createCollectorMetrics(),
+    );
     w.enqueue(rows(0, 3));
     w.enqueue(rows(3, 3));
     w.enqueue(rows(6, 1));
@@ -21,7 +25,11 @@ describe('BatchWriter', () => {
 
   it('flushes a partial batch after maxMs without an explicit flush', async () => {
     const written: number[] = [];
-    const w = new BatchWriter(async (r) => void written.push(r.length), { maxRows: 1000, maxMs: 20, maxQueuedRows: 5000 }, createCollectorMetrics());
+    const w = new BatchWriter(
+      async (r) => void written.push(r.length),
+      { maxRows: 1000, maxMs: 20, maxQueuedRows: 5000 },
+      createCollectorMetrics(),
+    );
     w.enqueue(rows(0, 5));
     await new Promise<void>((resolve) => {
       const t = setInterval(() => {

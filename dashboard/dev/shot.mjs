@@ -2,7 +2,10 @@
 import { chromium } from 'playwright-core';
 const [path = '/sessions', out = '/tmp/shots/shot.png', theme = 'dark', w = '1440', h = '900'] = process.argv.slice(2);
 const base = process.env.BASE ?? 'http://127.0.0.1:4010';
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+});
 const page = await browser.newPage({ viewport: { width: Number(w), height: Number(h) } });
 page.on('console', (m) => m.type() === 'error' && console.log('console:', m.text()));
 page.on('pageerror', (e) => console.log('pageerror:', e.message));
@@ -13,7 +16,11 @@ await page.click('button[type=submit]');
 await page.waitForURL(/\/sessions/);
 await page.goto(base + path);
 await page.waitForTimeout(Number(process.env.WAIT ?? 1500));
-if (process.env.KEYS) for (const k of process.env.KEYS.split(',')) { await page.keyboard.press(k); await page.waitForTimeout(150); }
+if (process.env.KEYS)
+  for (const k of process.env.KEYS.split(',')) {
+    await page.keyboard.press(k);
+    await page.waitForTimeout(150);
+  }
 await page.waitForTimeout(300);
 await page.screenshot({ path: out });
 console.log('url', page.url());

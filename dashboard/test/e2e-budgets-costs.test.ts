@@ -13,7 +13,10 @@ import { runDemo } from '@cairn/examples';
 import { sessionSpans } from './support/otlp';
 import { INGEST_KEY, launch, send, shot, signIn, startEnv, type Env } from './support/fixture';
 
-interface Received { headers: Record<string, string | string[] | undefined>; body: string }
+interface Received {
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 let env: Env;
 let browser: Browser;
@@ -57,7 +60,9 @@ describe('dashboard: empty state, demo data, budgets, webhooks and alerts', () =
     expect(text).toContain("from '@cairn/sdk'");
     expect(text).toContain('OTEL_EXPORTER_OTLP_ENDPOINT=');
     await page.click('button:has-text("Create an ingest key")');
-    await page.waitForFunction(() => /^cairn_ik_[A-Za-z0-9_-]{16,}$/.test(document.querySelector('[data-testid=ingest-key]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /^cairn_ik_[A-Za-z0-9_-]{16,}$/.test(document.querySelector('[data-testid=ingest-key]')?.textContent ?? ''),
+    );
     const key = await page.textContent('[data-testid=ingest-key]');
     expect(await page.textContent('[data-testid=onboarding]')).toContain(`cairn demo --key ${key}`);
     await shot(page, '00-empty-state');
@@ -109,17 +114,29 @@ describe('dashboard: empty state, demo data, budgets, webhooks and alerts', () =
 
     // $0.06 of a $0.10 budget: 60 %, over the 50 % mark, under 80 %.
     await send(env, sessionSpans({ sessionId: 'sess-e2e-coder', agent: 'e2e-coder', rounds: 5, costPerCall: 0.012 }));
-    await page.waitForSelector('[data-testid=alert-feed] tr[data-alert-type="budget.threshold_crossed"][data-threshold="50"]', { timeout: 45_000 });
+    await page.waitForSelector('[data-testid=alert-feed] tr[data-alert-type="budget.threshold_crossed"][data-threshold="50"]', {
+      timeout: 45_000,
+    });
     expect(await page.$$('[data-testid=alert-feed] tr[data-threshold="80"]')).toHaveLength(0);
-    await page.waitForFunction(() => document.querySelector('tr[data-budget="e2e coder daily"] [data-testid=budget-state]')?.textContent === 'warning');
-    expect(Number(await page.getAttribute('tr[data-budget="e2e coder daily"] [data-testid=budget-bar]', 'data-percent'))).toBeCloseTo(60, 0);
+    await page.waitForFunction(
+      () => document.querySelector('tr[data-budget="e2e coder daily"] [data-testid=budget-state]')?.textContent === 'warning',
+    );
+    expect(
+      Number(await page.getAttribute('tr[data-budget="e2e coder daily"] [data-testid=budget-bar]', 'data-percent')),
+    ).toBeCloseTo(60, 0);
     await shot(page, '10-budgets-alerts');
 
     // The same alert reached the receiver, signed with the secret the UI showed once.
-    await expect.poll(() => received.filter((r) => r.headers['x-cairn-event'] !== 'test' && String(r.body).includes('threshold')).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => received.filter((r) => r.headers['x-cairn-event'] !== 'test' && String(r.body).includes('threshold')).length, {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0);
     const hit = received.find((r) => String(r.body).includes('e2e coder daily'))!;
     const ts = String(hit.headers['x-cairn-timestamp']);
-    expect(hit.headers['x-cairn-signature']).toBe(`sha256=${createHmac('sha256', secret).update(`${ts}.${hit.body}`).digest('hex')}`);
+    expect(hit.headers['x-cairn-signature']).toBe(
+      `sha256=${createHmac('sha256', secret).update(`${ts}.${hit.body}`).digest('hex')}`,
+    );
   });
 
   it('shows costs: KPIs, spend by agent, top sessions and the budget burn', async () => {

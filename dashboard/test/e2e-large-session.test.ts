@@ -47,13 +47,18 @@ it('opens and scrolls a 10,000-step session, virtualized', async () => {
   // Scroll the tree to the middle: other rows are rendered, still only a window of them.
   await page.$eval('[data-testid=step-tree]', (el) => (el.scrollTop = el.scrollHeight / 2));
   await page.waitForFunction(() => {
-    const idx = [...document.querySelectorAll('[data-testid=step-tree] .tree-row')].map((r) => Number(r.getAttribute('data-index')));
+    const idx = [...document.querySelectorAll('[data-testid=step-tree] .tree-row')].map((r) =>
+      Number(r.getAttribute('data-index')),
+    );
     return idx.some((i) => i > 4000 && i < 6000);
   });
   expect(await page.$$eval('[data-testid=step-tree] .tree-row', (r) => r.length)).toBeLessThan(200);
 
   await page.keyboard.press('End');
-  await page.waitForFunction((n) => document.querySelector('[data-testid=step-counter]')?.textContent === `step ${n} / ${n}`, STEPS);
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid=step-counter]')?.textContent === `step ${n} / ${n}`,
+    STEPS,
+  );
   await page.waitForSelector(`.tree-row.current[data-index="${STEPS - 1}"]`);
   await page.waitForFunction(() => !!document.querySelector('.tab-body') && !document.querySelector('.tab-body .skeleton'));
   await shot(page, '07-replay-10k-steps');

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SessionDetailResponse } from '@cairn/schemas';
-import { ADMIN_KEY, launch, seedDemo, shot, signIn, startEnv, type Env } from './support/fixture';
+import { ADMIN_KEY, launch, seedDemo, shot, startEnv, type Env } from './support/fixture';
 
 let env: Env;
 let browser: Browser;
@@ -24,7 +24,8 @@ async function atStep(p: Page, n: number, total: number): Promise<void> {
   await p.waitForFunction((t) => document.querySelector('[data-testid=step-counter]')?.textContent === t, `step ${n} / ${total}`);
 }
 const cursorX = () => page.getAttribute('[data-testid=cost-chart] .chart-cursor line', 'x1');
-const tableSessions = () => page.$$eval('[data-testid=sessions-table] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-session')));
+const tableSessions = () =>
+  page.$$eval('[data-testid=sessions-table] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-session')));
 
 beforeAll(async () => {
   env = await startEnv();
@@ -82,7 +83,9 @@ describe('dashboard: sign-in, sessions, replay', () => {
     const other = await ctx.newPage();
     await other.goto(shared);
     await other.waitForSelector('[data-testid=sessions-table] tbody tr');
-    expect(await other.$$eval('[data-testid=sessions-table] tbody tr', (r) => r.map((x) => x.getAttribute('data-session')))).toEqual(['sess-support-4']);
+    expect(
+      await other.$$eval('[data-testid=sessions-table] tbody tr', (r) => r.map((x) => x.getAttribute('data-session'))),
+    ).toEqual(['sess-support-4']);
     expect(await other.inputValue('#f-agent')).toBe('support-bot');
     await other.close();
 
@@ -90,7 +93,9 @@ describe('dashboard: sign-in, sessions, replay', () => {
     await page.goto(`${base}/sessions`);
     await page.click('th:has-text("cost")');
     await page.waitForURL(/sort=cost/);
-    await page.waitForFunction(() => document.querySelector('[data-testid=sessions-table] tbody tr')?.getAttribute('data-session') === 'sess-research-big');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=sessions-table] tbody tr')?.getAttribute('data-session') === 'sess-research-big',
+    );
   });
 
   it('opens a replay, steps with the keyboard, and the step panel, state diff and chart cursor follow', async () => {
@@ -149,7 +154,9 @@ describe('dashboard: sign-in, sessions, replay', () => {
     await page.click('[role=group][aria-label=speed] button:has-text("4×")');
     await page.keyboard.press('Space');
     expect(await page.getAttribute('button.play', 'data-playing')).toBe('true');
-    await page.waitForFunction(() => /step ([4-9]|\d\d+) \//.test(document.querySelector('[data-testid=step-counter]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /step ([4-9]|\d\d+) \//.test(document.querySelector('[data-testid=step-counter]')?.textContent ?? ''),
+    );
     await page.keyboard.press('Space');
     expect(await page.getAttribute('button.play', 'data-playing')).toBe('false');
     const paused = await counter();

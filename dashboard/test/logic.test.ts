@@ -7,9 +7,28 @@ import { money } from '../src/lib/format';
 
 function step(i: number, span: string, parent: string | null, extra: Partial<Step> = {}): Step {
   return {
-    index: i, span_id: span, parent_span_id: parent, kind: 'llm', name: `s${i}`, agent_name: 'a', start_time: '', offset_ms: i * 10,
-    duration_ms: 5, status: 'ok', status_message: '', model: '', input_tokens: 0, output_tokens: 0, cost_usd: 0, cumulative_cost_usd: 0,
-    confidence: null, tool_name: '', has_state: false, has_escalation: false, has_limit_hit: false, ...extra,
+    index: i,
+    span_id: span,
+    parent_span_id: parent,
+    kind: 'llm',
+    name: `s${i}`,
+    agent_name: 'a',
+    start_time: '',
+    offset_ms: i * 10,
+    duration_ms: 5,
+    status: 'ok',
+    status_message: '',
+    model: '',
+    input_tokens: 0,
+    output_tokens: 0,
+    cost_usd: 0,
+    cumulative_cost_usd: 0,
+    confidence: null,
+    tool_name: '',
+    has_state: false,
+    has_escalation: false,
+    has_limit_hit: false,
+    ...extra,
   };
 }
 
@@ -89,7 +108,14 @@ describe('sessions view', () => {
     const v = viewOf(new URLSearchParams('agent=a,b&min_cost=0.5&escalated=1&sort=cost&order=asc&range=1h&junk=1'));
     expect(paramsOf(v).toString()).toBe('range=1h&agent=a%2Cb&min_cost=0.5&escalated=1&sort=cost&order=asc');
     const q = apiQueryOf(v, Date.parse('2026-01-01T01:00:00Z'));
-    expect(q).toMatchObject({ agent: ['a', 'b'], min_cost: 0.5, has_escalation: true, sort: 'cost', order: 'asc', from: '2026-01-01T00:00:00.000Z' });
+    expect(q).toMatchObject({
+      agent: ['a', 'b'],
+      min_cost: 0.5,
+      has_escalation: true,
+      sort: 'cost',
+      order: 'asc',
+      from: '2026-01-01T00:00:00.000Z',
+    });
     expect(apiQueryOf(viewOf(new URLSearchParams('min_cost=abc')), 0).min_cost).toBeUndefined();
   });
 

@@ -38,7 +38,13 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
       level: config.logLevel,
       // Keys and sign-in tokens never reach the log, whatever a serializer or a debug line includes.
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          'headers.authorization',
+          'headers.cookie',
+        ],
         censor: '[redacted]',
       },
       ...(deps.logStream ? { stream: deps.logStream } : {}),

@@ -168,7 +168,13 @@ export function authOf(request: FastifyRequest): AuthContext {
 }
 
 function contextOf(row: KeyRow, via: AuthContext['via']): AuthContext {
-  return { projectId: row.project_id, kind: row.kind === 'admin' ? 'admin' : 'ingest', keyId: row.key_id, keyPrefix: row.prefix, via };
+  return {
+    projectId: row.project_id,
+    kind: row.kind === 'admin' ? 'admin' : 'ingest',
+    keyId: row.key_id,
+    keyPrefix: row.prefix,
+    via,
+  };
 }
 
 function hashToken(token: string): string {

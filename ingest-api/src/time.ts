@@ -4,7 +4,10 @@ import { CairnError } from '@cairn/schemas';
 export function parseTime(value: string, field: string): number {
   const ms = /^\d{1,15}$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) {
-    throw new CairnError('CAIRN_BAD_REQUEST', `${field} must be an ISO 8601 time or epoch milliseconds, got "${value.slice(0, 50)}"`);
+    throw new CairnError(
+      'CAIRN_BAD_REQUEST',
+      `${field} must be an ISO 8601 time or epoch milliseconds, got "${value.slice(0, 50)}"`,
+    );
   }
   return ms;
 }

@@ -20,7 +20,13 @@ const MIN_NS = 60_000_000_000n;
 let seq = 0;
 
 /** A session of `steps` spans for `agent`, started `agoMin` minutes ago; `each` shapes span i. */
-function session(id: string, agent: string, steps: number, each: (i: number) => Partial<SpanRow> = () => ({}), agoMin = 2): SpanRow[] {
+function session(
+  id: string,
+  agent: string,
+  steps: number,
+  each: (i: number) => Partial<SpanRow> = () => ({}),
+  agoMin = 2,
+): SpanRow[] {
   const start = NOW_NS - BigInt(agoMin) * MIN_NS;
   return Array.from({ length: steps }, (_, i) => {
     seq += 1;
@@ -49,7 +55,8 @@ beforeAll(async () => {
 
   const rows: SpanRow[] = [];
   // Session cost: eight sessions around $1, one at $5 (> 3 × median), one at $2.50 (< 3 ×).
-  for (let i = 0; i < 8; i++) rows.push(...session(`cost-${i}`, 'coster', 1, () => ({ kind: 'llm', cost_usd: 0.9 + i * 0.03 }), 30 + i));
+  for (let i = 0; i < 8; i++)
+    rows.push(...session(`cost-${i}`, 'coster', 1, () => ({ kind: 'llm', cost_usd: 0.9 + i * 0.03 }), 30 + i));
   rows.push(...session('cost-runaway', 'coster', 1, () => ({ kind: 'llm', cost_usd: 5 })));
   rows.push(...session('cost-normal', 'coster', 1, () => ({ kind: 'llm', cost_usd: 2.5 })));
   // Steps: eight sessions of 10 steps , one of 40, one of 14 (quiet).
@@ -64,8 +71,10 @@ beforeAll(async () => {
   rows.push(...session('loop-yes', 'looper', 7, (i) => (i === 0 ? {} : tool('k-same'))));
   rows.push(...session('loop-no', 'looper', 8, (i) => (i === 0 ? {} : tool(i <= 4 ? 'k-same' : `k-${i}`))));
   // Error rate: 4 of 6 recent sessions with an error vs. 1 of 10.
-  for (let i = 0; i < 6; i++) rows.push(...session(`flaky-${i}`, 'flaky', 2, (j) => (j === 1 && i < 4 ? { status: 'error' } : {})));
-  for (let i = 0; i < 10; i++) rows.push(...session(`steady-${i}`, 'steady', 2, (j) => (j === 1 && i === 0 ? { status: 'error' } : {})));
+  for (let i = 0; i < 6; i++)
+    rows.push(...session(`flaky-${i}`, 'flaky', 2, (j) => (j === 1 && i < 4 ? { status: 'error' } : {})));
+  for (let i = 0; i < 10; i++)
+    rows.push(...session(`steady-${i}`, 'steady', 2, (j) => (j === 1 && i === 0 ? { status: 'error' } : {})));
   await store.insertSpans(rows);
 
   engine = createAlertEngine(

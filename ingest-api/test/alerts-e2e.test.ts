@@ -46,7 +46,12 @@ async function ticks(n: number): Promise<void> {
 
 describe('budget alerts end to end', () => {
   it('delivers exactly one signed webhook at each of 50, 80 and 100 % as OTLP spend rises', async () => {
-    const created = await api(cairn.apiUrl, ADMIN, 'POST', '/api/budgets', { name: 'support daily', scope: { agent: 'support' }, period: 'day', limit_usd: 20 });
+    const created = await api(cairn.apiUrl, ADMIN, 'POST', '/api/budgets', {
+      name: 'support daily',
+      scope: { agent: 'support' },
+      period: 'day',
+      limit_usd: 20,
+    });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     const mine = () => receiver.received.filter((r) => r.json?.budget?.id === id);
@@ -70,18 +75,34 @@ describe('budget alerts end to end', () => {
     }
     for (const r of mine()) {
       expect(signatureValid(secret, r)).toBe(true);
-      expect(r.json).toMatchObject({ type: 'budget.threshold_crossed', budget: { id, period: 'day', limit_usd: 20 }, limit_usd: 20 });
+      expect(r.json).toMatchObject({
+        type: 'budget.threshold_crossed',
+        budget: { id, period: 'day', limit_usd: 20 },
+        limit_usd: 20,
+      });
       expect(r.json.period.start).toMatch(/T00:00:00\.000Z$/);
       expect(typeof r.json.spent_usd).toBe('number');
     }
     expect(mine()[2]?.json.spent_usd).toBe(20);
 
     const status = await api(cairn.apiUrl, ADMIN, 'GET', `/api/budgets/${id}/status`);
-    expect(status.body).toMatchObject({ spent_usd: 20, percent: 100, exceeded: true, thresholds_crossed: [50, 80, 100], thresholds_alerted: [50, 80, 100] });
+    expect(status.body).toMatchObject({
+      spent_usd: 20,
+      percent: 100,
+      exceeded: true,
+      thresholds_crossed: [50, 80, 100],
+      thresholds_alerted: [50, 80, 100],
+    });
   });
 
   it('answers the guard for ingest keys: deny in scope of a spent hard-stop budget, allow elsewhere', async () => {
-    const b = await api(cairn.apiUrl, ADMIN, 'POST', '/api/budgets', { name: 'capped', scope: { agent: 'capped' }, period: 'month', limit_usd: 1, hard_stop: true });
+    const b = await api(cairn.apiUrl, ADMIN, 'POST', '/api/budgets', {
+      name: 'capped',
+      scope: { agent: 'capped' },
+      period: 'month',
+      limit_usd: 1,
+      hard_stop: true,
+    });
     expect(b.status).toBe(201);
     const before = await api(cairn.apiUrl, INGEST, 'GET', '/api/guard?agent=capped');
     expect(before.body).toMatchObject({ allow: true, reasons: [] });
@@ -112,14 +133,29 @@ describe('budget alerts end to end', () => {
     expect(got?.headers['x-cairn-event']).toBe('test');
     expect(got && signatureValid(secret, got)).toBe(true);
     const log = await api(cairn.apiUrl, ADMIN, 'GET', `/api/webhooks/${hook.id}/deliveries?limit=500`);
-    expect(log.body.attempts.some((a: any) => a.delivery_id === res.body.delivery_id && a.success && a.status_code === 200)).toBe(true);
+    expect(log.body.attempts.some((a: any) => a.delivery_id === res.body.delivery_id && a.success && a.status_code === 200)).toBe(
+      true,
+    );
   });
 
   it('detects a retry loop from tool calls sent as OTLP (same tool, same arguments, 5 times)', async () => {
     // Key order and spacing differ: the collector's canonical arguments make them the same call.
-    const same = ['{"q":"refund 42","page":1}', '{"page":1,"q":"refund 42"}', '{ "q": "refund 42", "page": 1 }', '{"q":"refund 42","page":1}', '{"page":1, "q":"refund 42"}'];
+    const same = [
+      '{"q":"refund 42","page":1}',
+      '{"page":1,"q":"refund 42"}',
+      '{ "q": "refund 42", "page": 1 }',
+      '{"q":"refund 42","page":1}',
+      '{"page":1, "q":"refund 42"}',
+    ];
     await sendOtlpToolCalls(cairn.otlpUrl, INGEST, 'loop-otlp', 'searcher', 'search', same);
-    await sendOtlpToolCalls(cairn.otlpUrl, INGEST, 'no-loop-otlp', 'searcher', 'search', ['{"q":"a"}', '{"q":"b"}', '{"q":"c"}', '{"q":"a"}', '{"q":"d"}', '{"q":"e"}']);
+    await sendOtlpToolCalls(cairn.otlpUrl, INGEST, 'no-loop-otlp', 'searcher', 'search', [
+      '{"q":"a"}',
+      '{"q":"b"}',
+      '{"q":"c"}',
+      '{"q":"a"}',
+      '{"q":"d"}',
+      '{"q":"e"}',
+    ]);
     await cairn.flush();
     await ticks(2);
     const alerts = await api(cairn.apiUrl, ADMIN, 'GET', '/api/alerts?type=anomaly.retry_loop');

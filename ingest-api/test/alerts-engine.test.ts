@@ -15,7 +15,13 @@ let receiver: Receiver;
 let secret: string;
 let now = Date.UTC(2031, 0, 15, 12, 0, 0);
 const clock = (): number => now;
-const BASE: AlertEngineConfig = { alertIntervalMs: 1000, webhookAllowPrivate: true, detectors: false, claimSettleMs: 30, retryBaseMs: 1000 };
+const BASE: AlertEngineConfig = {
+  alertIntervalMs: 1000,
+  webhookAllowPrivate: true,
+  detectors: false,
+  claimSettleMs: 30,
+  retryBaseMs: 1000,
+};
 const engines: AlertEngine[] = [];
 const engine = (over: Partial<AlertEngineConfig> = {}): AlertEngine => {
   const e = createAlertEngine({ ...BASE, ...over }, { store, clock });
@@ -29,7 +35,17 @@ async function spend(usd: number, agent = 'billing'): Promise<void> {
   seq += 1;
   const end = BigInt(now) * 1_000_000n;
   await store.insertSpans([
-    span({ project_id: project.projectId, session_id: `s-${agent}-${seq}`, span_id: `sp${seq}`.padEnd(16, '0'), kind: 'llm', agent_name: agent, cost_usd: usd, cost_source: 'provided', start_time_ns: end - 1_000_000n, end_time_ns: end }),
+    span({
+      project_id: project.projectId,
+      session_id: `s-${agent}-${seq}`,
+      span_id: `sp${seq}`.padEnd(16, '0'),
+      kind: 'llm',
+      agent_name: agent,
+      cost_usd: usd,
+      cost_source: 'provided',
+      start_time_ns: end - 1_000_000n,
+      end_time_ns: end,
+    }),
   ]);
 }
 
@@ -122,7 +138,9 @@ describe('budget thresholds', () => {
     expect(next.fired).toEqual([]);
     await spend(55, 'research');
     await e.runOnce();
-    const fresh = receiver.received.filter((r) => r.json?.budget?.id === id && r.json.period.start === '2031-01-16T00:00:00.000Z');
+    const fresh = receiver.received.filter(
+      (r) => r.json?.budget?.id === id && r.json.period.start === '2031-01-16T00:00:00.000Z',
+    );
     expect(fresh.map((r) => r.json.threshold)).toEqual([50]);
   });
 
@@ -154,7 +172,14 @@ describe('retries', () => {
     const flaky = await startReceiver('/flaky');
     try {
       const hook = await send(app, 'POST', '/api/webhooks', project.admin, { url: flaky.url, name: 'flaky' });
-      const id = await createBudget({ name: 'flaky', scope: { agent: 'flaky' }, period: 'month', limit_usd: 10, thresholds: [50], webhook_ids: [hook.body.webhook.id] });
+      const id = await createBudget({
+        name: 'flaky',
+        scope: { agent: 'flaky' },
+        period: 'month',
+        limit_usd: 10,
+        thresholds: [50],
+        webhook_ids: [hook.body.webhook.id],
+      });
       flaky.respond = (n) => (n <= 2 ? 503 : 200);
       const e = engine({ retryBaseMs: 1000 });
       await spend(6, 'flaky');

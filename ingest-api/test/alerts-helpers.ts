@@ -119,7 +119,11 @@ export async function sendOtlpSpend(otlpUrl: string, ingestKey: string, spends: 
       status: { code: 1 },
     };
   });
-  const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'alerts-test')] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] };
+  const body = {
+    resourceSpans: [
+      { resource: { attributes: [str('service.name', 'alerts-test')] }, scopeSpans: [{ scope: { name: 't' }, spans }] },
+    ],
+  };
   const res = await fetch(`${otlpUrl}/v1/traces`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
@@ -129,7 +133,14 @@ export async function sendOtlpSpend(otlpUrl: string, ingestKey: string, spends: 
 }
 
 /** POSTs tool-call spans (`execute_tool`) of one session as OTLP/JSON: `args[i]` is call i's arguments. */
-export async function sendOtlpToolCalls(otlpUrl: string, ingestKey: string, session: string, agent: string, tool: string, args: readonly string[]): Promise<void> {
+export async function sendOtlpToolCalls(
+  otlpUrl: string,
+  ingestKey: string,
+  session: string,
+  agent: string,
+  tool: string,
+  args: readonly string[],
+): Promise<void> {
   const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
   const now = BigInt(Date.now()) * 1_000_000n;
   const spans = args.map((a, i) => {
@@ -151,7 +162,11 @@ export async function sendOtlpToolCalls(otlpUrl: string, ingestKey: string, sess
       status: { code: 2, message: 'upstream empty' },
     };
   });
-  const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'alerts-test')] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] };
+  const body = {
+    resourceSpans: [
+      { resource: { attributes: [str('service.name', 'alerts-test')] }, scopeSpans: [{ scope: { name: 't' }, spans }] },
+    ],
+  };
   const res = await fetch(`${otlpUrl}/v1/traces`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
@@ -161,7 +176,13 @@ export async function sendOtlpToolCalls(otlpUrl: string, ingestKey: string, sess
 }
 
 /** fetch JSON from the API with a key. */
-export async function api<T = any>(apiUrl: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function api<T = any>(
+  apiUrl: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(apiUrl + path, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },

@@ -15,11 +15,28 @@ const sid = (n: number): string => n.toString(16).padStart(16, '0');
 
 async function seed(project: TestProject, sessions: string[], agent: string, cost: number): Promise<void> {
   const rows = sessions.flatMap((session, i) => [
-    span({ project_id: project.projectId, session_id: session, span_id: sid(i * 10 + 1), kind: 'session', agent_name: agent, start_time_ns: BASE_NS + BigInt(i) * MS }),
     span({
-      project_id: project.projectId, session_id: session, span_id: sid(i * 10 + 2), parent_span_id: sid(i * 10 + 1), kind: 'llm', agent_name: agent,
-      model: 'gpt-4o', cost_usd: cost, input_tokens: 10, start_time_ns: BASE_NS + BigInt(i) * MS + 1n, end_time_ns: BASE_NS + BigInt(i) * MS + 5n * MS,
-      input: `secret prompt of ${project.projectId}`, state: '{"s":1}',
+      project_id: project.projectId,
+      session_id: session,
+      span_id: sid(i * 10 + 1),
+      kind: 'session',
+      agent_name: agent,
+      start_time_ns: BASE_NS + BigInt(i) * MS,
+    }),
+    span({
+      project_id: project.projectId,
+      session_id: session,
+      span_id: sid(i * 10 + 2),
+      parent_span_id: sid(i * 10 + 1),
+      kind: 'llm',
+      agent_name: agent,
+      model: 'gpt-4o',
+      cost_usd: cost,
+      input_tokens: 10,
+      start_time_ns: BASE_NS + BigInt(i) * MS + 1n,
+      end_time_ns: BASE_NS + BigInt(i) * MS + 5n * MS,
+      input: `secret prompt of ${project.projectId}`,
+      state: '{"s":1}',
     }),
   ]);
   await store.insertSpans(rows);
@@ -37,8 +54,18 @@ beforeAll(async () => {
       done();
     },
   });
-  app = await (await import('../src/index.js')).buildApp(
-    { host: '127.0.0.1', httpPort: 0, alertIntervalMs: 10_000, webhookAllowPrivate: false, maxBodyBytes: 1 << 20, logLevel: 'trace', storageMode: 'embedded' },
+  app = await (
+    await import('../src/index.js')
+  ).buildApp(
+    {
+      host: '127.0.0.1',
+      httpPort: 0,
+      alertIntervalMs: 10_000,
+      webhookAllowPrivate: false,
+      maxBodyBytes: 1 << 20,
+      logLevel: 'trace',
+      storageMode: 'embedded',
+    },
     { store, logStream },
   );
   await app.ready();
@@ -64,7 +91,11 @@ const ROUTES: { method: InjectOptions['method']; path: string; url: string; body
   { method: 'GET', path: '/api/sessions/{id}/steps/{span_id}', url: `/api/sessions/a-1/steps/${sid(2)}` },
   { method: 'GET', path: '/api/sessions/{id}/export', url: '/api/sessions/a-1/export' },
   { method: 'GET', path: '/api/exports/sessions', url: '/api/exports/sessions' },
-  { method: 'GET', path: '/api/costs', url: `/api/costs?from=${Number(BASE_NS / MS) - 3_600_000}&to=${Number(BASE_NS / MS) + 3_600_000}` },
+  {
+    method: 'GET',
+    path: '/api/costs',
+    url: `/api/costs?from=${Number(BASE_NS / MS) - 3_600_000}&to=${Number(BASE_NS / MS) + 3_600_000}`,
+  },
   { method: 'POST', path: '/api/scores', url: '/api/scores', body: { session_id: 'a-1', name: 'ok', value: 1 } },
   { method: 'GET', path: '/api/keys', url: '/api/keys' },
   { method: 'POST', path: '/api/keys', url: '/api/keys', body: { kind: 'ingest', name: 'x' } },
@@ -154,7 +185,10 @@ describe("project A's admin key never sees or changes project B's data", () => {
     const lines = await app.inject({ method: 'GET', url: '/api/exports/sessions', headers: bearer(a.admin) });
     expect(lines.statusCode).toBe(200);
     expect(lines.headers['content-type']).toContain('application/x-ndjson');
-    const parsed = lines.body.trim().split('\n').map((l) => JSON.parse(l));
+    const parsed = lines.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(parsed.map((l) => l.session.session_id).sort()).toEqual(['a-1', 'a-2', 'shared']);
     expect(lines.body).not.toContain('proj-b');
     expect(parsed[0].steps.length).toBe(2);
@@ -173,7 +207,9 @@ describe("project A's admin key never sees or changes project B's data", () => {
     expect((await json('POST', '/api/scores', a.admin, { session_id: 'b-1', name: 'x', value: 1 })).statusCode).toBe(404);
     expect((await json('POST', '/api/scores', a.admin, { session_id: 'shared', name: 'from-a', value: 1 })).statusCode).toBe(201);
     expect((await getJson(app, '/api/sessions/shared', b.admin)).body.scores).toEqual([]);
-    expect((await getJson(app, '/api/sessions/shared', a.admin)).body.scores.map((s: { name: string }) => s.name)).toEqual(['from-a']);
+    expect((await getJson(app, '/api/sessions/shared', a.admin)).body.scores.map((s: { name: string }) => s.name)).toEqual([
+      'from-a',
+    ]);
   });
 
   it("keys: A lists, creates and revokes only A's keys", async () => {
@@ -190,12 +226,18 @@ describe("project A's admin key never sees or changes project B's data", () => {
     expect(created.statusCode).toBe(201);
     const key = created.json().key as string;
     expect(key.startsWith('cairn_ak_')).toBe(true);
-    expect((await getJson(app, '/api/auth/me', key)).body).toMatchObject({ project_id: 'proj-a', project_name: 'Project proj-a', via: 'key' });
+    expect((await getJson(app, '/api/auth/me', key)).body).toMatchObject({
+      project_id: 'proj-a',
+      project_name: 'Project proj-a',
+      via: 'key',
+    });
     const ids = (await getJson(app, '/api/sessions', key)).body.sessions.map((s: { session_id: string }) => s.session_id);
     expect(ids.sort()).toEqual(['a-1', 'a-2', 'shared']);
     expect((await json('DELETE', `/api/keys/${created.json().record.key_id}`, a.admin)).statusCode).toBe(200);
     expect((await getJson(app, '/api/sessions', key)).status).toBe(401);
-    const revoked = (await getJson(app, '/api/keys', a.admin)).body.keys.find((k: { key_id: string }) => k.key_id === created.json().record.key_id);
+    const revoked = (await getJson(app, '/api/keys', a.admin)).body.keys.find(
+      (k: { key_id: string }) => k.key_id === created.json().record.key_id,
+    );
     expect(revoked.revoked).toBe(true);
   });
 
@@ -237,7 +279,9 @@ describe('dashboard sign-in cookie', () => {
     expect((await json('POST', '/api/auth/login', undefined, { key: a.ingest })).statusCode).toBe(403);
     expect((await json('POST', '/api/auth/login', undefined, { key: 'cairn_ak_nope' })).statusCode).toBe(401);
     expect((await json('POST', '/api/auth/login', undefined, {})).statusCode).toBe(400);
-    expect((await app.inject({ method: 'GET', url: '/api/sessions', headers: { cookie: 'cairn_session=forged' } })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ method: 'GET', url: '/api/sessions', headers: { cookie: 'cairn_session=forged' } })).statusCode,
+    ).toBe(401);
   });
 
   it('a sign-in ends when its key is revoked', async () => {
@@ -251,7 +295,11 @@ describe('dashboard sign-in cookie', () => {
 
 describe('logging', () => {
   it('never writes keys or sign-in tokens to the log', async () => {
-    await app.inject({ method: 'GET', url: '/api/sessions', headers: { ...bearer(a.admin), cookie: 'cairn_session=tok-secret-123' } });
+    await app.inject({
+      method: 'GET',
+      url: '/api/sessions',
+      headers: { ...bearer(a.admin), cookie: 'cairn_session=tok-secret-123' },
+    });
     await app.inject({ method: 'GET', url: '/api/sessions', headers: bearer(b.ingest) });
     await json('POST', '/api/auth/login', undefined, { key: b.admin });
     expect(logText.length).toBeGreaterThan(100);

@@ -10,9 +10,18 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 describe('calendar periods', () => {
   const t = Date.parse('2031-03-12T15:30:00Z'); // a Wednesday
   it('aligns day, ISO week and month in UTC', () => {
-    expect(periodBounds('day', t)).toEqual({ start: Date.parse('2031-03-12T00:00:00Z'), end: Date.parse('2031-03-13T00:00:00Z') });
-    expect(periodBounds('week', t)).toEqual({ start: Date.parse('2031-03-10T00:00:00Z'), end: Date.parse('2031-03-17T00:00:00Z') });
-    expect(periodBounds('month', t)).toEqual({ start: Date.parse('2031-03-01T00:00:00Z'), end: Date.parse('2031-04-01T00:00:00Z') });
+    expect(periodBounds('day', t)).toEqual({
+      start: Date.parse('2031-03-12T00:00:00Z'),
+      end: Date.parse('2031-03-13T00:00:00Z'),
+    });
+    expect(periodBounds('week', t)).toEqual({
+      start: Date.parse('2031-03-10T00:00:00Z'),
+      end: Date.parse('2031-03-17T00:00:00Z'),
+    });
+    expect(periodBounds('month', t)).toEqual({
+      start: Date.parse('2031-03-01T00:00:00Z'),
+      end: Date.parse('2031-04-01T00:00:00Z'),
+    });
     expect(periodBounds('month', Date.parse('2031-12-31T23:59:59Z')).end).toBe(Date.parse('2032-01-01T00:00:00Z'));
     expect(periodBounds('week', Date.parse('2031-03-16T23:00:00Z')).start).toBe(Date.parse('2031-03-10T00:00:00Z')); // Sunday
   });
@@ -53,7 +62,16 @@ describe('budget CRUD and status', () => {
   it('creates with defaults, validates, updates, isolates projects and deletes', async () => {
     const created = await send(app, 'POST', '/api/budgets', p.admin, { name: 'all', period: 'week', limit_usd: 50 });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'all', scope: {}, period: 'week', timezone: 'UTC', limit_usd: 50, thresholds: [50, 80, 100], webhook_ids: [], hard_stop: false });
+    expect(created.body).toMatchObject({
+      name: 'all',
+      scope: {},
+      period: 'week',
+      timezone: 'UTC',
+      limit_usd: 50,
+      thresholds: [50, 80, 100],
+      webhook_ids: [],
+      hard_stop: false,
+    });
     const id = created.body.id as string;
     for (const bad of [
       { name: 'x', period: 'year', limit_usd: 1 },
@@ -66,7 +84,11 @@ describe('budget CRUD and status', () => {
       const res = await send(app, 'POST', '/api/budgets', p.admin, bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
     }
-    const patched = await send(app, 'PATCH', `/api/budgets/${id}`, p.admin, { thresholds: [100, 25, 25], hard_stop: true, timezone: 'Europe/Paris' });
+    const patched = await send(app, 'PATCH', `/api/budgets/${id}`, p.admin, {
+      thresholds: [100, 25, 25],
+      hard_stop: true,
+      timezone: 'Europe/Paris',
+    });
     expect(patched.body).toMatchObject({ thresholds: [25, 100], hard_stop: true, timezone: 'Europe/Paris', limit_usd: 50 });
     expect((await send(app, 'GET', `/api/budgets/${id}`, p.admin)).body.thresholds).toEqual([25, 100]);
     expect((await send(app, 'GET', `/api/budgets/${id}`, other.admin)).status).toBe(404);
@@ -77,9 +99,25 @@ describe('budget CRUD and status', () => {
   });
 
   it('reports spend in scope for the current period from the hourly rollup', async () => {
-    const b = await send(app, 'POST', '/api/budgets', p.admin, { name: 'gpt', scope: { agent: 'a1', model: 'gpt-4o' }, period: 'day', limit_usd: 4 });
+    const b = await send(app, 'POST', '/api/budgets', p.admin, {
+      name: 'gpt',
+      scope: { agent: 'a1', model: 'gpt-4o' },
+      period: 'day',
+      limit_usd: 4,
+    });
     const now = BigInt(Date.now()) * 1_000_000n;
-    const row = (i: number, over: object) => span({ project_id: p.projectId, session_id: `st-${i}`, span_id: `st${i}`.padEnd(16, '0'), kind: 'llm', agent_name: 'a1', model: 'gpt-4o', start_time_ns: now - 1000n, end_time_ns: now, ...over });
+    const row = (i: number, over: object) =>
+      span({
+        project_id: p.projectId,
+        session_id: `st-${i}`,
+        span_id: `st${i}`.padEnd(16, '0'),
+        kind: 'llm',
+        agent_name: 'a1',
+        model: 'gpt-4o',
+        start_time_ns: now - 1000n,
+        end_time_ns: now,
+        ...over,
+      });
     await store.insertSpans([
       row(1, { cost_usd: 1 }),
       row(2, { cost_usd: 0.5 }),
@@ -90,7 +128,15 @@ describe('budget CRUD and status', () => {
     ]);
     const status = await send(app, 'GET', `/api/budgets/${b.body.id}/status`, p.admin);
     expect(status.status).toBe(200);
-    expect(status.body).toMatchObject({ spent_usd: 1.5, limit_usd: 4, percent: 37.5, remaining_usd: 2.5, exceeded: false, thresholds_crossed: [], thresholds_alerted: [] });
+    expect(status.body).toMatchObject({
+      spent_usd: 1.5,
+      limit_usd: 4,
+      percent: 37.5,
+      remaining_usd: 2.5,
+      exceeded: false,
+      thresholds_crossed: [],
+      thresholds_alerted: [],
+    });
     const day = periodBounds('day', Date.now());
     expect(status.body.period).toEqual({ start: iso(day.start), end: iso(day.end) });
   });

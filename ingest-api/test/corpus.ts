@@ -65,7 +65,16 @@ export function generateCorpus(count: number, seed = 7): CorpusSession[] {
     const traceId = hex(i + 1, 16) + hex(seed, 16);
     const rootId = hex(i * 64 + 1, 16);
     const spans: CorpusSpan[] = [];
-    const base = { error: false, costMicros: 0, inputTokens: 0, outputTokens: 0, model: '', tool: '', confidence: null, escalation: false };
+    const base = {
+      error: false,
+      costMicros: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      model: '',
+      tool: '',
+      confidence: null,
+      escalation: false,
+    };
     let t = startMs;
     for (let s = 0; s < steps; s++) {
       t += 1 + Math.floor(r() * 500);
@@ -95,7 +104,17 @@ export function generateCorpus(count: number, seed = 7): CorpusSession[] {
     }
     const endMs = Math.max(...spans.map((s) => s.endMs)) + 1;
     if (!running) {
-      spans.unshift({ ...base, spanId: rootId, parentId: '', kind: 'session', name: 'session', agent, startMs, endMs, error: rootError });
+      spans.unshift({
+        ...base,
+        spanId: rootId,
+        parentId: '',
+        kind: 'session',
+        name: 'session',
+        agent,
+        startMs,
+        endMs,
+        error: rootError,
+      });
     } else {
       // A running session has no root yet; its earliest span still names the agent.
       spans[0] = { ...spans[0]!, agent };
@@ -200,7 +219,13 @@ export function expectedIds(
   order: 'asc' | 'desc',
 ): string[] {
   const key = (s: SessionSummary): number =>
-    sort === 'recent' ? Date.parse(s.start_time) : sort === 'cost' ? Math.round(s.cost_usd * 1e9) : sort === 'duration' ? s.duration_ms : s.steps;
+    sort === 'recent'
+      ? Date.parse(s.start_time)
+      : sort === 'cost'
+        ? Math.round(s.cost_usd * 1e9)
+        : sort === 'duration'
+          ? s.duration_ms
+          : s.steps;
   const dir = order === 'asc' ? 1 : -1;
   return all
     .filter(filter)

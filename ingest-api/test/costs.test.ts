@@ -29,9 +29,19 @@ beforeAll(async () => {
   await store.insertSpans(
     CALLS.map(([h, agent, model, user, cost, tin], i) =>
       span({
-        project_id: p.projectId, session_id: `c-${i}`, span_id: String(i + 1).padStart(16, '0'), kind: 'llm', agent_name: agent,
-        model, user_id: user, workflow: 'wf', cost_usd: cost, input_tokens: tin, output_tokens: 1,
-        start_time_ns: ns(T0 + h * H - 1000), end_time_ns: ns(T0 + h * H),
+        project_id: p.projectId,
+        session_id: `c-${i}`,
+        span_id: String(i + 1).padStart(16, '0'),
+        kind: 'llm',
+        agent_name: agent,
+        model,
+        user_id: user,
+        workflow: 'wf',
+        cost_usd: cost,
+        input_tokens: tin,
+        output_tokens: 1,
+        start_time_ns: ns(T0 + h * H - 1000),
+        end_time_ns: ns(T0 + h * H),
       }),
     ),
   );
@@ -52,7 +62,13 @@ describe('GET /api/costs', () => {
     expect(status).toBe(200);
     expect(body.totals.cost_usd).toBeCloseTo(2.02, 10);
     expect(body.totals).toMatchObject({ input_tokens: 2050, output_tokens: 7, llm_calls: 7 });
-    expect(body.series.map((s: { time: string; key: string; cost_usd: number }) => [s.time, s.key, Math.round(s.cost_usd * 1e6) / 1e6])).toEqual([
+    expect(
+      body.series.map((s: { time: string; key: string; cost_usd: number }) => [
+        s.time,
+        s.key,
+        Math.round(s.cost_usd * 1e6) / 1e6,
+      ]),
+    ).toEqual([
       [new Date(T0).toISOString(), '', 1.42],
       [new Date(T0 + 24 * H).toISOString(), '', 0.54],
       [new Date(T0 + 48 * H).toISOString(), '', 0.06],
@@ -66,13 +82,21 @@ describe('GET /api/costs', () => {
     expect(body.groups[0].cost_usd).toBeCloseTo(1.3, 10);
     const hour0 = body.series.filter((s: { time: string }) => s.time === new Date(T0).toISOString());
     expect(hour0.map((s: { key: string; llm_calls: number }) => [s.key, s.llm_calls])).toEqual([['planner', 2]]);
-    expect(body.series.map((s: { time: string }) => s.time)).toEqual([...body.series.map((s: { time: string }) => s.time)].sort());
+    expect(body.series.map((s: { time: string }) => s.time)).toEqual(
+      [...body.series.map((s: { time: string }) => s.time)].sort(),
+    );
   });
 
   it('groups by model, workflow and user, filters by dimension', async () => {
     const byModel = (await get(`${range}&group_by=model`)).body;
-    expect(Object.fromEntries(byModel.groups.map((g: { key: string; cost_usd: number }) => [g.key, Math.round(g.cost_usd * 1e6) / 1e6]))).toEqual({
-      claude: 1.5, 'gpt-4o': 0.5, 'gpt-4o-mini': 0.02,
+    expect(
+      Object.fromEntries(
+        byModel.groups.map((g: { key: string; cost_usd: number }) => [g.key, Math.round(g.cost_usd * 1e6) / 1e6]),
+      ),
+    ).toEqual({
+      claude: 1.5,
+      'gpt-4o': 0.5,
+      'gpt-4o-mini': 0.02,
     });
     expect((await get(`${range}&group_by=workflow`)).body.groups.map((g: { key: string }) => g.key)).toEqual(['wf']);
     expect((await get(`${range}&group_by=user`)).body.groups.map((g: { key: string }) => g.key)).toEqual(['u2', 'u3', 'u1']);
@@ -95,7 +119,15 @@ describe('GET /api/costs', () => {
   });
 
   it('answers 400 for invalid parameters', async () => {
-    for (const q of ['bucket=week', 'group_by=color', 'from=soon', `from=${T0 + H}&to=${T0}`, `from=${T0}&to=${T0 + 3000 * H}&bucket=hour`, 'limit=0', 'agent=']) {
+    for (const q of [
+      'bucket=week',
+      'group_by=color',
+      'from=soon',
+      `from=${T0 + H}&to=${T0}`,
+      `from=${T0}&to=${T0 + 3000 * H}&bucket=hour`,
+      'limit=0',
+      'agent=',
+    ]) {
       const r = await get(q);
       expect(r.status, q).toBe(400);
       expect(r.body.error.code).toBe('CAIRN_BAD_REQUEST');

@@ -60,7 +60,10 @@ function otlpSpans(s: CorpusSession): unknown[] {
 async function sendOtlp(sessions: CorpusSession[], key: string): Promise<void> {
   const body = {
     resourceSpans: [
-      { resource: { attributes: [attr('service.name', 'corpus')] }, scopeSpans: [{ scope: { name: 'corpus' }, spans: sessions.flatMap(otlpSpans) }] },
+      {
+        resource: { attributes: [attr('service.name', 'corpus')] },
+        scopeSpans: [{ scope: { name: 'corpus' }, spans: sessions.flatMap(otlpSpans) }],
+      },
     ],
   };
   const res = await fetch(`${cairn.otlpUrl}/v1/traces`, {
@@ -79,7 +82,13 @@ const get = async (url: string, key = ADMIN): Promise<{ status: number; body: an
 
 beforeAll(async () => {
   cairn = await startCairn(
-    loadConfig({ CAIRN_DATA_DIR: dir, CAIRN_OTLP_PORT: '0', CAIRN_HTTP_PORT: '0', CAIRN_INGEST_KEY: INGEST, CAIRN_ADMIN_KEY: ADMIN }),
+    loadConfig({
+      CAIRN_DATA_DIR: dir,
+      CAIRN_OTLP_PORT: '0',
+      CAIRN_HTTP_PORT: '0',
+      CAIRN_INGEST_KEY: INGEST,
+      CAIRN_ADMIN_KEY: ADMIN,
+    }),
     { quiet: true },
   );
   for (let i = 0; i < corpus.length; i += 100) await sendOtlp(corpus.slice(i, i + 100), INGEST);
@@ -124,7 +133,11 @@ describe('over HTTP against cairn start, data sent through OTLP', () => {
     expect(status).toBe(200);
     const want = [...s.spans].sort((x, y) => x.startMs - y.startMs).map((x) => x.spanId);
     expect(body.steps.map((x: { span_id: string }) => x.span_id)).toEqual(want);
-    expect(body.steps.slice(1).every((x: { parent_span_id: string }) => x.parent_span_id === s.spans[0]!.spanId || s.spans[0]!.kind !== 'session')).toBe(true);
+    expect(
+      body.steps
+        .slice(1)
+        .every((x: { parent_span_id: string }) => x.parent_span_id === s.spans[0]!.spanId || s.spans[0]!.kind !== 'session'),
+    ).toBe(true);
     const total = s.spans.reduce((a, x) => a + x.costMicros, 0) / 1e6;
     expect(body.steps[body.steps.length - 1].cumulative_cost_usd).toBeCloseTo(total, 9);
     expect((await get('/api/sessions', INGEST)).status).toBe(403);
@@ -132,9 +145,16 @@ describe('over HTTP against cairn start, data sent through OTLP', () => {
   });
 
   it('exports the filtered sessions as JSON Lines', async () => {
-    const res = await fetch(`${cairn.apiUrl}/api/exports/sessions?agent=coder&steps=none&limit=100000`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const res = await fetch(`${cairn.apiUrl}/api/exports/sessions?agent=coder&steps=none&limit=100000`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
     expect(res.status).toBe(200);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { session: SessionSummary });
-    expect(lines.map((l) => l.session.session_id)).toEqual(expectedIds(expected, (x) => x.agent_name === 'coder', 'recent', 'desc'));
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { session: SessionSummary });
+    expect(lines.map((l) => l.session.session_id)).toEqual(
+      expectedIds(expected, (x) => x.agent_name === 'coder', 'recent', 'desc'),
+    );
   });
 });

@@ -21,15 +21,31 @@ export function listCases(all: SessionSummary[]): ListCase[] {
   const q = someId.slice(5, 9); // e.g. "0012": matches sess-0012x-…
   return [
     { name: 'no filter', query: '', match: () => true },
-    { name: 'time range', query: `from=${encodeURIComponent(from)}&to=${to}`, match: (s) => Date.parse(s.start_time) >= Date.parse(from) && Date.parse(s.start_time) < to },
+    {
+      name: 'time range',
+      query: `from=${encodeURIComponent(from)}&to=${to}`,
+      match: (s) => Date.parse(s.start_time) >= Date.parse(from) && Date.parse(s.start_time) < to,
+    },
     { name: 'one agent', query: 'agent=coder', match: (s) => s.agent_name === 'coder' },
-    { name: 'two agents', query: 'agent=coder&agent=planner', match: (s) => s.agent_name === 'coder' || s.agent_name === 'planner' },
+    {
+      name: 'two agents',
+      query: 'agent=coder&agent=planner',
+      match: (s) => s.agent_name === 'coder' || s.agent_name === 'planner',
+    },
     { name: 'workflow', query: 'workflow=refund', match: (s) => s.workflow === 'refund' },
     { name: 'user', query: 'user=user-07', match: (s) => s.user_id === 'user-07' },
     { name: 'status error', query: 'status=error', match: (s) => s.status === 'error' },
-    { name: 'status running or ok', query: 'status=running&status=ok', match: (s) => s.status === 'running' || s.status === 'ok' },
+    {
+      name: 'status running or ok',
+      query: 'status=running&status=ok',
+      match: (s) => s.status === 'running' || s.status === 'ok',
+    },
     // Costs are whole micro-dollars; bounds fall between them so float sums cannot straddle them.
-    { name: 'cost range', query: 'min_cost=0.0050005&max_cost=0.0120005', match: (s) => s.cost_usd >= 0.0050005 && s.cost_usd <= 0.0120005 },
+    {
+      name: 'cost range',
+      query: 'min_cost=0.0050005&max_cost=0.0120005',
+      match: (s) => s.cost_usd >= 0.0050005 && s.cost_usd <= 0.0120005,
+    },
     { name: 'min cost', query: 'min_cost=0.0200005', match: (s) => s.cost_usd >= 0.0200005 },
     { name: 'max cost zero', query: 'max_cost=0', match: (s) => s.cost_usd === 0 },
     { name: 'has escalation', query: 'has_escalation=true', match: (s) => s.escalations > 0 },
@@ -41,7 +57,11 @@ export function listCases(all: SessionSummary[]): ListCase[] {
     {
       name: 'combined',
       query: `agent=researcher&agent=reviewer&has_escalation=false&min_steps=3&from=${encodeURIComponent(from)}`,
-      match: (s) => (s.agent_name === 'researcher' || s.agent_name === 'reviewer') && s.escalations === 0 && s.steps >= 3 && Date.parse(s.start_time) >= Date.parse(from),
+      match: (s) =>
+        (s.agent_name === 'researcher' || s.agent_name === 'reviewer') &&
+        s.escalations === 0 &&
+        s.steps >= 3 &&
+        Date.parse(s.start_time) >= Date.parse(from),
     },
     { name: 'matches nothing', query: 'user=nobody', match: () => false },
   ];

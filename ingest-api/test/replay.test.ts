@@ -20,20 +20,139 @@ const at = (ms: number): bigint => BASE_NS + BigInt(ms) * MS;
 function multiAgentSession(): SpanRow[] {
   const s = (o: Partial<SpanRow> & { span_id: string; startMs: number; endMs: number }): SpanRow => {
     const { startMs, endMs, ...rest } = o;
-    return span({ project_id: p.projectId, session_id: 'ma-1', workflow: 'research', user_id: 'u-42', start_time_ns: at(startMs), end_time_ns: at(endMs), ...rest });
+    return span({
+      project_id: p.projectId,
+      session_id: 'ma-1',
+      workflow: 'research',
+      user_id: 'u-42',
+      start_time_ns: at(startMs),
+      end_time_ns: at(endMs),
+      ...rest,
+    });
   };
   return [
-    s({ span_id: id('f'), kind: 'session', name: 'invoke_agent orchestrator', agent_name: 'orchestrator', startMs: 0, endMs: 1000 }),
-    s({ span_id: id('0'), parent_span_id: id('f'), kind: 'step', name: 'plan', agent_name: 'orchestrator', startMs: 0, endMs: 5 }),
-    s({ span_id: id('1'), parent_span_id: id('f'), kind: 'llm', name: 'chat gpt-4o', agent_name: 'orchestrator', model: 'gpt-4o', startMs: 10, endMs: 90, cost_usd: 0.01, input_tokens: 100, output_tokens: 20, confidence: 0.9, input: '[{"role":"user","content":"go"}]', output: '[{"role":"assistant","content":"ok"}]' }),
-    s({ span_id: id('b'), parent_span_id: id('f'), kind: 'agent', name: 'invoke_agent analyzer', agent_name: 'analyzer', startMs: 100, endMs: 400 }),
-    s({ span_id: id('a'), parent_span_id: id('f'), kind: 'agent', name: 'invoke_agent data-miner', agent_name: 'data-miner', startMs: 100, endMs: 350 }),
-    s({ span_id: id('2'), parent_span_id: id('a'), kind: 'llm', name: 'chat', agent_name: 'data-miner', model: 'gpt-4o-mini', startMs: 110, endMs: 140, cost_usd: 0.02, confidence: 0.7 }),
-    s({ span_id: id('3'), parent_span_id: id('b'), kind: 'tool', name: 'execute_tool search', agent_name: 'analyzer', tool_name: 'search', startMs: 120, endMs: 180, input: '{"q":"x"}', output: '{"hits":3}' }),
-    s({ span_id: id('4'), parent_span_id: id('a'), kind: 'tool', name: 'execute_tool fetch', agent_name: 'data-miner', tool_name: 'fetch', startMs: 150, endMs: 160, state: '{"rows":1}' }),
-    s({ span_id: id('5'), parent_span_id: id('b'), kind: 'llm', name: 'chat', agent_name: 'analyzer', model: 'claude', startMs: 200, endMs: 240, cost_usd: 0.05, confidence: 0.3, state: '{"rows":2,"done":false}' }),
-    s({ span_id: id('6'), parent_span_id: id('b'), kind: 'escalation', name: 'escalate', agent_name: 'analyzer', startMs: 250, endMs: 251, has_escalation: true, status: 'error', status_message: 'low confidence' }),
-    s({ span_id: id('7'), parent_span_id: id('a'), kind: 'llm', name: 'chat', agent_name: 'data-miner', model: 'gpt-4o-mini', startMs: 300, endMs: 340, cost_usd: 0.03 }),
+    s({
+      span_id: id('f'),
+      kind: 'session',
+      name: 'invoke_agent orchestrator',
+      agent_name: 'orchestrator',
+      startMs: 0,
+      endMs: 1000,
+    }),
+    s({
+      span_id: id('0'),
+      parent_span_id: id('f'),
+      kind: 'step',
+      name: 'plan',
+      agent_name: 'orchestrator',
+      startMs: 0,
+      endMs: 5,
+    }),
+    s({
+      span_id: id('1'),
+      parent_span_id: id('f'),
+      kind: 'llm',
+      name: 'chat gpt-4o',
+      agent_name: 'orchestrator',
+      model: 'gpt-4o',
+      startMs: 10,
+      endMs: 90,
+      cost_usd: 0.01,
+      input_tokens: 100,
+      output_tokens: 20,
+      confidence: 0.9,
+      input: '[{"role":"user","content":"go"}]',
+      output: '[{"role":"assistant","content":"ok"}]',
+    }),
+    s({
+      span_id: id('b'),
+      parent_span_id: id('f'),
+      kind: 'agent',
+      name: 'invoke_agent analyzer',
+      agent_name: 'analyzer',
+      startMs: 100,
+      endMs: 400,
+    }),
+    s({
+      span_id: id('a'),
+      parent_span_id: id('f'),
+      kind: 'agent',
+      name: 'invoke_agent data-miner',
+      agent_name: 'data-miner',
+      startMs: 100,
+      endMs: 350,
+    }),
+    s({
+      span_id: id('2'),
+      parent_span_id: id('a'),
+      kind: 'llm',
+      name: 'chat',
+      agent_name: 'data-miner',
+      model: 'gpt-4o-mini',
+      startMs: 110,
+      endMs: 140,
+      cost_usd: 0.02,
+      confidence: 0.7,
+    }),
+    s({
+      span_id: id('3'),
+      parent_span_id: id('b'),
+      kind: 'tool',
+      name: 'execute_tool search',
+      agent_name: 'analyzer',
+      tool_name: 'search',
+      startMs: 120,
+      endMs: 180,
+      input: '{"q":"x"}',
+      output: '{"hits":3}',
+    }),
+    s({
+      span_id: id('4'),
+      parent_span_id: id('a'),
+      kind: 'tool',
+      name: 'execute_tool fetch',
+      agent_name: 'data-miner',
+      tool_name: 'fetch',
+      startMs: 150,
+      endMs: 160,
+      state: '{"rows":1}',
+    }),
+    s({
+      span_id: id('5'),
+      parent_span_id: id('b'),
+      kind: 'llm',
+      name: 'chat',
+      agent_name: 'analyzer',
+      model: 'claude',
+      startMs: 200,
+      endMs: 240,
+      cost_usd: 0.05,
+      confidence: 0.3,
+      state: '{"rows":2,"done":false}',
+    }),
+    s({
+      span_id: id('6'),
+      parent_span_id: id('b'),
+      kind: 'escalation',
+      name: 'escalate',
+      agent_name: 'analyzer',
+      startMs: 250,
+      endMs: 251,
+      has_escalation: true,
+      status: 'error',
+      status_message: 'low confidence',
+    }),
+    s({
+      span_id: id('7'),
+      parent_span_id: id('a'),
+      kind: 'llm',
+      name: 'chat',
+      agent_name: 'data-miner',
+      model: 'gpt-4o-mini',
+      startMs: 300,
+      endMs: 340,
+      cost_usd: 0.03,
+    }),
   ];
 }
 
@@ -48,10 +167,35 @@ beforeAll(async () => {
   await store.insertSpans(rows.slice(0, 5));
   // A retried span (same trace and span id) not merged yet must appear once in the replay.
   await store.insertSpans([
-    span({ project_id: p.projectId, session_id: 'dup-1', span_id: id('1'), kind: 'session', start_time_ns: at(0), end_time_ns: at(50) }),
-    span({ project_id: p.projectId, session_id: 'dup-1', span_id: id('2'), parent_span_id: id('1'), start_time_ns: at(5), end_time_ns: at(9), cost_usd: 1 }),
+    span({
+      project_id: p.projectId,
+      session_id: 'dup-1',
+      span_id: id('1'),
+      kind: 'session',
+      start_time_ns: at(0),
+      end_time_ns: at(50),
+    }),
+    span({
+      project_id: p.projectId,
+      session_id: 'dup-1',
+      span_id: id('2'),
+      parent_span_id: id('1'),
+      start_time_ns: at(5),
+      end_time_ns: at(9),
+      cost_usd: 1,
+    }),
   ]);
-  await store.insertSpans([span({ project_id: p.projectId, session_id: 'dup-1', span_id: id('2'), parent_span_id: id('1'), start_time_ns: at(5), end_time_ns: at(9), cost_usd: 1 })]);
+  await store.insertSpans([
+    span({
+      project_id: p.projectId,
+      session_id: 'dup-1',
+      span_id: id('2'),
+      parent_span_id: id('1'),
+      start_time_ns: at(5),
+      end_time_ns: at(9),
+      cost_usd: 1,
+    }),
+  ]);
   app = await makeApp(store);
 });
 
@@ -65,8 +209,19 @@ describe('GET /api/sessions/:id (replay)', () => {
     const { status, body } = await getJson(app, '/api/sessions/ma-1', p.admin);
     expect(status).toBe(200);
     expect(body.session).toMatchObject({
-      session_id: 'ma-1', agent_name: 'orchestrator', workflow: 'research', user_id: 'u-42', status: 'ok', steps: 11,
-      llm_calls: 4, tool_calls: 2, escalations: 1, errors: 1, snapshots: 2, min_confidence: 0.3, duration_ms: 1000,
+      session_id: 'ma-1',
+      agent_name: 'orchestrator',
+      workflow: 'research',
+      user_id: 'u-42',
+      status: 'ok',
+      steps: 11,
+      llm_calls: 4,
+      tool_calls: 2,
+      escalations: 1,
+      errors: 1,
+      snapshots: 2,
+      min_confidence: 0.3,
+      duration_ms: 1000,
       start_time: new Date(Number(at(0) / MS)).toISOString(),
     });
     expect(body.session.cost_usd).toBeCloseTo(0.11, 10);
@@ -96,8 +251,12 @@ describe('GET /api/sessions/:id (replay)', () => {
   it('every parent precedes its children and each branch keeps its own chronology', async () => {
     const { body } = await getJson(app, '/api/sessions/ma-1', p.admin);
     const pos = new Map(body.steps.map((s: { span_id: string }, i: number) => [s.span_id, i]));
-    for (const s of body.steps) if (s.parent_span_id) expect(pos.get(s.parent_span_id)).toBeLessThan(pos.get(s.span_id) as number);
-    const branch = (parent: string) => body.steps.filter((s: { parent_span_id: string }) => s.parent_span_id === parent).map((s: { span_id: string }) => s.span_id);
+    for (const s of body.steps)
+      if (s.parent_span_id) expect(pos.get(s.parent_span_id)).toBeLessThan(pos.get(s.span_id) as number);
+    const branch = (parent: string) =>
+      body.steps
+        .filter((s: { parent_span_id: string }) => s.parent_span_id === parent)
+        .map((s: { span_id: string }) => s.span_id);
     expect(branch(id('a'))).toEqual([id('2'), id('4'), id('7')]);
     expect(branch(id('b'))).toEqual([id('3'), id('5'), id('6')]);
   });
@@ -137,7 +296,14 @@ describe('GET /api/sessions/:id (replay)', () => {
     const missing = await getJson(app, '/api/sessions/nope', p.admin);
     expect(missing.status).toBe(404);
     expect(missing.body.error).toEqual({ code: 'CAIRN_NOT_FOUND', message: 'no session "nope" in this project' });
-    for (const q of ['steps_limit=-1', 'steps_limit=abc', 'steps_limit=50001', 'steps_cursor=garbage', 'steps_cursor=' + Buffer.from('{"k":"sessions:recent:desc"}').toString('base64url'), 'bogus=1']) {
+    for (const q of [
+      'steps_limit=-1',
+      'steps_limit=abc',
+      'steps_limit=50001',
+      'steps_cursor=garbage',
+      'steps_cursor=' + Buffer.from('{"k":"sessions:recent:desc"}').toString('base64url'),
+      'bogus=1',
+    ]) {
       const r = await getJson(app, `/api/sessions/ma-1?${q}`, p.admin);
       expect(r.status, q).toBe(400);
       expect(r.body.error.code, q).toBe('CAIRN_BAD_REQUEST');
@@ -148,7 +314,11 @@ describe('GET /api/sessions/:id (replay)', () => {
 
 describe('invalid ids', () => {
   it('answer 400 naming the parameter', async () => {
-    for (const url of [`/api/sessions/${'s'.repeat(513)}`, `/api/sessions/ma-1/steps/${'a'.repeat(65)}`, `/api/sessions/${'s'.repeat(513)}/export`]) {
+    for (const url of [
+      `/api/sessions/${'s'.repeat(513)}`,
+      `/api/sessions/ma-1/steps/${'a'.repeat(65)}`,
+      `/api/sessions/${'s'.repeat(513)}/export`,
+    ]) {
       const r = await getJson(app, url, p.admin);
       expect(r.status, url).toBe(400);
       expect(r.body.error).toMatchObject({ code: 'CAIRN_BAD_REQUEST' });
@@ -161,8 +331,20 @@ describe('GET /api/sessions/:id/steps/:span_id', () => {
   it('returns the payloads and the previous snapshot to diff against', async () => {
     const { status, body } = await getJson(app, `/api/sessions/ma-1/steps/${id('5')}`, p.admin);
     expect(status).toBe(200);
-    expect(body.step).toMatchObject({ span_id: id('5'), parent_span_id: id('b'), state: '{"rows":2,"done":false}', model: 'claude', agent_name: 'analyzer', attributes: {}, events: [] });
-    expect(body.previous_state).toEqual({ span_id: id('4'), start_time: new Date(Number(at(150) / MS)).toISOString(), state: '{"rows":1}' });
+    expect(body.step).toMatchObject({
+      span_id: id('5'),
+      parent_span_id: id('b'),
+      state: '{"rows":2,"done":false}',
+      model: 'claude',
+      agent_name: 'analyzer',
+      attributes: {},
+      events: [],
+    });
+    expect(body.previous_state).toEqual({
+      span_id: id('4'),
+      start_time: new Date(Number(at(150) / MS)).toISOString(),
+      state: '{"rows":1}',
+    });
     const tool = await getJson(app, `/api/sessions/ma-1/steps/${id('3')}`, p.admin);
     expect(tool.body.step).toMatchObject({ tool_name: 'search', input: '{"q":"x"}', output: '{"hits":3}', state: null });
     expect(tool.body.previous_state).toBeNull();
@@ -178,12 +360,25 @@ describe('GET /api/sessions/:id/steps/:span_id', () => {
 
 describe('scores', () => {
   const post = (body: unknown, key = p.admin) =>
-    app.inject({ method: 'POST', url: '/api/scores', headers: { ...bearer(key), 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    app.inject({
+      method: 'POST',
+      url: '/api/scores',
+      headers: { ...bearer(key), 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
 
   it('records numeric, categorical and boolean scores on a session and a step, shown with the session', async () => {
     const a = await post({ session_id: 'ma-1', name: 'helpfulness', value: 0.8, comment: 'good', source: 'human' });
     expect(a.statusCode).toBe(201);
-    expect(a.json().score).toMatchObject({ session_id: 'ma-1', span_id: null, name: 'helpfulness', data_type: 'numeric', value: 0.8, comment: 'good', source: 'human' });
+    expect(a.json().score).toMatchObject({
+      session_id: 'ma-1',
+      span_id: null,
+      name: 'helpfulness',
+      data_type: 'numeric',
+      value: 0.8,
+      comment: 'good',
+      source: 'human',
+    });
     const b = await post({ session_id: 'ma-1', span_id: id('5'), name: 'label', value: 'hallucination' });
     expect(b.json().score).toMatchObject({ span_id: id('5'), data_type: 'categorical', value: 'hallucination', source: 'api' });
     const c = await post({ session_id: 'ma-1', name: 'passed', value: true, source: 'eval' });
@@ -214,7 +409,12 @@ describe('scores', () => {
       expect(r.statusCode, JSON.stringify(body)).toBe(400);
       expect(r.json().error.code).toBe('CAIRN_BAD_REQUEST');
     }
-    const notJson = await app.inject({ method: 'POST', url: '/api/scores', headers: { ...bearer(p.admin), 'content-type': 'application/json' }, payload: '{"session_id":' });
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/api/scores',
+      headers: { ...bearer(p.admin), 'content-type': 'application/json' },
+      payload: '{"session_id":',
+    });
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json().error.code).toBe('CAIRN_MALFORMED_JSON');
     expect((await post({ session_id: 'nope', name: 'x', value: 1 })).statusCode).toBe(404);
@@ -232,7 +432,11 @@ describe('GET /api/sessions/:id/export', () => {
     expect(body.session.session_id).toBe('ma-1');
     expect(body.steps.map((s: { span_id: string }) => s.span_id)).toEqual(EXPECTED_ORDER);
     const llm = body.steps.find((s: { span_id: string }) => s.span_id === id('1'));
-    expect(llm).toMatchObject({ input: '[{"role":"user","content":"go"}]', output: '[{"role":"assistant","content":"ok"}]', input_tokens: 100 });
+    expect(llm).toMatchObject({
+      input: '[{"role":"user","content":"go"}]',
+      output: '[{"role":"assistant","content":"ok"}]',
+      input_tokens: 100,
+    });
     expect(body.scores.length).toBeGreaterThan(0);
   });
 });

@@ -69,7 +69,13 @@ describe('GET /api/sessions over a 1,000-session corpus', () => {
     // A new session that sorts after the first page (cheaper than its last row).
     const last: SessionSummary = first.body.sessions[49];
     await store.insertSpans([
-      span({ project_id: p.projectId, session_id: 'zz-late', span_id: 'ab'.repeat(8), kind: 'session', cost_usd: last.cost_usd / 2 }),
+      span({
+        project_id: p.projectId,
+        session_id: 'zz-late',
+        span_id: 'ab'.repeat(8),
+        kind: 'session',
+        cost_usd: last.cost_usd / 2,
+      }),
     ]);
     const rest = await pageAll(get, 'sort=cost', 200, first.body.next_cursor);
     const ids = [...first.body.sessions.map((s: SessionSummary) => s.session_id), ...rest.ids];

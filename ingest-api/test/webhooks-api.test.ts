@@ -50,7 +50,9 @@ describe('private targets', () => {
     }
     const patched = await send(open, 'POST', '/api/webhooks', p.admin, { url: receiver.url });
     expect(patched.status).toBe(201);
-    const viaPatch = await send(strict, 'PATCH', `/api/webhooks/${patched.body.webhook.id}`, p.admin, { url: 'http://127.0.0.2/x' });
+    const viaPatch = await send(strict, 'PATCH', `/api/webhooks/${patched.body.webhook.id}`, p.admin, {
+      url: 'http://127.0.0.2/x',
+    });
     expect(viaPatch.body.error.code).toBe('CAIRN_WEBHOOK_TARGET_REFUSED');
   });
 
@@ -101,7 +103,12 @@ describe('webhook CRUD', () => {
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^whsec_/);
     const id = created.body.webhook.id as string;
-    expect(created.body.webhook).toMatchObject({ name: 'crud', format: 'json', enabled: true, secret_prefix: created.body.secret.slice(0, 10) });
+    expect(created.body.webhook).toMatchObject({
+      name: 'crud',
+      format: 'json',
+      enabled: true,
+      secret_prefix: created.body.secret.slice(0, 10),
+    });
     const got = await send(open, 'GET', `/api/webhooks/${id}`, p.admin);
     expect(got.body.secret).toBeUndefined();
     expect(JSON.stringify((await send(open, 'GET', '/api/webhooks', p.admin)).body)).not.toContain(created.body.secret);

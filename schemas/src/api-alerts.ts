@@ -49,16 +49,46 @@ export type AlertList = Static<typeof AlertList>;
 
 export const DetectorSettings = Type.Object(
   {
-    session_cost_multiplier: Type.Number({ exclusiveMinimum: 1, maximum: 1000, description: 'Flag a session costing more than this × its agent\'s trailing median (3).' }),
+    session_cost_multiplier: Type.Number({
+      exclusiveMinimum: 1,
+      maximum: 1000,
+      description: "Flag a session costing more than this × its agent's trailing median (3).",
+    }),
     baseline_days: Type.Integer({ minimum: 1, maximum: 90, description: 'Trailing window of the medians and baselines (7).' }),
-    min_history: Type.Integer({ minimum: 1, maximum: 10_000, description: 'Sessions of an agent needed before history-based detectors fire (5).' }),
-    step_limits: Type.Record(Type.String(), Type.Integer({ minimum: 1 }), { description: 'Configured step limit per agent; others derive one from history.' }),
-    step_limit_multiplier: Type.Number({ exclusiveMinimum: 1, maximum: 100, description: 'Derived limit = ceil(p95 of the agent\'s steps × this) (1.5).' }),
-    retry_loop_repeats: Type.Integer({ minimum: 2, maximum: 10_000, description: 'Same tool with the same arguments this many times in one session (5).' }),
+    min_history: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      description: 'Sessions of an agent needed before history-based detectors fire (5).',
+    }),
+    step_limits: Type.Record(Type.String(), Type.Integer({ minimum: 1 }), {
+      description: 'Configured step limit per agent; others derive one from history.',
+    }),
+    step_limit_multiplier: Type.Number({
+      exclusiveMinimum: 1,
+      maximum: 100,
+      description: "Derived limit = ceil(p95 of the agent's steps × this) (1.5).",
+    }),
+    retry_loop_repeats: Type.Integer({
+      minimum: 2,
+      maximum: 10_000,
+      description: 'Same tool with the same arguments this many times in one session (5).',
+    }),
     error_rate_window_minutes: Type.Integer({ minimum: 1, maximum: 1440, description: 'Window of the error-rate check (15).' }),
-    error_rate_min_sessions: Type.Integer({ minimum: 1, maximum: 10_000, description: 'Sessions of the agent in the window needed to judge (5).' }),
-    error_rate_threshold: Type.Number({ minimum: 0, maximum: 1, description: 'Share of sessions with an error in the window that is a spike (0.3)…' }),
-    error_rate_multiplier: Type.Number({ minimum: 1, maximum: 1000, description: '…when it is also this × the baseline rate (3).' }),
+    error_rate_min_sessions: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      description: 'Sessions of the agent in the window needed to judge (5).',
+    }),
+    error_rate_threshold: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'Share of sessions with an error in the window that is a spike (0.3)…',
+    }),
+    error_rate_multiplier: Type.Number({
+      minimum: 1,
+      maximum: 1000,
+      description: '…when it is also this × the baseline rate (3).',
+    }),
   },
   { additionalProperties: false },
 );

@@ -33,11 +33,20 @@ export const CreateBudgetBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     scope: Type.Optional(BudgetScope),
     period: Type.Enum(BUDGET_PERIODS),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA timezone of the period boundaries (default UTC).' })),
+    timezone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'IANA timezone of the period boundaries (default UTC).' }),
+    ),
     limit_usd: Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }),
     thresholds: Type.Optional(Thresholds),
-    webhook_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20, description: 'Webhooks that get this budget\'s alerts; empty = every enabled webhook of the project.' })),
-    hard_stop: Type.Optional(Type.Boolean({ description: 'At 100 % `GET /api/guard` denies runs in scope and the SDK stops them.' })),
+    webhook_ids: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+        maxItems: 20,
+        description: "Webhooks that get this budget's alerts; empty = every enabled webhook of the project.",
+      }),
+    ),
+    hard_stop: Type.Optional(
+      Type.Boolean({ description: 'At 100 % `GET /api/guard` denies runs in scope and the SDK stops them.' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -11,7 +11,9 @@ const StringList = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { m
 
 export const CostsQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ description: 'Start (ISO 8601 or epoch ms), rounded down to the hour. Default: 7 days before `to`.' })),
+    from: Type.Optional(
+      Type.String({ description: 'Start (ISO 8601 or epoch ms), rounded down to the hour. Default: 7 days before `to`.' }),
+    ),
     to: Type.Optional(Type.String({ description: 'End, exclusive (ISO 8601 or epoch ms). Default: now.' })),
     bucket: Type.Optional(Type.Enum(COST_BUCKETS)),
     group_by: Type.Optional(Type.Enum(COST_GROUP_BYS)),
@@ -20,7 +22,12 @@ export const CostsQuery = Type.Object(
     user: Type.Optional(StringList),
     model: Type.Optional(StringList),
     limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 200, default: 20, description: 'Groups kept by total cost; the rest are summed into the key "(other)".' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 200,
+        default: 20,
+        description: 'Groups kept by total cost; the rest are summed into the key "(other)".',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -54,7 +61,9 @@ export const CostsResponse = Type.Object({
   bucket: Type.Enum(COST_BUCKETS),
   group_by: Type.Enum(COST_GROUP_BYS),
   totals: CostFigures,
-  groups: Type.Array(CostGroup, { description: 'Per group over the whole range, by cost descending. Key "" is spend with no value for the dimension.' }),
+  groups: Type.Array(CostGroup, {
+    description: 'Per group over the whole range, by cost descending. Key "" is spend with no value for the dimension.',
+  }),
   series: Type.Array(CostPoint, { description: 'Per bucket and group, by time then key; empty buckets are omitted.' }),
 });
 export type CostsResponse = Static<typeof CostsResponse>;

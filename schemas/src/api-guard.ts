@@ -7,7 +7,9 @@ export const GuardQuery = Type.Object(
     agent: Type.Optional(Type.String({ maxLength: 256 })),
     workflow: Type.Optional(Type.String({ maxLength: 256 })),
     user: Type.Optional(Type.String({ maxLength: 256 })),
-    model: Type.Optional(Type.String({ maxLength: 256, description: 'Model-scoped budgets apply only when the model is given.' })),
+    model: Type.Optional(
+      Type.String({ maxLength: 256, description: 'Model-scoped budgets apply only when the model is given.' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -12,7 +12,6 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const SESSION_SORTS = ['recent', 'cost', 'duration', 'steps'] as const;
 export type SessionSort = (typeof SESSION_SORTS)[number];
 
-
 /** `?agent=a&agent=b` or `?agent=a`: several values of one filter mean "any of them". */
 const StringList = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 50 });
 
@@ -29,7 +28,12 @@ export const SessionFilterFields = {
   has_escalation: Type.Optional(Type.Boolean()),
   has_error: Type.Optional(Type.Boolean({ description: 'At least one span with status error (true) or none (false).' })),
   min_steps: Type.Optional(Type.Integer({ minimum: 0 })),
-  anomaly: Type.Optional(Type.Array(Type.Enum([...ANOMALY_TYPES, 'any'] as const), { maxItems: 5, description: 'Sessions an anomaly detector flagged (any of these types; `any` = any type).' })),
+  anomaly: Type.Optional(
+    Type.Array(Type.Enum([...ANOMALY_TYPES, 'any'] as const), {
+      maxItems: 5,
+      description: 'Sessions an anomaly detector flagged (any of these types; `any` = any type).',
+    }),
+  ),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Case-insensitive substring of the session id.' })),
 };
 
@@ -39,7 +43,9 @@ export const SessionListQuery = Type.Object(
     sort: Type.Optional(Type.Enum(SESSION_SORTS)),
     order: Type.Optional(Type.Enum(['desc', 'asc'])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-    cursor: Type.Optional(Type.String({ maxLength: 2000, description: 'next_cursor of the previous page; the same filters and sort must be sent.' })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'next_cursor of the previous page; the same filters and sort must be sent.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -183,7 +189,9 @@ export const StepDetail = Type.Object({
   has_limit_hit: Type.Boolean(),
   input: Type.String({ description: 'Prompt messages (JSON text) or tool arguments, as recorded.' }),
   output: Type.String({ description: 'Response messages (JSON text) or tool result, as recorded.' }),
-  state: Type.Union([Type.String(), Type.Null()], { description: 'State snapshot (JSON text) recorded on this span; null when none.' }),
+  state: Type.Union([Type.String(), Type.Null()], {
+    description: 'State snapshot (JSON text) recorded on this span; null when none.',
+  }),
   attributes: Type.Unknown({ description: 'Remaining span attributes (parsed JSON object).' }),
   resource_attributes: Type.Unknown(),
   events: Type.Unknown({ description: 'Span events: [{ name, time_ns, attributes }].' }),
@@ -213,10 +221,10 @@ export const SessionExportQuery = Type.Object(
     ...SessionFilterFields,
     sort: Type.Optional(Type.Enum(SESSION_SORTS)),
     order: Type.Optional(Type.Enum(['desc', 'asc'])),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Sessions to export at most.' })),
-    steps: Type.Optional(
-      Type.Enum(['full', 'none']),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'Sessions to export at most.' }),
     ),
+    steps: Type.Optional(Type.Enum(['full', 'none'])),
   },
   { additionalProperties: false },
 );
@@ -225,7 +233,9 @@ export type SessionExportQuery = Static<typeof SessionExportQuery>;
 export const ScoreBody = Type.Object(
   {
     session_id: Type.String({ minLength: 1, maxLength: 512 }),
-    span_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Score one step rather than the whole session.' })),
+    span_id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'Score one step rather than the whole session.' }),
+    ),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     // One `type` list rather than anyOf: with query coercion on, ajv would turn `true` into 1
     // while trying the number branch of an anyOf.

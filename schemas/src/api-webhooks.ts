@@ -7,7 +7,11 @@ export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 export const CreateWebhookBody = Type.Object(
   {
-    url: Type.String({ minLength: 8, maxLength: 2000, description: 'http(s) URL. Private and loopback targets need CAIRN_WEBHOOK_ALLOW_PRIVATE=1.' }),
+    url: Type.String({
+      minLength: 8,
+      maxLength: 2000,
+      description: 'http(s) URL. Private and loopback targets need CAIRN_WEBHOOK_ALLOW_PRIVATE=1.',
+    }),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     format: Type.Optional(Type.Enum(WEBHOOK_FORMATS)),
     enabled: Type.Optional(Type.Boolean()),

@@ -32,7 +32,16 @@ export {
 export type { SessionStatus, SessionSort, ScoreSource } from './api-sessions.js';
 export { COST_GROUP_BYS, COST_BUCKETS, CostsQuery, CostFigures, CostGroup, CostPoint, CostsResponse } from './api-costs.js';
 export type { CostGroupBy, CostBucket } from './api-costs.js';
-export { ApiKey, ApiKeyList, CreateKeyBody, CreatedKeyResponse, KeyParams, LoginBody, MeResponse, OkResponse } from './api-auth.js';
+export {
+  ApiKey,
+  ApiKeyList,
+  CreateKeyBody,
+  CreatedKeyResponse,
+  KeyParams,
+  LoginBody,
+  MeResponse,
+  OkResponse,
+} from './api-auth.js';
 export {
   BUDGET_PERIODS,
   DEFAULT_THRESHOLDS,
@@ -60,6 +69,14 @@ export {
   TestDeliveryResponse,
 } from './api-webhooks.js';
 export type { WebhookFormat } from './api-webhooks.js';
-export { ANOMALY_TYPES, ALERT_TYPES, AlertsQuery, Alert, AlertList, DetectorSettings, DetectorSettingsPatch } from './api-alerts.js';
+export {
+  ANOMALY_TYPES,
+  ALERT_TYPES,
+  AlertsQuery,
+  Alert,
+  AlertList,
+  DetectorSettings,
+  DetectorSettingsPatch,
+} from './api-alerts.js';
 export type { AnomalyType, AlertType } from './api-alerts.js';
 export { GuardQuery, GuardBudget, GuardResponse } from './api-guard.js';

@@ -15,7 +15,14 @@ let cairn: CairnRuntime;
 
 beforeAll(async () => {
   cairn = await startCairn(
-    loadConfig({ CAIRN_DATA_DIR: dir, CAIRN_OTLP_PORT: '0', CAIRN_HTTP_PORT: '0', CAIRN_INGEST_KEY: INGEST, CAIRN_ADMIN_KEY: ADMIN, CAIRN_BATCH_MAX_MS: '50' }),
+    loadConfig({
+      CAIRN_DATA_DIR: dir,
+      CAIRN_OTLP_PORT: '0',
+      CAIRN_HTTP_PORT: '0',
+      CAIRN_INGEST_KEY: INGEST,
+      CAIRN_ADMIN_KEY: ADMIN,
+      CAIRN_BATCH_MAX_MS: '50',
+    }),
     { quiet: true },
   );
   init({ endpoint: cairn.otlpUrl, apiKey: INGEST, serviceName: 'guard-e2e', guard: { url: cairn.apiUrl, cacheMs: 0 }, env: {} });
@@ -27,7 +34,13 @@ afterAll(async () => {
 });
 
 async function hardStop(agent: string, limit: number): Promise<string> {
-  const res = await api(cairn.apiUrl, ADMIN, 'POST', '/api/budgets', { name: `${agent} cap`, scope: { agent }, period: 'day', limit_usd: limit, hard_stop: true });
+  const res = await api(cairn.apiUrl, ADMIN, 'POST', '/api/budgets', {
+    name: `${agent} cap`,
+    scope: { agent },
+    period: 'day',
+    limit_usd: limit,
+    hard_stop: true,
+  });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }

@@ -18,7 +18,13 @@ export interface Connections {
   /** For inserts, commands and migrations. */
   write: ClickHouseClient;
   /** Inserts a pre-encoded body in one insert; `columns` names the order of compact formats. */
-  insertRaw(table: string, body: Buffer, format: RawFormat, settings?: ClickHouseSettings, columns?: readonly string[]): Promise<void>;
+  insertRaw(
+    table: string,
+    body: Buffer,
+    format: RawFormat,
+    settings?: ClickHouseSettings,
+    columns?: readonly string[],
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,7 +68,13 @@ function openEmbedded(config: StoreConfig): Connections {
     async insertRaw(table, body, format, settings, columns) {
       // rawInsert hands the buffer to chDB's parallel parser without a copy: measured about 2x
       // the rows/s of client.insert and no long event-loop stall (DEPENDENCIES.md).
-      await writeConn.chdb.rawInsert({ table, values: body, format, settings: toPlainSettings(settings), ...(columns ? { columns } : {}) });
+      await writeConn.chdb.rawInsert({
+        table,
+        values: body,
+        format,
+        settings: toPlainSettings(settings),
+        ...(columns ? { columns } : {}),
+      });
     },
     async close() {
       await write.close();

@@ -41,7 +41,10 @@ export function keyKindOf(key: string): KeyKind | undefined {
 const nowVersion = (): number => Date.now() * 1000 + Math.floor(Math.random() * 1000);
 
 export async function ensureProject(store: Store, projectId: string, name: string): Promise<boolean> {
-  const rows = await store.query<{ n: number }>('SELECT count() AS n FROM projects FINAL WHERE project_id = {p:String} AND deleted = 0', { p: projectId });
+  const rows = await store.query<{ n: number }>(
+    'SELECT count() AS n FROM projects FINAL WHERE project_id = {p:String} AND deleted = 0',
+    { p: projectId },
+  );
   if (Number(rows[0]?.n ?? 0) > 0) return false;
   await store.insertRows('projects', [{ project_id: projectId, name, version: nowVersion() }]);
   return true;

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRow } from '@cairn/schemas';
-import { openStore, createKey, findKey, revokeKey, ensureProject, listKeys, splitStatements, loadMigrations, type Store } from '../src/index.js';
+import {
+  openStore,
+  createKey,
+  findKey,
+  revokeKey,
+  ensureProject,
+  listKeys,
+  splitStatements,
+  loadMigrations,
+  type Store,
+} from '../src/index.js';
 import { tempDataDir } from './helpers.js';
 
 const tmp = tempDataDir();
@@ -8,13 +18,43 @@ let store: Store;
 
 function span(over: Partial<SpanRow>): SpanRow {
   return {
-    project_id: 'p1', session_id: 's1', trace_id: 't'.repeat(32), span_id: 'a'.repeat(16), parent_span_id: '',
-    name: 'x', kind: 'llm', agent_name: '', workflow: '', user_id: '', service_name: 'svc', autonomy_level: '',
-    start_time_ns: 1_700_000_000_000_000_000n, end_time_ns: 1_700_000_001_000_000_000n, status: 'ok', status_message: '',
-    model: 'gpt-4o', provider: 'openai', input_tokens: 100, output_tokens: 50, cache_read_tokens: 0, cache_write_tokens: 0,
-    reasoning_tokens: 0, cost_usd: 0.001, cost_source: 'computed', confidence: null, tool_name: '', tool_call_key: '',
-    input: 'in', output: 'out', state: '', has_escalation: false, has_limit_hit: false, attributes: '{}',
-    resource_attributes: '{}', events: '[]', ...over,
+    project_id: 'p1',
+    session_id: 's1',
+    trace_id: 't'.repeat(32),
+    span_id: 'a'.repeat(16),
+    parent_span_id: '',
+    name: 'x',
+    kind: 'llm',
+    agent_name: '',
+    workflow: '',
+    user_id: '',
+    service_name: 'svc',
+    autonomy_level: '',
+    start_time_ns: 1_700_000_000_000_000_000n,
+    end_time_ns: 1_700_000_001_000_000_000n,
+    status: 'ok',
+    status_message: '',
+    model: 'gpt-4o',
+    provider: 'openai',
+    input_tokens: 100,
+    output_tokens: 50,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    cost_usd: 0.001,
+    cost_source: 'computed',
+    confidence: null,
+    tool_name: '',
+    tool_call_key: '',
+    input: 'in',
+    output: 'out',
+    state: '',
+    has_escalation: false,
+    has_limit_hit: false,
+    attributes: '{}',
+    resource_attributes: '{}',
+    events: '[]',
+    ...over,
   };
 }
 
@@ -51,9 +91,38 @@ async function openStoreAgainIsLocked(): Promise<boolean> {
 describe('spans and rollups', () => {
   it('feeds the sessions rollup and the hourly cost rollup; a re-sent batch counts once', async () => {
     const rows = [
-      span({ span_id: '1'.repeat(16), kind: 'session', model: '', provider: '', input_tokens: 0, output_tokens: 0, cost_usd: 0, agent_name: 'root-agent', user_id: 'u1', confidence: 0.9 }),
-      span({ span_id: '2'.repeat(16), parent_span_id: '1'.repeat(16), agent_name: 'child', confidence: 0.4, start_time_ns: 1_700_000_000_500_000_000n }),
-      span({ span_id: '3'.repeat(16), parent_span_id: '1'.repeat(16), kind: 'tool', model: '', provider: '', input_tokens: 0, output_tokens: 0, cost_usd: 0, tool_name: 'search', status: 'error', has_escalation: true }),
+      span({
+        span_id: '1'.repeat(16),
+        kind: 'session',
+        model: '',
+        provider: '',
+        input_tokens: 0,
+        output_tokens: 0,
+        cost_usd: 0,
+        agent_name: 'root-agent',
+        user_id: 'u1',
+        confidence: 0.9,
+      }),
+      span({
+        span_id: '2'.repeat(16),
+        parent_span_id: '1'.repeat(16),
+        agent_name: 'child',
+        confidence: 0.4,
+        start_time_ns: 1_700_000_000_500_000_000n,
+      }),
+      span({
+        span_id: '3'.repeat(16),
+        parent_span_id: '1'.repeat(16),
+        kind: 'tool',
+        model: '',
+        provider: '',
+        input_tokens: 0,
+        output_tokens: 0,
+        cost_usd: 0,
+        tool_name: 'search',
+        status: 'error',
+        has_escalation: true,
+      }),
     ];
     await store.insertSpans(rows, { dedupToken: 'batch-1' });
     await store.insertSpans(rows, { dedupToken: 'batch-1' });
@@ -66,7 +135,19 @@ describe('spans and rollups', () => {
        FROM sessions_rollup WHERE project_id = 'p1' GROUP BY session_id`,
     );
     expect(sessions).toEqual([
-      { session_id: 's1', agent: 'root-agent', user: 'u1', spans: 3, llm: 1, tools: 1, errors: 1, esc: 1, cost: 0.001, minc: 0.4, root: 1 },
+      {
+        session_id: 's1',
+        agent: 'root-agent',
+        user: 'u1',
+        spans: 3,
+        llm: 1,
+        tools: 1,
+        errors: 1,
+        esc: 1,
+        cost: 0.001,
+        minc: 0.4,
+        root: 1,
+      },
     ]);
     const cost = await store.query<Record<string, unknown>>(
       "SELECT agent_name, model, sum(cost_usd) AS cost, sum(input_tokens) AS tin, sum(llm_calls) AS calls FROM cost_hourly WHERE project_id = 'p1' GROUP BY agent_name, model",
@@ -75,8 +156,12 @@ describe('spans and rollups', () => {
   });
 
   it('keeps nanosecond timestamps exactly', async () => {
-    await store.insertSpans([span({ project_id: 'p2', start_time_ns: 1_700_000_000_123_456_789n, end_time_ns: 1_700_000_000_223_456_789n })]);
-    const rows = await store.query<{ s: string; d: number }>("SELECT toString(toUnixTimestamp64Nano(start_time)) AS s, duration_ns AS d FROM spans WHERE project_id = 'p2'");
+    await store.insertSpans([
+      span({ project_id: 'p2', start_time_ns: 1_700_000_000_123_456_789n, end_time_ns: 1_700_000_000_223_456_789n }),
+    ]);
+    const rows = await store.query<{ s: string; d: number }>(
+      "SELECT toString(toUnixTimestamp64Nano(start_time)) AS s, duration_ns AS d FROM spans WHERE project_id = 'p2'",
+    );
     expect(rows).toEqual([{ s: '1700000000123456789', d: 100_000_000 }]);
   });
 });

@@ -42,7 +42,12 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown;
   if (json !== undefined) headers.set('content-type', 'application/json');
   let res: Response;
   try {
-    res = await fetch(path, { credentials: 'same-origin', ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+    res = await fetch(path, {
+      credentials: 'same-origin',
+      ...rest,
+      headers,
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
+    });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'CAIRN_NETWORK', `cannot reach the Cairn API (${(err as Error).message})`);

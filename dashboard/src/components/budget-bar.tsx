@@ -11,12 +11,23 @@ export function BudgetBar({ s, projection = false }: { s: BudgetStatus; projecti
   return (
     <div className="budget-bar" data-testid="budget-bar" data-state={state} data-percent={s.percent.toFixed(2)}>
       <div className="progress" title={`${money(s.spent_usd)} of ${money(s.limit_usd)}`}>
-        <i className={state === 'ok' ? '' : state === 'warning' ? 'warning' : 'exceeded'} style={{ width: `${Math.min(100, (s.percent / scale) * 100)}%` }} />
+        <i
+          className={state === 'ok' ? '' : state === 'warning' ? 'warning' : 'exceeded'}
+          style={{ width: `${Math.min(100, (s.percent / scale) * 100)}%` }}
+        />
         {projPct !== undefined && projPct > s.percent ? (
-          <i className="projection" style={{ left: `${(s.percent / scale) * 100}%`, width: `${(Math.min(scale, projPct) - s.percent) / scale * 100}%` }} />
+          <i
+            className="projection"
+            style={{ left: `${(s.percent / scale) * 100}%`, width: `${((Math.min(scale, projPct) - s.percent) / scale) * 100}%` }}
+          />
         ) : null}
         {s.budget.thresholds.map((t) => (
-          <b key={t} style={{ left: `${(t / scale) * 100}%` }} title={`${t}%${s.thresholds_alerted.includes(t) ? ' (alerted)' : ''}`} className={s.thresholds_crossed.includes(t) ? 'crossed' : undefined} />
+          <b
+            key={t}
+            style={{ left: `${(t / scale) * 100}%` }}
+            title={`${t}%${s.thresholds_alerted.includes(t) ? ' (alerted)' : ''}`}
+            className={s.thresholds_crossed.includes(t) ? 'crossed' : undefined}
+          />
         ))}
       </div>
       <div className="small row gap">

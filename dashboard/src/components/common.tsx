@@ -30,11 +30,16 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
         });
       }}
     >
-      {done ? '✓' : label ?? (
-        <svg viewBox="0 0 16 16" width="11" height="11" aria-hidden="true">
-          <path d="M5 1h8a2 2 0 0 1 2 2v8h-2V3H5zM1 5a2 2 0 0 1 2-2h7a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2zm2 0v8h7V5z" fill="currentColor" />
-        </svg>
-      )}
+      {done
+        ? '✓'
+        : (label ?? (
+            <svg viewBox="0 0 16 16" width="11" height="11" aria-hidden="true">
+              <path
+                d="M5 1h8a2 2 0 0 1 2 2v8h-2V3H5zM1 5a2 2 0 0 1 2-2h7a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2zm2 0v8h7V5z"
+                fill="currentColor"
+              />
+            </svg>
+          ))}
     </button>
   );
 }
@@ -56,7 +61,15 @@ export function Agent({ name }: { name: string }) {
   );
 }
 
-export function Badge({ tone, children, title }: { tone: 'red' | 'amber' | 'purple' | 'grey' | 'green' | 'blue'; children: ReactNode; title?: string }) {
+export function Badge({
+  tone,
+  children,
+  title,
+}: {
+  tone: 'red' | 'amber' | 'purple' | 'grey' | 'green' | 'blue';
+  children: ReactNode;
+  title?: string;
+}) {
   return (
     <span className={`badge badge-${tone}`} title={title}>
       {children}

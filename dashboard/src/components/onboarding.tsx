@@ -33,7 +33,10 @@ export function Onboarding() {
 
   const create = async () => {
     try {
-      const r = await api<CreatedKeyResponse>('/api/keys', { method: 'POST', json: { kind: 'ingest', name: 'dashboard onboarding' } });
+      const r = await api<CreatedKeyResponse>('/api/keys', {
+        method: 'POST',
+        json: { kind: 'ingest', name: 'dashboard onboarding' },
+      });
       setCreated(r.key);
     } catch (e) {
       setError((e as Error).message);

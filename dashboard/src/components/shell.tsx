@@ -35,7 +35,12 @@ export function Shell({ children }: { children: ReactNode }) {
           </div>
           <div className="muted small mono">{me?.key_prefix}…</div>
           <div className="row gap">
-            <button type="button" className="ghost" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} title="Toggle theme">
+            <button
+              type="button"
+              className="ghost"
+              onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+              title="Toggle theme"
+            >
               {theme === 'dark' ? '☀ Light' : '☾ Dark'}
             </button>
             <button type="button" className="ghost" onClick={() => void signOut()}>

@@ -15,7 +15,9 @@ export async function loadBudgetStatuses(signal?: AbortSignal): Promise<BudgetsW
     if (e instanceof ApiError && e.unavailable) return { available: false, statuses: [] };
     throw e;
   }
-  const statuses = await Promise.all(list.budgets.map((b) => api<BudgetStatus>(`/api/budgets/${encodeURIComponent(b.id)}/status`, { signal })));
+  const statuses = await Promise.all(
+    list.budgets.map((b) => api<BudgetStatus>(`/api/budgets/${encodeURIComponent(b.id)}/status`, { signal })),
+  );
   return { available: true, statuses };
 }
 
@@ -37,6 +39,8 @@ export function projectedSpend(s: BudgetStatus, now = Date.now()): number | unde
 }
 
 export function scopeText(scope: BudgetStatus['budget']['scope']): string {
-  const parts = Object.entries(scope).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`);
+  const parts = Object.entries(scope)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k}=${v}`);
   return parts.length ? parts.join(' · ') : 'whole project';
 }

@@ -2,7 +2,20 @@
  * One color per agent, the same in every view: a string hash into a fixed palette chosen to be
  * readable on both themes. FNV-1a keeps it stable across reloads and machines.
  */
-const PALETTE = ['#4e9af1', '#e8833a', '#3fb97f', '#c678dd', '#e5c07b', '#56b6c2', '#e06c75', '#98c379', '#d19a66', '#7f8cf5', '#f06292', '#4db6ac'];
+const PALETTE = [
+  '#4e9af1',
+  '#e8833a',
+  '#3fb97f',
+  '#c678dd',
+  '#e5c07b',
+  '#56b6c2',
+  '#e06c75',
+  '#98c379',
+  '#d19a66',
+  '#7f8cf5',
+  '#f06292',
+  '#4db6ac',
+];
 
 export function hashString(s: string): number {
   let h = 0x811c9dc5;

@@ -34,17 +34,42 @@ export default function SettingsPage() {
 
   return (
     <div>
-      <div className="page-head"><h1>Settings</h1></div>
+      <div className="page-head">
+        <h1>Settings</h1>
+      </div>
       <div className="cards">
-        <div className="card"><label>Project</label><div><b>{me?.project_name}</b> <span className="mono muted">{me?.project_id}</span></div></div>
-        <div className="card"><label>OTLP endpoint</label><div className="row gap"><code>{otlpEndpoint()}</code><CopyButton text={otlpEndpoint()} label="copy" /></div></div>
-        <div className="card"><label>API reference</label><div><a href="/docs" target="_blank" rel="noreferrer">/docs</a> · <a href="/openapi.json">openapi.json</a></div></div>
+        <div className="card">
+          <label>Project</label>
+          <div>
+            <b>{me?.project_name}</b> <span className="mono muted">{me?.project_id}</span>
+          </div>
+        </div>
+        <div className="card">
+          <label>OTLP endpoint</label>
+          <div className="row gap">
+            <code>{otlpEndpoint()}</code>
+            <CopyButton text={otlpEndpoint()} label="copy" />
+          </div>
+        </div>
+        <div className="card">
+          <label>API reference</label>
+          <div>
+            <a href="/docs" target="_blank" rel="noreferrer">
+              /docs
+            </a>{' '}
+            · <a href="/openapi.json">openapi.json</a>
+          </div>
+        </div>
       </div>
       <div className="card section">
         <div className="row gap">
           <h2 className="grow">Keys</h2>
-          <button type="button" onClick={() => void create('ingest')}>New ingest key</button>
-          <button type="button" onClick={() => void create('admin')}>New admin key</button>
+          <button type="button" onClick={() => void create('ingest')}>
+            New ingest key
+          </button>
+          <button type="button" onClick={() => void create('admin')}>
+            New admin key
+          </button>
         </div>
         {created ? (
           <div className="snippet" data-testid="created-key">
@@ -57,16 +82,38 @@ export default function SettingsPage() {
         {!keys.data && !keys.error ? <Skeleton rows={3} /> : null}
         {keys.data ? (
           <table className="grid">
-            <thead><tr><th>kind</th><th>prefix</th><th>name</th><th>created</th><th>state</th><th /></tr></thead>
+            <thead>
+              <tr>
+                <th>kind</th>
+                <th>prefix</th>
+                <th>name</th>
+                <th>created</th>
+                <th>state</th>
+                <th />
+              </tr>
+            </thead>
             <tbody>
               {keys.data.keys.map((k) => (
                 <tr key={k.key_id}>
-                  <td><Badge tone={k.kind === 'admin' ? 'purple' : 'blue'}>{k.kind}</Badge></td>
+                  <td>
+                    <Badge tone={k.kind === 'admin' ? 'purple' : 'blue'}>{k.kind}</Badge>
+                  </td>
                   <td className="mono">{k.prefix}…</td>
-                  <td>{k.name || <span className="muted">—</span>}{k.key_id === me?.key_id ? <span className="muted"> (this sign-in)</span> : null}</td>
-                  <td><Time iso={k.created_at} /></td>
+                  <td>
+                    {k.name || <span className="muted">—</span>}
+                    {k.key_id === me?.key_id ? <span className="muted"> (this sign-in)</span> : null}
+                  </td>
+                  <td>
+                    <Time iso={k.created_at} />
+                  </td>
                   <td>{k.revoked ? <Badge tone="grey">revoked</Badge> : <Badge tone="green">active</Badge>}</td>
-                  <td>{!k.revoked && k.key_id !== me?.key_id ? <button type="button" className="ghost danger" onClick={() => void revoke(k.key_id)}>Revoke</button> : null}</td>
+                  <td>
+                    {!k.revoked && k.key_id !== me?.key_id ? (
+                      <button type="button" className="ghost danger" onClick={() => void revoke(k.key_id)}>
+                        Revoke
+                      </button>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>

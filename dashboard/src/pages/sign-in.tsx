@@ -53,8 +53,9 @@ export function SignInPage() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
         <p className="muted small">
-          The first <code>cairn start</code> printed an admin key (<code>cairn_ak_…</code>); <code>cairn keys create --kind admin</code> makes
-          another. It is exchanged for a session cookie and never stored in the browser.
+          The first <code>cairn start</code> printed an admin key (<code>cairn_ak_…</code>);{' '}
+          <code>cairn keys create --kind admin</code> makes another. It is exchanged for a session cookie and never stored in the
+          browser.
         </p>
       </form>
     </div>

@@ -55,13 +55,74 @@ export async function send(env: Env, spans: SpanSpec[], batch = 2500): Promise<v
 export async function seedDemo(env: Env): Promise<void> {
   const now = Date.now();
   const spans: SpanSpec[] = [
-    ...sessionSpans({ sessionId: 'sess-research-big', agent: 'orchestrator', subAgents: ['data-miner', 'analyzer', 'writer'], rounds: 6, costPerCall: 0.03, escalateAt: 3, errorAt: 4, limitAt: 5, startMs: now - 20 * 60_000, user: 'alice' }),
-    ...sessionSpans({ sessionId: 'sess-research-small', agent: 'orchestrator', subAgents: ['data-miner'], rounds: 2, costPerCall: 0.001, startMs: now - 15 * 60_000, user: 'bob' }),
-    ...sessionSpans({ sessionId: 'sess-support-1', agent: 'support-bot', rounds: 3, costPerCall: 0.0004, startMs: now - 10 * 60_000, user: 'carol', workflow: 'support' }),
-    ...sessionSpans({ sessionId: 'sess-support-2', agent: 'support-bot', rounds: 4, costPerCall: 0.0005, startMs: now - 8 * 60_000, user: 'dave', workflow: 'support' }),
-    ...sessionSpans({ sessionId: 'sess-support-3', agent: 'support-bot', rounds: 3, costPerCall: 0.0004, startMs: now - 6 * 60_000, user: 'erin', workflow: 'support' }),
-    ...sessionSpans({ sessionId: 'sess-support-4', agent: 'support-bot', rounds: 5, costPerCall: 0.004, escalateAt: 2, startMs: now - 4 * 60_000, user: 'frank', workflow: 'support' }),
-    ...sessionSpans({ sessionId: 'sess-coder-1', agent: 'coder', rounds: 4, costPerCall: 0.012, errorAt: 1, startMs: now - 2 * 60_000, user: 'alice', workflow: 'codegen' }),
+    ...sessionSpans({
+      sessionId: 'sess-research-big',
+      agent: 'orchestrator',
+      subAgents: ['data-miner', 'analyzer', 'writer'],
+      rounds: 6,
+      costPerCall: 0.03,
+      escalateAt: 3,
+      errorAt: 4,
+      limitAt: 5,
+      startMs: now - 20 * 60_000,
+      user: 'alice',
+    }),
+    ...sessionSpans({
+      sessionId: 'sess-research-small',
+      agent: 'orchestrator',
+      subAgents: ['data-miner'],
+      rounds: 2,
+      costPerCall: 0.001,
+      startMs: now - 15 * 60_000,
+      user: 'bob',
+    }),
+    ...sessionSpans({
+      sessionId: 'sess-support-1',
+      agent: 'support-bot',
+      rounds: 3,
+      costPerCall: 0.0004,
+      startMs: now - 10 * 60_000,
+      user: 'carol',
+      workflow: 'support',
+    }),
+    ...sessionSpans({
+      sessionId: 'sess-support-2',
+      agent: 'support-bot',
+      rounds: 4,
+      costPerCall: 0.0005,
+      startMs: now - 8 * 60_000,
+      user: 'dave',
+      workflow: 'support',
+    }),
+    ...sessionSpans({
+      sessionId: 'sess-support-3',
+      agent: 'support-bot',
+      rounds: 3,
+      costPerCall: 0.0004,
+      startMs: now - 6 * 60_000,
+      user: 'erin',
+      workflow: 'support',
+    }),
+    ...sessionSpans({
+      sessionId: 'sess-support-4',
+      agent: 'support-bot',
+      rounds: 5,
+      costPerCall: 0.004,
+      escalateAt: 2,
+      startMs: now - 4 * 60_000,
+      user: 'frank',
+      workflow: 'support',
+    }),
+    ...sessionSpans({
+      sessionId: 'sess-coder-1',
+      agent: 'coder',
+      rounds: 4,
+      costPerCall: 0.012,
+      errorAt: 1,
+      startMs: now - 2 * 60_000,
+      user: 'alice',
+      workflow: 'codegen',
+    }),
   ];
   await send(env, spans);
 }
@@ -69,7 +130,16 @@ export async function seedDemo(env: Env): Promise<void> {
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 

@@ -86,7 +86,11 @@ export interface SessionPlan {
 export function sessionSpans(p: SessionPlan): SpanSpec[] {
   const traceId = hex(16);
   const t0 = p.startMs ?? Date.now() - 60_000;
-  const base = { 'gen_ai.conversation.id': p.sessionId, 'user.id': p.user ?? 'u-1', 'gen_ai.workflow.name': p.workflow ?? 'research' };
+  const base = {
+    'gen_ai.conversation.id': p.sessionId,
+    'user.id': p.user ?? 'u-1',
+    'gen_ai.workflow.name': p.workflow ?? 'research',
+  };
   const rootId = hex(8);
   const spans: SpanSpec[] = [];
   const subs = p.subAgents ?? [];
@@ -108,25 +112,53 @@ export function sessionSpans(p: SessionPlan): SpanSpec[] {
         if (r === 2) delete state.goal;
         if (r === 1) state.draft = 'first draft';
       }
-      const events: SpanSpec['events'] = [{ name: 'cairn.state', timeMs: t + 300, attrs: { 'cairn.state.json': JSON.stringify(state) } }];
+      const events: SpanSpec['events'] = [
+        { name: 'cairn.state', timeMs: t + 300, attrs: { 'cairn.state.json': JSON.stringify(state) } },
+      ];
       if (lane === 0 && r === p.escalateAt) {
-        events.push({ name: 'cairn.escalation', timeMs: t + 350, attrs: { 'cairn.escalation.reason': 'low confidence', 'cairn.escalation.target': 'human' } });
+        events.push({
+          name: 'cairn.escalation',
+          timeMs: t + 350,
+          attrs: { 'cairn.escalation.reason': 'low confidence', 'cairn.escalation.target': 'human' },
+        });
       }
       if (lane === 0 && r === p.limitAt) {
-        events.push({ name: 'cairn.limit.exceeded', timeMs: t + 360, attrs: { 'cairn.limit.kind': 'cost', 'cairn.limit.value': 0.05 } });
+        events.push({
+          name: 'cairn.limit.exceeded',
+          timeMs: t + 360,
+          attrs: { 'cairn.limit.kind': 'cost', 'cairn.limit.value': 0.05 },
+        });
       }
       spans.push({
-        traceId, spanId: llmId, parentSpanId: laneId, name: `chat gpt-4o-mini`, startMs: t, endMs: t + 400,
+        traceId,
+        spanId: llmId,
+        parentSpanId: laneId,
+        name: `chat gpt-4o-mini`,
+        startMs: t,
+        endMs: t + 400,
         attrs: {
-          ...base, 'gen_ai.agent.name': agent, 'gen_ai.operation.name': 'chat', 'cairn.span.kind': 'llm', 'gen_ai.request.model': 'gpt-4o-mini',
-          'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 800 + r * 50, 'gen_ai.usage.output_tokens': 120, 'cairn.cost.usd': cost,
+          ...base,
+          'gen_ai.agent.name': agent,
+          'gen_ai.operation.name': 'chat',
+          'cairn.span.kind': 'llm',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.usage.input_tokens': 800 + r * 50,
+          'gen_ai.usage.output_tokens': 120,
+          'cairn.cost.usd': cost,
           'cairn.confidence': Number(conf.toFixed(2)),
           'gen_ai.input.messages': JSON.stringify([
             { role: 'system', parts: [{ type: 'text', content: `You are ${agent}.` }] },
             { role: 'user', parts: [{ type: 'text', content: `Round ${r}: what next?` }] },
           ]),
           'gen_ai.output.messages': JSON.stringify([
-            { role: 'assistant', parts: [{ type: 'text', content: `Searching for fact ${r}.` }, { type: 'tool_call', id: `call_${lane}_${r}`, name: 'search', arguments: { q: `fact ${r}` } }] },
+            {
+              role: 'assistant',
+              parts: [
+                { type: 'text', content: `Searching for fact ${r}.` },
+                { type: 'tool_call', id: `call_${lane}_${r}`, name: 'search', arguments: { q: `fact ${r}` } },
+              ],
+            },
           ]),
         },
         events,
@@ -134,10 +166,20 @@ export function sessionSpans(p: SessionPlan): SpanSpec[] {
       t += 420;
       const failing = lane === 0 && r === p.errorAt;
       spans.push({
-        traceId, spanId: hex(8), parentSpanId: laneId, name: 'execute_tool search', startMs: t, endMs: t + 150,
+        traceId,
+        spanId: hex(8),
+        parentSpanId: laneId,
+        name: 'execute_tool search',
+        startMs: t,
+        endMs: t + 150,
         attrs: {
-          ...base, 'gen_ai.agent.name': agent, 'gen_ai.operation.name': 'execute_tool', 'cairn.span.kind': 'tool', 'gen_ai.tool.name': 'search',
-          'gen_ai.tool.call.id': `call_${lane}_${r}`, 'gen_ai.tool.call.arguments': JSON.stringify({ q: `fact ${r}` }),
+          ...base,
+          'gen_ai.agent.name': agent,
+          'gen_ai.operation.name': 'execute_tool',
+          'cairn.span.kind': 'tool',
+          'gen_ai.tool.name': 'search',
+          'gen_ai.tool.call.id': `call_${lane}_${r}`,
+          'gen_ai.tool.call.arguments': JSON.stringify({ q: `fact ${r}` }),
           'gen_ai.tool.call.result': failing ? '' : JSON.stringify({ hits: [`fact ${r} is true`] }),
         },
         error: failing ? 'search backend timed out' : undefined,
@@ -147,14 +189,29 @@ export function sessionSpans(p: SessionPlan): SpanSpec[] {
     end = Math.max(end, t);
     if (subs.length) {
       spans.push({
-        traceId, spanId: laneId, parentSpanId: rootId, name: `invoke_agent ${agent}`, startMs: laneStart - 10, endMs: t,
+        traceId,
+        spanId: laneId,
+        parentSpanId: rootId,
+        name: `invoke_agent ${agent}`,
+        startMs: laneStart - 10,
+        endMs: t,
         attrs: { ...base, 'gen_ai.agent.name': agent, 'gen_ai.operation.name': 'invoke_agent', 'cairn.span.kind': 'agent' },
       });
     }
   });
   spans.push({
-    traceId, spanId: rootId, name: `invoke_agent ${p.agent}`, startMs: t0, endMs: end + 20,
-    attrs: { ...base, 'gen_ai.agent.name': p.agent, 'gen_ai.operation.name': 'invoke_agent', 'cairn.span.kind': 'session', 'cairn.autonomy_level': 'hotl' },
+    traceId,
+    spanId: rootId,
+    name: `invoke_agent ${p.agent}`,
+    startMs: t0,
+    endMs: end + 20,
+    attrs: {
+      ...base,
+      'gen_ai.agent.name': p.agent,
+      'gen_ai.operation.name': 'invoke_agent',
+      'cairn.span.kind': 'session',
+      'cairn.autonomy_level': 'hotl',
+    },
   });
   return spans;
 }
@@ -166,15 +223,44 @@ export function bigSessionSpans(sessionId: string, steps: number, agent = 'bulk-
   const rootId = hex(8);
   const base = { 'gen_ai.conversation.id': sessionId, 'gen_ai.agent.name': agent, 'user.id': 'load-test' };
   const spans: SpanSpec[] = [
-    { traceId, spanId: rootId, name: `invoke_agent ${agent}`, startMs: t0, endMs: t0 + steps * 20 + 10, attrs: { ...base, 'cairn.span.kind': 'session' } },
+    {
+      traceId,
+      spanId: rootId,
+      name: `invoke_agent ${agent}`,
+      startMs: t0,
+      endMs: t0 + steps * 20 + 10,
+      attrs: { ...base, 'cairn.span.kind': 'session' },
+    },
   ];
   for (let i = 1; i < steps; i++) {
     const s = t0 + i * 20;
     spans.push({
-      traceId, spanId: hex(8), parentSpanId: rootId, name: i % 2 ? 'chat gpt-4o-mini' : 'execute_tool lookup', startMs: s, endMs: s + 15,
-      attrs: i % 2
-        ? { ...base, 'cairn.span.kind': 'llm', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 20, 'cairn.cost.usd': 0.0001, 'cairn.confidence': 0.5 + 0.4 * Math.sin(i / 50) }
-        : { ...base, 'cairn.span.kind': 'tool', 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup', 'gen_ai.tool.call.arguments': `{"i":${i}}`, 'gen_ai.tool.call.result': '{"ok":true}' },
+      traceId,
+      spanId: hex(8),
+      parentSpanId: rootId,
+      name: i % 2 ? 'chat gpt-4o-mini' : 'execute_tool lookup',
+      startMs: s,
+      endMs: s + 15,
+      attrs:
+        i % 2
+          ? {
+              ...base,
+              'cairn.span.kind': 'llm',
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.request.model': 'gpt-4o-mini',
+              'gen_ai.usage.input_tokens': 100,
+              'gen_ai.usage.output_tokens': 20,
+              'cairn.cost.usd': 0.0001,
+              'cairn.confidence': 0.5 + 0.4 * Math.sin(i / 50),
+            }
+          : {
+              ...base,
+              'cairn.span.kind': 'tool',
+              'gen_ai.operation.name': 'execute_tool',
+              'gen_ai.tool.name': 'lookup',
+              'gen_ai.tool.call.arguments': `{"i":${i}}`,
+              'gen_ai.tool.call.result': '{"ok":true}',
+            },
     });
   }
   return spans;

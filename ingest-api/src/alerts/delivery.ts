@@ -35,7 +35,14 @@ interface DueRow {
 const versionOf = (attempts: number, nowMs: number): number => attempts * 1e13 + nowMs;
 
 /** The first (pending, version 0) row of each delivery of a newly fired alert. */
-export function pendingRows(projectId: string, alertId: string, event: string, webhookIds: readonly string[], deliveryIdOf: (w: string) => string, nowMs: number): object[] {
+export function pendingRows(
+  projectId: string,
+  alertId: string,
+  event: string,
+  webhookIds: readonly string[],
+  deliveryIdOf: (w: string) => string,
+  nowMs: number,
+): object[] {
   return webhookIds.map((w) => ({
     project_id: projectId,
     delivery_id: deliveryIdOf(w),
@@ -82,7 +89,14 @@ export async function postSigned(
   );
 }
 
-async function logAttempt(store: Store, row: DueRow, attempt: number, nowMs: number, r: SendResult, owner: string): Promise<void> {
+async function logAttempt(
+  store: Store,
+  row: DueRow,
+  attempt: number,
+  nowMs: number,
+  r: SendResult,
+  owner: string,
+): Promise<void> {
   await store.insertRows('webhook_attempts', [
     {
       project_id: row.project_id,
@@ -101,7 +115,12 @@ async function logAttempt(store: Store, row: DueRow, attempt: number, nowMs: num
   ]);
 }
 
-async function writeState(store: Store, row: DueRow, s: { status: string; attempts: number; next: number; code: number; error: string }, nowMs: number): Promise<void> {
+async function writeState(
+  store: Store,
+  row: DueRow,
+  s: { status: string; attempts: number; next: number; code: number; error: string },
+  nowMs: number,
+): Promise<void> {
   await store.insertRows('webhook_deliveries', [
     {
       project_id: row.project_id,
@@ -136,7 +155,12 @@ export async function processDue(store: Store, cfg: DeliveryConfig, nowMs: numbe
   const due = await store.query<DueRow>(DUE_SQL, { now: chTime(nowMs), n: batch });
   if (due.length === 0) return 0;
   const keyOf = (r: DueRow): string => `delivery:${r.delivery_id}#${Number(r.attempts) + 1}`;
-  const won = await claim(store, due.map(keyOf), { owner: cfg.owner, settleMs: cfg.settleMs, leaseMs: cfg.timeoutMs + 30_000, nowMs });
+  const won = await claim(store, due.map(keyOf), {
+    owner: cfg.owner,
+    settleMs: cfg.settleMs,
+    leaseMs: cfg.timeoutMs + 30_000,
+    nowMs,
+  });
   // State may have moved while claims settled (another engine finished this attempt earlier).
   const fresh = await store.query<DueRow>(DUE_SQL, { now: chTime(nowMs), n: batch });
   const mine = fresh.filter((r) => won.has(keyOf(r)));
@@ -146,7 +170,10 @@ export async function processDue(store: Store, cfg: DeliveryConfig, nowMs: numbe
     { ids: [...new Set(mine.map((r) => r.alert_id))] },
   );
   const payloadOf = new Map(alerts.map((a) => [a.alert_id, a.payload]));
-  const hooks = await webhooksById(store, mine.map((r) => r.webhook_id));
+  const hooks = await webhooksById(
+    store,
+    mine.map((r) => r.webhook_id),
+  );
   let attempts = 0;
   await Promise.all(
     mine.map(async (row) => {
@@ -195,7 +222,15 @@ export async function sendTestEvent(
     project_id: hook.project_id,
     message: `Test event for webhook "${hook.name || hook.id}"`,
   });
-  const row: DueRow = { project_id: hook.project_id, delivery_id: deliveryId, alert_id: id, webhook_id: hook.id, event: 'test', attempts: 0, created_at: chTime(opts.nowMs) };
+  const row: DueRow = {
+    project_id: hook.project_id,
+    delivery_id: deliveryId,
+    alert_id: id,
+    webhook_id: hook.id,
+    event: 'test',
+    attempts: 0,
+    created_at: chTime(opts.nowMs),
+  };
   const result = await postSigned(opts.send, hook, 'test', deliveryId, bodyFor(hook.format, payload), opts.nowMs, opts);
   await logAttempt(store, row, 1, opts.nowMs, result, 'api');
   return { ...result, deliveryId };

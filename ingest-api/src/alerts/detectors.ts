@@ -19,14 +19,23 @@ export const DEFAULT_DETECTOR_SETTINGS: DetectorSettings = {
 };
 
 export async function loadDetectorSettings(store: Store, projectId: string): Promise<DetectorSettings> {
-  const rows = await store.query<{ settings: string }>('SELECT settings FROM detector_settings FINAL WHERE project_id = {p:String}', { p: projectId });
+  const rows = await store.query<{ settings: string }>(
+    'SELECT settings FROM detector_settings FINAL WHERE project_id = {p:String}',
+    { p: projectId },
+  );
   const saved = rows[0] ? (JSON.parse(rows[0].settings) as Partial<DetectorSettings>) : {};
   return { ...DEFAULT_DETECTOR_SETTINGS, ...saved };
 }
 
-export async function saveDetectorSettings(store: Store, projectId: string, patch: DetectorSettingsPatch): Promise<DetectorSettings> {
+export async function saveDetectorSettings(
+  store: Store,
+  projectId: string,
+  patch: DetectorSettingsPatch,
+): Promise<DetectorSettings> {
   const next = { ...(await loadDetectorSettings(store, projectId)), ...patch };
-  await store.insertRows('detector_settings', [{ project_id: projectId, settings: JSON.stringify(next), version: nextVersion() }]);
+  await store.insertRows('detector_settings', [
+    { project_id: projectId, settings: JSON.stringify(next), version: nextVersion() },
+  ]);
   return next;
 }
 
@@ -46,7 +55,12 @@ export interface AgentBaseline {
 const SESSION_AGG = `session_id, argMinMerge(agent_name) AS agent, sum(cost_usd) AS cost, sum(spans) AS steps,
   sum(errors) AS errs, sum(tool_calls) AS tools, min(start_time) AS st`;
 
-export async function agentBaselines(store: Store, projectId: string, nowMs: number, s: DetectorSettings): Promise<Map<string, AgentBaseline>> {
+export async function agentBaselines(
+  store: Store,
+  projectId: string,
+  nowMs: number,
+  s: DetectorSettings,
+): Promise<Map<string, AgentBaseline>> {
   const params = {
     p: projectId,
     bfrom: chTime(nowMs - s.baseline_days * 86_400_000),
@@ -75,7 +89,16 @@ export async function agentBaselines(store: Store, projectId: string, nowMs: num
   ]);
   const out = new Map<string, AgentBaseline>();
   for (const r of rates) {
-    out.set(r.agent, { agent: r.agent, ids: [], costs: [], steps: [], win_n: Number(r.win_n), win_err: Number(r.win_err), base_n: Number(r.base_n), base_err: Number(r.base_err) });
+    out.set(r.agent, {
+      agent: r.agent,
+      ids: [],
+      costs: [],
+      steps: [],
+      win_n: Number(r.win_n),
+      win_err: Number(r.win_err),
+      base_n: Number(r.base_n),
+      base_err: Number(r.base_err),
+    });
   }
   for (const r of samples) {
     const b = out.get(r.agent);
@@ -85,7 +108,12 @@ export async function agentBaselines(store: Store, projectId: string, nowMs: num
 }
 
 /** The q-quantile (nearest rank) of the sample without the session itself: a runaway must not raise its own bar. */
-export function quantileExcluding(b: AgentBaseline, values: readonly number[], sessionId: string, q: number): { value: number; n: number } {
+export function quantileExcluding(
+  b: AgentBaseline,
+  values: readonly number[],
+  sessionId: string,
+  q: number,
+): { value: number; n: number } {
   const others = values.filter((_, i) => b.ids[i] !== sessionId).sort((x, y) => x - y);
   if (others.length === 0) return { value: 0, n: 0 };
   const idx = Math.min(others.length - 1, Math.max(0, Math.ceil(q * others.length) - 1));

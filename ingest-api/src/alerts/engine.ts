@@ -147,16 +147,19 @@ function build(config: AlertEngineConfig, deps: AlertEngineDeps): { engine: Aler
   // tick took longer than the interval), so time spent in a tick does not stretch the period.
   const schedule = (lastStart = Date.now()): void => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      const started = Date.now();
-      runOnce().then(
-        () => schedule(started),
-        (err: unknown) => {
-          log.warn({ err }, 'alert engine tick failed; retrying next interval');
-          schedule(started);
-        },
-      );
-    }, Math.max(0, lastStart + config.alertIntervalMs - Date.now()));
+    timer = setTimeout(
+      () => {
+        const started = Date.now();
+        runOnce().then(
+          () => schedule(started),
+          (err: unknown) => {
+            log.warn({ err }, 'alert engine tick failed; retrying next interval');
+            schedule(started);
+          },
+        );
+      },
+      Math.max(0, lastStart + config.alertIntervalMs - Date.now()),
+    );
     timer.unref();
   };
 

@@ -7,9 +7,12 @@ import { listWebhooks } from './repo.js';
 /** Alert ids among `ids` that exist already. */
 export async function existingAlerts(store: Store, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await store.query<{ alert_id: string }>('SELECT DISTINCT alert_id FROM alerts WHERE alert_id IN {ids:Array(String)}', {
-    ids: [...ids],
-  });
+  const rows = await store.query<{ alert_id: string }>(
+    'SELECT DISTINCT alert_id FROM alerts WHERE alert_id IN {ids:Array(String)}',
+    {
+      ids: [...ids],
+    },
+  );
   return new Set(rows.map((r) => r.alert_id));
 }
 
@@ -25,7 +28,10 @@ export async function existingAlerts(store: Store, ids: readonly string[]): Prom
 export async function fireAlerts(store: Store, drafts: readonly AlertDraft[], nowMs: number): Promise<string[]> {
   if (drafts.length === 0) return [];
   const withIds = drafts.map((d) => ({ d, id: alertIdOf(d.projectId, d.key) }));
-  const exists = await existingAlerts(store, withIds.map((x) => x.id));
+  const exists = await existingAlerts(
+    store,
+    withIds.map((x) => x.id),
+  );
   const fresh = withIds.filter((x) => !exists.has(x.id));
   if (fresh.length === 0) return [];
   const hooksByProject = new Map<string, Awaited<ReturnType<typeof listWebhooks>>>();
@@ -38,10 +44,26 @@ export async function fireAlerts(store: Store, drafts: readonly AlertDraft[], no
       hooks = (await listWebhooks(store, d.projectId)).filter((h) => h.enabled);
       hooksByProject.set(d.projectId, hooks);
     }
-    const wanted = d.budget && d.budget.webhook_ids.length > 0 ? hooks.filter((h) => d.budget?.webhook_ids.includes(h.id)) : hooks;
-    deliveries.push(...pendingRows(d.projectId, id, d.type, wanted.map((h) => h.id), (w) => deliveryIdOf(id, w), nowMs));
+    const wanted =
+      d.budget && d.budget.webhook_ids.length > 0 ? hooks.filter((h) => d.budget?.webhook_ids.includes(h.id)) : hooks;
+    deliveries.push(
+      ...pendingRows(
+        d.projectId,
+        id,
+        d.type,
+        wanted.map((h) => h.id),
+        (w) => deliveryIdOf(id, w),
+        nowMs,
+      ),
+    );
     for (const s of d.flagSessions ?? []) {
-      flags.push({ project_id: d.projectId, session_id: s, type: d.type.replace(/^anomaly\./, ''), alert_id: id, created_at: chTime(nowMs) });
+      flags.push({
+        project_id: d.projectId,
+        session_id: s,
+        type: d.type.replace(/^anomaly\./, ''),
+        alert_id: id,
+        created_at: chTime(nowMs),
+      });
     }
     alerts.push({
       project_id: d.projectId,

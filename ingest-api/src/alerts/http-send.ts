@@ -19,7 +19,12 @@ export interface SendOptions {
 }
 
 /** The function the engine posts with; tests and the CLI may swap it (e.g. to count calls). */
-export type WebhookSender = (url: string, headers: Record<string, string>, body: string, opts: SendOptions) => Promise<SendResult>;
+export type WebhookSender = (
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  opts: SendOptions,
+) => Promise<SendResult>;
 
 class RefusedTarget extends Error {}
 
@@ -34,7 +39,11 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
     const list = addresses as LookupAddress[];
     const bad = list.find((a) => isPrivateAddress(a.address));
     if (bad || list.length === 0) {
-      return callback(new RefusedTarget(`${hostname} resolves to a private or loopback address (${bad?.address ?? 'none'})`), '', 4);
+      return callback(
+        new RefusedTarget(`${hostname} resolves to a private or loopback address (${bad?.address ?? 'none'})`),
+        '',
+        4,
+      );
     }
     if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
     const first = list[0] as LookupAddress;
@@ -57,7 +66,12 @@ export const sendWebhook: WebhookSender = (rawUrl, headers, body, opts) => {
     }
     const host = bareHost(url);
     if (!opts.allowPrivate && (isIP(host) !== 0 ? isPrivateAddress(host) : false)) {
-      return resolve({ statusCode: null, latencyMs: 0, error: `refused: ${host} is a private or loopback address (CAIRN_WEBHOOK_ALLOW_PRIVATE is off)`, refused: true });
+      return resolve({
+        statusCode: null,
+        latencyMs: 0,
+        error: `refused: ${host} is a private or loopback address (CAIRN_WEBHOOK_ALLOW_PRIVATE is off)`,
+        refused: true,
+      });
     }
     let settled = false;
     const done = (r: Omit<SendResult, 'latencyMs'>): void => {
@@ -69,7 +83,12 @@ export const sendWebhook: WebhookSender = (rawUrl, headers, body, opts) => {
     const payload = Buffer.from(body, 'utf8');
     const options: RequestOptions = {
       method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json', 'content-length': String(payload.length), 'user-agent': 'Cairn-Webhooks/1' },
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        'content-length': String(payload.length),
+        'user-agent': 'Cairn-Webhooks/1',
+      },
       ...(opts.allowPrivate ? {} : { lookup: publicOnlyLookup }),
     };
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
@@ -90,7 +109,11 @@ export const sendWebhook: WebhookSender = (rawUrl, headers, body, opts) => {
     }, opts.timeoutMs);
     req.on('error', (err) => {
       const refused = err instanceof RefusedTarget;
-      done({ statusCode: null, error: refused ? `refused: ${err.message} (CAIRN_WEBHOOK_ALLOW_PRIVATE is off)` : err.message || String(err), refused });
+      done({
+        statusCode: null,
+        error: refused ? `refused: ${err.message} (CAIRN_WEBHOOK_ALLOW_PRIVATE is off)` : err.message || String(err),
+        refused,
+      });
     });
     req.end(payload);
   });

@@ -46,9 +46,18 @@ export function eventBody(id: string, draft: AlertDraft, createdAtMs: number): R
   };
   if (draft.budget) {
     const b = draft.budget;
-    body.budget = { id: b.id, name: b.name, scope: b.scope, period: b.period, timezone: b.timezone, limit_usd: b.limit_usd, hard_stop: b.hard_stop };
+    body.budget = {
+      id: b.id,
+      name: b.name,
+      scope: b.scope,
+      period: b.period,
+      timezone: b.timezone,
+      limit_usd: b.limit_usd,
+      hard_stop: b.hard_stop,
+    };
   }
-  if (draft.period) body.period = { start: new Date(draft.period.start).toISOString(), end: new Date(draft.period.end).toISOString() };
+  if (draft.period)
+    body.period = { start: new Date(draft.period.start).toISOString(), end: new Date(draft.period.end).toISOString() };
   if (draft.threshold !== undefined) body.threshold = draft.threshold;
   if (draft.spentUsd !== undefined) body.spent_usd = draft.spentUsd;
   if (draft.limitUsd !== undefined) body.limit_usd = draft.limitUsd;

@@ -164,7 +164,10 @@ export async function listWebhooks(store: Store, projectId: string): Promise<Web
 }
 
 /** Webhooks by id (deleted ones included, flagged), for deliveries that outlive a change. */
-export async function webhooksById(store: Store, ids: readonly string[]): Promise<Map<string, WebhookRecord & { deleted: boolean }>> {
+export async function webhooksById(
+  store: Store,
+  ids: readonly string[],
+): Promise<Map<string, WebhookRecord & { deleted: boolean }>> {
   if (ids.length === 0) return new Map();
   const rows = await store.query<WebhookRow & { deleted: number }>(
     `SELECT ${WEBHOOK_COLUMNS}, deleted FROM webhooks FINAL WHERE webhook_id IN {ids:Array(String)}`,

@@ -8,7 +8,12 @@ export interface CostsRequest {
   to?: string | undefined;
   bucket: CostBucket;
   groupBy: CostGroupBy;
-  filters: { agent?: string[] | undefined; workflow?: string[] | undefined; user?: string[] | undefined; model?: string[] | undefined };
+  filters: {
+    agent?: string[] | undefined;
+    workflow?: string[] | undefined;
+    user?: string[] | undefined;
+    model?: string[] | undefined;
+  };
   limit: number;
 }
 
@@ -37,7 +42,14 @@ interface CostRow {
   llm_calls: number;
 }
 
-const zero = (): CostFigures => ({ cost_usd: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, reasoning_tokens: 0, llm_calls: 0 });
+const zero = (): CostFigures => ({
+  cost_usd: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  reasoning_tokens: 0,
+  llm_calls: 0,
+});
 
 function add(into: CostFigures, r: CostFigures): void {
   into.cost_usd += r.cost_usd;
@@ -64,7 +76,11 @@ export async function getCosts(store: Store, req: CostsRequest): Promise<CostsRe
     );
   }
   const params: Record<string, unknown> = { p: req.projectId, from: chTime(fromMs), to: chTime(toMs) };
-  const where = ['project_id = {p:String}', "hour >= toDateTime64({from:String}, 3, 'UTC')", "hour < toDateTime64({to:String}, 3, 'UTC')"];
+  const where = [
+    'project_id = {p:String}',
+    "hour >= toDateTime64({from:String}, 3, 'UTC')",
+    "hour < toDateTime64({to:String}, 3, 'UTC')",
+  ];
   for (const [field, column] of Object.entries(FILTER_COLUMN) as [keyof typeof FILTER_COLUMN, string][]) {
     const values = req.filters[field];
     if (values && values.length > 0) {

@@ -66,7 +66,26 @@ const STEP_COLUMNS = [
   'has_limit_hit',
 ];
 
-type StepTuple = [string, string, string, string, string, string, number, string, string, string, number, number, number, number | null, string, number, number, number];
+type StepTuple = [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  number,
+  number,
+  number,
+  number | null,
+  string,
+  number,
+  number,
+  number,
+];
 
 function fromTuple(t: StepTuple): StepRow {
   return {

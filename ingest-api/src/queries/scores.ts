@@ -74,7 +74,12 @@ export async function listScores(store: Store, projectId: string, sessionIds: st
 }
 
 /** Whether the project has the session (and, when given, that span in it). */
-export async function sessionHasSpan(store: Store, projectId: string, sessionId: string, spanId: string | undefined): Promise<boolean> {
+export async function sessionHasSpan(
+  store: Store,
+  projectId: string,
+  sessionId: string,
+  spanId: string | undefined,
+): Promise<boolean> {
   const rows = await store.query<{ n: number }>(
     spanId === undefined
       ? 'SELECT count() AS n FROM sessions_rollup WHERE project_id = {p:String} AND session_id = {id:String}'

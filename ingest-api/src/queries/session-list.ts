@@ -152,7 +152,9 @@ function filterClauses(f: SessionFilters, params: Record<string, unknown>): { wh
   if (f.anomaly !== undefined && f.anomaly.length > 0) {
     // Flags written by the alert engine's detectors (storage/migrations/0004).
     const typed = !f.anomaly.includes('any');
-    where.push(`session_id IN (SELECT session_id FROM session_anomalies WHERE project_id = {p:String}${typed ? ' AND type IN {anomaly:Array(String)}' : ''})`);
+    where.push(
+      `session_id IN (SELECT session_id FROM session_anomalies WHERE project_id = {p:String}${typed ? ' AND type IN {anomaly:Array(String)}' : ''})`,
+    );
     if (typed) params.anomaly = f.anomaly;
   }
   const from = f.from !== undefined ? parseTime(f.from, 'from') : undefined;
@@ -238,7 +240,11 @@ export async function listSessions(
   const more = ranked.length > req.limit;
   const page = more ? ranked.slice(0, req.limit) : ranked;
   const last = page[page.length - 1];
-  const summaries = await summarize(store, req.projectId, page.map((r) => r.session_id));
+  const summaries = await summarize(
+    store,
+    req.projectId,
+    page.map((r) => r.session_id),
+  );
   return {
     sessions: page.flatMap((r) => summaries.get(r.session_id) ?? []),
     next_cursor: more && last ? encodeCursor(cursorKind, { v: last.sort_value, id: last.session_id }) : null,

@@ -98,7 +98,12 @@ export function toStepDetail(r: FullSpanRow): StepDetail {
   };
 }
 
-export async function getSpan(store: Store, projectId: string, sessionId: string, spanId: string): Promise<FullSpanRow | undefined> {
+export async function getSpan(
+  store: Store,
+  projectId: string,
+  sessionId: string,
+  spanId: string,
+): Promise<FullSpanRow | undefined> {
   const rows = await store.query<FullSpanRow>(
     `SELECT ${FULL_COLUMNS} FROM spans
      WHERE project_id = {p:String} AND session_id = {id:String} AND span_id = {sid:String}

@@ -1,4 +1,12 @@
-import { AlertList, AlertsQuery, CairnError, DetectorSettings, DetectorSettingsPatch, type Alert, type AlertType } from '@cairn/schemas';
+import {
+  AlertList,
+  AlertsQuery,
+  CairnError,
+  DetectorSettings,
+  DetectorSettingsPatch,
+  type Alert,
+  type AlertType,
+} from '@cairn/schemas';
 import { authOf } from '../auth.js';
 import { loadDetectorSettings, saveDetectorSettings } from '../alerts/detectors.js';
 import { isoOfCh, msOfCh } from '../alerts/repo.js';
@@ -50,7 +58,8 @@ export function registerAlertRoutes(app: ApiInstance, { store }: RouteContext): 
       schema: {
         tags: ['alerts'],
         summary: 'Fired alerts, newest first',
-        description: 'Budget thresholds crossed and anomalies detected. Each alert fired once and was sent to the webhooks of its project (or budget).',
+        description:
+          'Budget thresholds crossed and anomalies detected. Each alert fired once and was sent to the webhooks of its project (or budget).',
         querystring: AlertsQuery,
         response: { 200: AlertList, ...AUTH_ERRORS },
       },
@@ -75,7 +84,8 @@ export function registerAlertRoutes(app: ApiInstance, { store }: RouteContext): 
       }
       const from = q.from !== undefined ? parseTime(q.from, 'from') : undefined;
       const to = q.to !== undefined ? parseTime(q.to, 'to') : undefined;
-      if (from !== undefined && to !== undefined && from >= to) throw new CairnError('CAIRN_BAD_REQUEST', '`from` must be before `to`');
+      if (from !== undefined && to !== undefined && from >= to)
+        throw new CairnError('CAIRN_BAD_REQUEST', '`from` must be before `to`');
       if (from !== undefined) {
         where.push("created_at >= toDateTime64({from:String}, 3, 'UTC')");
         params.from = chTime(from);
@@ -97,7 +107,13 @@ export function registerAlertRoutes(app: ApiInstance, { store }: RouteContext): 
 
   app.get(
     '/api/alerts/detectors',
-    { schema: { tags: ['alerts'], summary: 'Anomaly detector settings of this project', response: { 200: DetectorSettings, ...AUTH_ERRORS } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Anomaly detector settings of this project',
+        response: { 200: DetectorSettings, ...AUTH_ERRORS },
+      },
+    },
     async (request) => loadDetectorSettings(store, authOf(request).projectId),
   );
 

@@ -6,14 +6,23 @@ import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
 
 async function projectName(store: Store, projectId: string): Promise<string> {
-  const rows = await store.query<{ name: string }>('SELECT name FROM projects FINAL WHERE project_id = {p:String} AND deleted = 0 LIMIT 1', {
-    p: projectId,
-  });
+  const rows = await store.query<{ name: string }>(
+    'SELECT name FROM projects FINAL WHERE project_id = {p:String} AND deleted = 0 LIMIT 1',
+    {
+      p: projectId,
+    },
+  );
   return rows[0]?.name ?? projectId;
 }
 
 async function me(store: Store, ctx: AuthContext): Promise<MeResponse> {
-  return { project_id: ctx.projectId, project_name: await projectName(store, ctx.projectId), key_id: ctx.keyId, key_prefix: ctx.keyPrefix, via: ctx.via };
+  return {
+    project_id: ctx.projectId,
+    project_name: await projectName(store, ctx.projectId),
+    key_id: ctx.keyId,
+    key_prefix: ctx.keyPrefix,
+    via: ctx.via,
+  };
 }
 
 const cookieOptions = (request: FastifyRequest) => ({
@@ -39,7 +48,8 @@ export function registerAuthRoutes(app: ApiInstance, { store, auth }: RouteConte
     async (request, reply) => {
       const ctx = await auth.resolveKey(request.body.key);
       if (!ctx) throw new CairnError('CAIRN_UNAUTHORIZED', 'unknown or revoked key');
-      if (ctx.kind !== 'admin') throw new CairnError('CAIRN_FORBIDDEN', 'sign in with an admin key (cairn_ak_…); ingest keys can only send telemetry');
+      if (ctx.kind !== 'admin')
+        throw new CairnError('CAIRN_FORBIDDEN', 'sign in with an admin key (cairn_ak_…); ingest keys can only send telemetry');
       const { token, expiresAt } = await auth.createSession(ctx);
       void reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions(request), expires: expiresAt });
       return me(store, { ...ctx, via: 'cookie' });

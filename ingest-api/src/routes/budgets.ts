@@ -19,7 +19,8 @@ import { chTime } from '../time.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
 
-const normThresholds = (t: readonly number[] | undefined): number[] => [...new Set(t ?? DEFAULT_THRESHOLDS)].sort((a, b) => a - b);
+const normThresholds = (t: readonly number[] | undefined): number[] =>
+  [...new Set(t ?? DEFAULT_THRESHOLDS)].sort((a, b) => a - b);
 
 function normScope(scope: BudgetScope | undefined): BudgetScope {
   const out: BudgetScope = {};
@@ -125,7 +126,14 @@ export function registerBudgetRoutes(app: ApiInstance, { store }: RouteContext):
 
   app.delete(
     '/api/budgets/:id',
-    { schema: { tags: ['budgets'], summary: 'Delete a budget', params: BudgetParams, response: { 200: OkResponse, ...AUTH_ERRORS_404 } } },
+    {
+      schema: {
+        tags: ['budgets'],
+        summary: 'Delete a budget',
+        params: BudgetParams,
+        response: { 200: OkResponse, ...AUTH_ERRORS_404 },
+      },
+    },
     async (request) => {
       const cur = await found(store, authOf(request).projectId, request.params.id);
       await saveBudget(store, cur, true);
@@ -139,7 +147,8 @@ export function registerBudgetRoutes(app: ApiInstance, { store }: RouteContext):
       schema: {
         tags: ['budgets'],
         summary: "A budget's current period: spend, percent, thresholds crossed and alerted",
-        description: 'Spend comes from the hourly cost rollup (UTC hours): in timezones with a non-whole-hour offset the hour holding a period boundary counts toward the period that starts in it.',
+        description:
+          'Spend comes from the hourly cost rollup (UTC hours): in timezones with a non-whole-hour offset the hour holding a period boundary counts toward the period that starts in it.',
         params: BudgetParams,
         response: { 200: BudgetStatus, ...AUTH_ERRORS_404 },
       },

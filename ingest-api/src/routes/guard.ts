@@ -15,7 +15,11 @@ export interface GuardRouteOptions {
  * other routes must not apply). Spend is cached per project for about a second: SDKs call this
  * at every session start and between steps.
  */
-export async function registerGuardRoutes(app: ApiInstance, { store, auth }: RouteContext, opts: GuardRouteOptions = {}): Promise<void> {
+export async function registerGuardRoutes(
+  app: ApiInstance,
+  { store, auth }: RouteContext,
+  opts: GuardRouteOptions = {},
+): Promise<void> {
   const cacheMs = opts.cacheMs ?? 1000;
   const cache = new Map<string, { expires: number; value: Promise<BudgetSpend[]> }>();
   const spendsOf = (projectId: string): Promise<BudgetSpend[]> => {
@@ -42,7 +46,7 @@ export async function registerGuardRoutes(app: ApiInstance, { store, auth }: Rou
           summary: 'May a run in this scope go on? (ingest or admin key)',
           description:
             'Denies (`allow: false`) when a `hard_stop` budget covering the run has spent 100 % of its limit in the ' +
-            'current period. A budget covers the run when each field of its scope equals the run\'s (model-scoped ' +
+            "current period. A budget covers the run when each field of its scope equals the run's (model-scoped " +
             'budgets only when `model` is given). Figures may be up to about a second old.',
           querystring: GuardQuery,
           response: { 200: GuardResponse, ...AUTH_ERRORS },

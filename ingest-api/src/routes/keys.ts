@@ -57,7 +57,8 @@ export function registerKeyRoutes(app: ApiInstance, { store, auth }: RouteContex
       schema: {
         tags: ['keys'],
         summary: 'Revoke a key of this project',
-        description: 'Takes effect at once on this process and within 5 seconds on others (key cache). Sign-ins made with the key end too.',
+        description:
+          'Takes effect at once on this process and within 5 seconds on others (key cache). Sign-ins made with the key end too.',
         params: KeyParams,
         response: { 200: OkResponse, ...AUTH_ERRORS_404 },
       },

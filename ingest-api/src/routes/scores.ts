@@ -14,7 +14,7 @@ export function registerScoreRoutes(app: ApiInstance, { store }: RouteContext): 
         description:
           'A number is a numeric score, a string a categorical label, a boolean a pass/fail. Scores are append-only and ' +
           'are returned with the session (`GET /api/sessions/{id}`, exports). The session (and the step, when given) ' +
-          'must exist in the caller\'s project.',
+          "must exist in the caller's project.",
         body: ScoreBody,
         response: { 201: ScoreResponse, ...AUTH_ERRORS_404 },
       },

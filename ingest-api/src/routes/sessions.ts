@@ -22,12 +22,29 @@ export const DEFAULT_STEPS_LIMIT = 10_000;
  * For answers of thousands of rows JSON.stringify is about 3x faster than the schema-compiled
  * serializer (which checks every string); the handlers build exactly the documented shape.
  */
-export const plainJson = () => (data: unknown): string => JSON.stringify(data);
+export const plainJson =
+  () =>
+  (data: unknown): string =>
+    JSON.stringify(data);
 
 /** Filter fields of a parsed query string (list and export share them). */
 export function filtersOf(q: SessionFilters): SessionFilters {
   const f: SessionFilters = {};
-  for (const k of ['from', 'to', 'agent', 'workflow', 'user', 'status', 'min_cost', 'max_cost', 'has_escalation', 'has_error', 'min_steps', 'q', 'anomaly'] as const) {
+  for (const k of [
+    'from',
+    'to',
+    'agent',
+    'workflow',
+    'user',
+    'status',
+    'min_cost',
+    'max_cost',
+    'has_escalation',
+    'has_error',
+    'min_steps',
+    'q',
+    'anomaly',
+  ] as const) {
     if (q[k] !== undefined) (f as Record<string, unknown>)[k] = q[k];
   }
   return f;
@@ -41,7 +58,7 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
         tags: ['sessions'],
         summary: 'List sessions',
         description:
-          'Sessions of the caller\'s project from the sessions rollup, filtered and sorted, one page at a time. ' +
+          "Sessions of the caller's project from the sessions rollup, filtered and sorted, one page at a time. " +
           'Paging is by keyset: pass `next_cursor` back as `cursor` with the same filters, sort and order. ' +
           'Sort keys tie-break on session_id, so pages never overlap or skip while rows are only added; a running ' +
           'session whose sort value changes between two pages can move across the page boundary.',

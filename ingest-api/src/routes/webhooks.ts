@@ -62,7 +62,13 @@ export function registerWebhookRoutes(app: ApiInstance, { store }: RouteContext,
   const send = opts.send ?? sendWebhook;
   app.get(
     '/api/webhooks',
-    { schema: { tags: ['webhooks'], summary: "The project's webhooks (never their secrets)", response: { 200: WebhookList, ...AUTH_ERRORS } } },
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: "The project's webhooks (never their secrets)",
+        response: { 200: WebhookList, ...AUTH_ERRORS },
+      },
+    },
     async (request) => ({ webhooks: (await listWebhooks(store, authOf(request).projectId)).map(publicWebhook) }),
   );
 
@@ -99,7 +105,14 @@ export function registerWebhookRoutes(app: ApiInstance, { store }: RouteContext,
 
   app.get(
     '/api/webhooks/:id',
-    { schema: { tags: ['webhooks'], summary: 'One webhook', params: WebhookParams, response: { 200: Webhook, ...AUTH_ERRORS_404 } } },
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'One webhook',
+        params: WebhookParams,
+        response: { 200: Webhook, ...AUTH_ERRORS_404 },
+      },
+    },
     async (request) => publicWebhook(await found(store, authOf(request).projectId, request.params.id)),
   );
 
@@ -151,7 +164,7 @@ export function registerWebhookRoutes(app: ApiInstance, { store }: RouteContext,
     {
       schema: {
         tags: ['webhooks'],
-        summary: 'Delivery log: every attempt (time, status code, latency, error) and each delivery\'s state',
+        summary: "Delivery log: every attempt (time, status code, latency, error) and each delivery's state",
         params: WebhookParams,
         querystring: DeliveriesQuery,
         response: { 200: DeliveriesResponse, ...AUTH_ERRORS_404 },
@@ -214,8 +227,19 @@ export function registerWebhookRoutes(app: ApiInstance, { store }: RouteContext,
     },
     async (request) => {
       const w = await found(store, authOf(request).projectId, request.params.id);
-      const r = await sendTestEvent(store, w, { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs ?? 10_000, send, nowMs: Date.now() });
-      return { delivery_id: r.deliveryId, success: r.error === '' && r.statusCode !== null, status_code: r.statusCode, latency_ms: r.latencyMs, error: r.error };
+      const r = await sendTestEvent(store, w, {
+        allowPrivate: opts.allowPrivate,
+        timeoutMs: opts.timeoutMs ?? 10_000,
+        send,
+        nowMs: Date.now(),
+      });
+      return {
+        delivery_id: r.deliveryId,
+        success: r.error === '' && r.statusCode !== null,
+        status_code: r.statusCode,
+        latency_ms: r.latencyMs,
+        error: r.error,
+      };
     },
   );
 }

@@ -24,10 +24,26 @@ export function BudgetDrawer({ budget, webhooks, onClose, onSaved }: Props) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const ts = thresholds.split(/[,\s]+/).filter(Boolean).map(Number);
+    const ts = thresholds
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .map(Number);
     if (ts.some((t) => !Number.isFinite(t) || t <= 0)) return setError('thresholds are percentages above 0, e.g. 50, 80, 100');
-    const cleanScope = Object.fromEntries(Object.entries(scope).filter(([, v]) => v.trim()).map(([k, v]) => [k, v.trim()]));
-    const body: CreateBudgetBody = { name: name.trim(), period, limit_usd: Number(limit), thresholds: ts, scope: cleanScope, webhook_ids: hooks, hard_stop: hardStop, timezone: timezone.trim() || 'UTC' };
+    const cleanScope = Object.fromEntries(
+      Object.entries(scope)
+        .filter(([, v]) => v.trim())
+        .map(([k, v]) => [k, v.trim()]),
+    );
+    const body: CreateBudgetBody = {
+      name: name.trim(),
+      period,
+      limit_usd: Number(limit),
+      thresholds: ts,
+      scope: cleanScope,
+      webhook_ids: hooks,
+      hard_stop: hardStop,
+      timezone: timezone.trim() || 'UTC',
+    };
     setBusy(true);
     setError(undefined);
     try {
@@ -44,14 +60,24 @@ export function BudgetDrawer({ budget, webhooks, onClose, onSaved }: Props) {
   const scopeField = (k: 'agent' | 'workflow' | 'user' | 'model') => (
     <div className="field" key={k}>
       <label htmlFor={`b-${k}`}>{k}</label>
-      <input id={`b-${k}`} value={scope[k] ?? ''} placeholder="any" onChange={(e) => setScope({ ...scope, [k]: e.target.value })} />
+      <input
+        id={`b-${k}`}
+        value={scope[k] ?? ''}
+        placeholder="any"
+        onChange={(e) => setScope({ ...scope, [k]: e.target.value })}
+      />
     </div>
   );
 
   return (
     <>
       <div className="drawer-back" onClick={onClose} />
-      <form className="drawer" onSubmit={(e) => void submit(e)} aria-label={budget ? 'edit budget' : 'new budget'} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <form
+        className="drawer"
+        onSubmit={(e) => void submit(e)}
+        aria-label={budget ? 'edit budget' : 'new budget'}
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
         <h2>{budget ? `Edit ${budget.name}` : 'New budget'}</h2>
         <div className="field">
           <label htmlFor="b-name">Name</label>
@@ -60,7 +86,15 @@ export function BudgetDrawer({ budget, webhooks, onClose, onSaved }: Props) {
         <div className="row gap">
           <div className="field grow">
             <label htmlFor="b-limit">Limit (USD)</label>
-            <input id="b-limit" type="number" min="0" step="any" value={limit} onChange={(e) => setLimit(e.target.value)} required />
+            <input
+              id="b-limit"
+              type="number"
+              min="0"
+              step="any"
+              value={limit}
+              onChange={(e) => setLimit(e.target.value)}
+              required
+            />
           </div>
           <div className="field">
             <label htmlFor="b-period">Period</label>
@@ -79,13 +113,21 @@ export function BudgetDrawer({ budget, webhooks, onClose, onSaved }: Props) {
           <label htmlFor="b-thresholds">Alert thresholds (%)</label>
           <input id="b-thresholds" value={thresholds} onChange={(e) => setThresholds(e.target.value)} />
         </div>
-        <h3>Scope <span className="muted small">(all given fields must match; empty = whole project)</span></h3>
+        <h3>
+          Scope <span className="muted small">(all given fields must match; empty = whole project)</span>
+        </h3>
         <div className="two-col">{(['agent', 'workflow', 'user', 'model'] as const).map(scopeField)}</div>
-        <h3>Webhooks <span className="muted small">(none checked = every enabled webhook)</span></h3>
+        <h3>
+          Webhooks <span className="muted small">(none checked = every enabled webhook)</span>
+        </h3>
         {webhooks.length ? (
           webhooks.map((w) => (
             <label key={w.id} className="check">
-              <input type="checkbox" checked={hooks.includes(w.id)} onChange={(e) => setHooks(e.target.checked ? [...hooks, w.id] : hooks.filter((h) => h !== w.id))} />
+              <input
+                type="checkbox"
+                checked={hooks.includes(w.id)}
+                onChange={(e) => setHooks(e.target.checked ? [...hooks, w.id] : hooks.filter((h) => h !== w.id))}
+              />
               {w.name || w.url}
             </label>
           ))
@@ -93,12 +135,21 @@ export function BudgetDrawer({ budget, webhooks, onClose, onSaved }: Props) {
           <p className="muted small">No webhooks yet.</p>
         )}
         <label className="check">
-          <input type="checkbox" checked={hardStop} onChange={(e) => setHardStop(e.target.checked)} /> Hard stop at 100 % (the SDK ends runs in scope)
+          <input type="checkbox" checked={hardStop} onChange={(e) => setHardStop(e.target.checked)} /> Hard stop at 100 % (the SDK
+          ends runs in scope)
         </label>
-        {error ? <div className="error-box" role="alert">{error}</div> : null}
+        {error ? (
+          <div className="error-box" role="alert">
+            {error}
+          </div>
+        ) : null}
         <div className="row gap">
-          <button type="submit" className="primary" disabled={busy}>{busy ? 'Saving…' : budget ? 'Save' : 'Create budget'}</button>
-          <button type="button" onClick={onClose}>Cancel</button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : budget ? 'Save' : 'Create budget'}
+          </button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
         </div>
       </form>
     </>

@@ -30,7 +30,9 @@ export default function BudgetsPage() {
   if (budgets.data && !budgets.data.available) {
     return (
       <div>
-        <div className="page-head"><h1>Budgets & alerts</h1></div>
+        <div className="page-head">
+          <h1>Budgets & alerts</h1>
+        </div>
         <Unavailable what="Budgets and alerts" />
       </div>
     );
@@ -43,26 +45,62 @@ export default function BudgetsPage() {
       <div className="page-head">
         <h1>Budgets & alerts</h1>
         <span className="grow" />
-        <button type="button" className="primary" onClick={() => setEditing('new')} disabled={!budgets.data}>New budget</button>
+        <button type="button" className="primary" onClick={() => setEditing('new')} disabled={!budgets.data}>
+          New budget
+        </button>
       </div>
       <div className="card section">
         <h2>Budgets</h2>
         {budgets.error ? <ErrorBox error={budgets.error} retry={budgets.reload} what="budgets" /> : null}
         {!budgets.data && !budgets.error ? <Skeleton rows={4} /> : null}
-        {budgets.data && !list.length ? <p className="muted">No budgets. A budget alerts at 50, 80 and 100 % of a daily, weekly or monthly limit, and can stop runs at 100 %.</p> : null}
+        {budgets.data && !list.length ? (
+          <p className="muted">
+            No budgets. A budget alerts at 50, 80 and 100 % of a daily, weekly or monthly limit, and can stop runs at 100 %.
+          </p>
+        ) : null}
         {list.length ? (
           <table className="grid" data-testid="budgets-table">
-            <thead><tr><th>name</th><th>scope</th><th>period</th><th>spend</th><th>state</th><th>hard stop</th><th /></tr></thead>
+            <thead>
+              <tr>
+                <th>name</th>
+                <th>scope</th>
+                <th>period</th>
+                <th>spend</th>
+                <th>state</th>
+                <th>hard stop</th>
+                <th />
+              </tr>
+            </thead>
             <tbody>
               {list.map((s) => (
-                <tr key={s.budget.id} id={`budget-${s.budget.id}`} data-budget={s.budget.name} onClick={() => setEditing(s.budget)}>
-                  <td><b>{s.budget.name}</b></td>
+                <tr
+                  key={s.budget.id}
+                  id={`budget-${s.budget.id}`}
+                  data-budget={s.budget.name}
+                  onClick={() => setEditing(s.budget)}
+                >
+                  <td>
+                    <b>{s.budget.name}</b>
+                  </td>
                   <td className="muted">{scopeText(s.budget.scope)}</td>
-                  <td>{s.budget.period}{s.budget.timezone !== 'UTC' ? ` (${s.budget.timezone})` : ''}</td>
-                  <td style={{ width: '34%' }}><BudgetBar s={s} /></td>
-                  <td><span className={`state state-${budgetState(s)}`} data-testid="budget-state">{budgetState(s)}</span></td>
+                  <td>
+                    {s.budget.period}
+                    {s.budget.timezone !== 'UTC' ? ` (${s.budget.timezone})` : ''}
+                  </td>
+                  <td style={{ width: '34%' }}>
+                    <BudgetBar s={s} />
+                  </td>
+                  <td>
+                    <span className={`state state-${budgetState(s)}`} data-testid="budget-state">
+                      {budgetState(s)}
+                    </span>
+                  </td>
                   <td>{s.budget.hard_stop ? 'yes' : 'no'}</td>
-                  <td><button type="button" className="ghost" onClick={(e) => (e.stopPropagation(), setEditing(s.budget))}>Edit</button></td>
+                  <td>
+                    <button type="button" className="ghost" onClick={(e) => (e.stopPropagation(), setEditing(s.budget))}>
+                      Edit
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -76,7 +114,11 @@ export default function BudgetsPage() {
         <h2>Alerts</h2>
         {alerts.error ? <ErrorBox error={alerts.error} retry={alerts.reload} what="alerts" /> : null}
         {alerts.data === null ? <p className="muted">Alerts are not available on this server.</p> : null}
-        {alerts.data ? <AlertFeed alerts={alerts.data.alerts} budgets={list.map((s) => s.budget)} /> : !alerts.error && alerts.data === undefined ? <Skeleton rows={3} /> : null}
+        {alerts.data ? (
+          <AlertFeed alerts={alerts.data.alerts} budgets={list.map((s) => s.budget)} />
+        ) : !alerts.error && alerts.data === undefined ? (
+          <Skeleton rows={3} />
+        ) : null}
       </div>
       {editing ? (
         <BudgetDrawer

@@ -30,7 +30,11 @@ function Kpi({ label, unit, budgets }: { label: string; unit: 'day' | 'week' | '
     <div className="card kpi" data-testid={`kpi-${unit}`}>
       <label>{label} (UTC)</label>
       <div className="value">{r.data ? money(r.data.totals.cost_usd) : r.error ? '—' : '…'}</div>
-      <div className="small muted">{r.data ? `${count(r.data.totals.llm_calls)} LLM calls · ${count(r.data.totals.input_tokens + r.data.totals.output_tokens)} tokens` : ''}</div>
+      <div className="small muted">
+        {r.data
+          ? `${count(r.data.totals.llm_calls)} LLM calls · ${count(r.data.totals.input_tokens + r.data.totals.output_tokens)} tokens`
+          : ''}
+      </div>
       {budget ? <BudgetBar s={budget} /> : <div className="small muted">no project-wide {unit} budget</div>}
     </div>
   );
@@ -42,11 +46,23 @@ export default function CostsPage() {
   const range = (params.get('range') ?? '7d') as keyof typeof RANGES;
   const days = RANGES[range] ?? 7;
   const bucket = params.get('bucket') === 'hour' || days === 1 ? 'hour' : 'day';
-  const set = (k: string, v: string) => setParams((p) => { const n = new URLSearchParams(p); n.set(k, v); return n; }, { replace: true });
+  const set = (k: string, v: string) =>
+    setParams(
+      (p) => {
+        const n = new URLSearchParams(p);
+        n.set(k, v);
+        return n;
+      },
+      { replace: true },
+    );
   const from = useMemo(() => new Date(Date.now() - days * 86_400_000).toISOString(), [days]);
 
-  const series = useApi<CostsResponse>(`s-${group}-${bucket}-${from}`, (signal) => api(`/api/costs${qs({ from, bucket, group_by: group, limit: 12 })}`, { signal }));
-  const top = useApi<SessionListResponse>(`top-${from}`, (signal) => api(`/api/sessions${qs({ from, sort: 'cost', limit: 10 })}`, { signal }));
+  const series = useApi<CostsResponse>(`s-${group}-${bucket}-${from}`, (signal) =>
+    api(`/api/costs${qs({ from, bucket, group_by: group, limit: 12 })}`, { signal }),
+  );
+  const top = useApi<SessionListResponse>(`top-${from}`, (signal) =>
+    api(`/api/sessions${qs({ from, sort: 'cost', limit: 10 })}`, { signal }),
+  );
   const budgets = useApi<BudgetsWithStatus>('budgets', (signal) => loadBudgetStatuses(signal));
 
   return (
@@ -56,7 +72,9 @@ export default function CostsPage() {
         <span className="grow" />
         <div className="seg" role="group" aria-label="range">
           {Object.keys(RANGES).map((r) => (
-            <button key={r} type="button" className={range === r ? 'on' : undefined} onClick={() => set('range', r)}>{r}</button>
+            <button key={r} type="button" className={range === r ? 'on' : undefined} onClick={() => set('range', r)}>
+              {r}
+            </button>
           ))}
         </div>
       </div>
@@ -70,18 +88,34 @@ export default function CostsPage() {
           <h2 className="grow">Spend over time by {group}</h2>
           <div className="seg" role="group" aria-label="group by">
             {GROUPS.map((g) => (
-              <button key={g} type="button" className={group === g ? 'on' : undefined} onClick={() => set('group', g)}>{g}</button>
+              <button key={g} type="button" className={group === g ? 'on' : undefined} onClick={() => set('group', g)}>
+                {g}
+              </button>
             ))}
           </div>
           <div className="seg" role="group" aria-label="bucket">
             {(['hour', 'day'] as const).map((b) => (
-              <button key={b} type="button" className={bucket === b ? 'on' : undefined} onClick={() => set('bucket', b)} disabled={days === 1 && b === 'day'}>{b}</button>
+              <button
+                key={b}
+                type="button"
+                className={bucket === b ? 'on' : undefined}
+                onClick={() => set('bucket', b)}
+                disabled={days === 1 && b === 'day'}
+              >
+                {b}
+              </button>
             ))}
           </div>
         </div>
         <div className="chart-body" data-testid="spend-chart">
           {series.error ? <ErrorBox error={series.error} retry={series.reload} what="spend" /> : null}
-          {series.data ? <Suspense fallback={<Skeleton rows={6} />}><SpendChart data={series.data} /></Suspense> : series.error ? null : <Skeleton rows={6} />}
+          {series.data ? (
+            <Suspense fallback={<Skeleton rows={6} />}>
+              <SpendChart data={series.data} />
+            </Suspense>
+          ) : series.error ? null : (
+            <Skeleton rows={6} />
+          )}
         </div>
       </div>
       <div className="two-col">
@@ -92,12 +126,25 @@ export default function CostsPage() {
           {top.data && !top.data.sessions.length ? <p className="muted">No sessions in this range.</p> : null}
           {top.data?.sessions.length ? (
             <table className="grid" data-testid="top-sessions">
-              <thead><tr><th>session</th><th>agent</th><th className="num">steps</th><th className="num">cost</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>session</th>
+                  <th>agent</th>
+                  <th className="num">steps</th>
+                  <th className="num">cost</th>
+                </tr>
+              </thead>
               <tbody>
                 {top.data.sessions.map((s) => (
                   <tr key={s.session_id}>
-                    <td><Link to={`/sessions/${encodeURIComponent(s.session_id)}`} className="mono">{s.session_id}</Link></td>
-                    <td><Agent name={s.agent_name} /></td>
+                    <td>
+                      <Link to={`/sessions/${encodeURIComponent(s.session_id)}`} className="mono">
+                        {s.session_id}
+                      </Link>
+                    </td>
+                    <td>
+                      <Agent name={s.agent_name} />
+                    </td>
                     <td className="num">{count(s.steps)}</td>
                     <td className="num">{money(s.cost_usd)}</td>
                   </tr>
@@ -109,15 +156,23 @@ export default function CostsPage() {
         <div className="card section">
           <h2>Budget burn</h2>
           {budgets.error ? <ErrorBox error={budgets.error} retry={budgets.reload} what="budgets" /> : null}
-          {budgets.data && !budgets.data.available ? <p className="muted" data-testid="unavailable">Budgets are not available on this server.</p> : null}
+          {budgets.data && !budgets.data.available ? (
+            <p className="muted" data-testid="unavailable">
+              Budgets are not available on this server.
+            </p>
+          ) : null}
           {budgets.data?.available && !budgets.data.statuses.length ? (
-            <p className="muted">No budgets yet. <Link to="/budgets">Create one</Link> to get alerts at 50, 80 and 100 %.</p>
+            <p className="muted">
+              No budgets yet. <Link to="/budgets">Create one</Link> to get alerts at 50, 80 and 100 %.
+            </p>
           ) : null}
           {budgets.data?.statuses.map((s) => (
             <div key={s.budget.id} className="burn-row">
               <div className="row gap">
                 <b>{s.budget.name}</b>
-                <span className="muted small">{s.budget.period} · {scopeText(s.budget.scope)}</span>
+                <span className="muted small">
+                  {s.budget.period} · {scopeText(s.budget.scope)}
+                </span>
                 <span className="grow" />
                 <span className={`state state-${budgetState(s)}`}>{budgetState(s)}</span>
               </div>

@@ -38,10 +38,22 @@ export default function SpendChart({ data }: { data: CostsResponse }) {
         <CartesianGrid stroke="var(--line)" strokeDasharray="2 4" vertical={false} />
         <XAxis dataKey="time" tickFormatter={fmt} stroke="var(--muted)" fontSize={10} tickLine={false} />
         <YAxis tickFormatter={(v: number) => money(v)} stroke="var(--muted)" fontSize={10} tickLine={false} width={62} />
-        <Tooltip formatter={(v) => money(Number(v))} labelFormatter={(l) => String(l).replace('T', ' ').slice(0, 16)} contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)', fontSize: 11 }} />
+        <Tooltip
+          formatter={(v) => money(Number(v))}
+          labelFormatter={(l) => String(l).replace('T', ' ').slice(0, 16)}
+          contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)', fontSize: 11 }}
+        />
         <Legend wrapperStyle={{ fontSize: 11 }} />
         {keys.map((k) => (
-          <Bar key={k} dataKey={k} name={k || '(none)'} stackId="1" fill={agentColor(k)} fillOpacity={0.8} isAnimationActive={false} />
+          <Bar
+            key={k}
+            dataKey={k}
+            name={k || '(none)'}
+            stackId="1"
+            fill={agentColor(k)}
+            fillOpacity={0.8}
+            isAnimationActive={false}
+          />
         ))}
       </BarChart>
     </ResponsiveContainer>

@@ -1,8 +1,19 @@
 import { useState } from 'react';
 import { parseJson } from '../../lib/json-diff';
 
-interface ToolCall { id?: string; name?: string; arguments?: string }
-interface Message { role?: string; content?: string; tool_calls?: ToolCall[]; tool_call_id?: string; name?: string; reasoning?: string }
+interface ToolCall {
+  id?: string;
+  name?: string;
+  arguments?: string;
+}
+interface Message {
+  role?: string;
+  content?: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+  name?: string;
+  reasoning?: string;
+}
 
 const FOLD = 1200;
 
@@ -45,7 +56,8 @@ function Bubble({ m }: { m: Message }) {
       {m.content ? <Folded text={m.content} /> : null}
       {m.tool_calls?.map((c, i) => (
         <div key={c.id ?? i} className="tool-call">
-          <span className="badge badge-blue">call</span> <b className="mono">{c.name}</b> <span className="muted mono">{c.id}</span>
+          <span className="badge badge-blue">call</span> <b className="mono">{c.name}</b>{' '}
+          <span className="muted mono">{c.id}</span>
           <Folded text={pretty(c.arguments ?? '')} className="mono" />
         </div>
       ))}
@@ -59,11 +71,17 @@ export function Messages({ input, output }: { input: string; output: string }) {
   if (!input && !output) return <p className="muted">This step recorded no prompt or response.</p>;
   return (
     <div className="chat" data-testid="messages">
-      {inMsgs ? inMsgs.map((m, i) => <Bubble key={`i${i}`} m={m} />) : input ? <Bubble m={{ role: 'input', content: pretty(input) }} /> : null}
+      {inMsgs ? (
+        inMsgs.map((m, i) => <Bubble key={`i${i}`} m={m} />)
+      ) : input ? (
+        <Bubble m={{ role: 'input', content: pretty(input) }} />
+      ) : null}
       {outMsgs ? (
         <>
           <div className="chat-sep">response</div>
-          {outMsgs.map((m, i) => <Bubble key={`o${i}`} m={m} />)}
+          {outMsgs.map((m, i) => (
+            <Bubble key={`o${i}`} m={m} />
+          ))}
         </>
       ) : output ? (
         <Bubble m={{ role: 'output', content: pretty(output) }} />

@@ -31,7 +31,10 @@ function useData(model: ReplayModel) {
     const cost = downsample(model.steps.length, MAX_POINTS, keep).map((i) => ({ i, cost: model.steps[i]!.cumulative_cost_usd }));
     const withConf: number[] = [];
     for (let i = 0; i < model.steps.length; i++) if (model.steps[i]!.confidence !== null) withConf.push(i);
-    const conf = downsample(withConf.length, MAX_POINTS).map((k) => ({ i: withConf[k]!, conf: model.steps[withConf[k]!]!.confidence }));
+    const conf = downsample(withConf.length, MAX_POINTS).map((k) => ({
+      i: withConf[k]!,
+      conf: model.steps[withConf[k]!]!.confidence,
+    }));
     return { cost, conf, marks: { error: thin(model.errors), escalation: thin(model.escalations), limit: thin(model.limits) } };
   }, [model]);
 }
@@ -52,16 +55,36 @@ const click = (onSelect: (i: number) => void) => (s: { activeLabel?: string | nu
 };
 
 // The static part of each chart is memoized on the data; only the cursor line changes per step.
-const CostChart = memo(function CostChart({ data, n, marks, current, onSelect }: {
-  data: { i: number; cost: number }[]; n: number; marks: Marks; current: number; onSelect: (i: number) => void;
+const CostChart = memo(function CostChart({
+  data,
+  n,
+  marks,
+  current,
+  onSelect,
+}: {
+  data: { i: number; cost: number }[];
+  n: number;
+  marks: Marks;
+  current: number;
+  onSelect: (i: number) => void;
 }) {
   return (
     <ResponsiveContainer width="100%" height="100%">
       <LineChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: 0 }} onClick={click(onSelect)}>
         <CartesianGrid stroke="var(--line)" strokeDasharray="2 4" vertical={false} />
-        <XAxis dataKey="i" type="number" domain={[0, Math.max(1, n - 1)]} {...axis} tickFormatter={(v: number) => String(v + 1)} />
+        <XAxis
+          dataKey="i"
+          type="number"
+          domain={[0, Math.max(1, n - 1)]}
+          {...axis}
+          tickFormatter={(v: number) => String(v + 1)}
+        />
         <YAxis {...axis} width={58} tickFormatter={(v: number) => money(v)} />
-        <Tooltip formatter={(v) => money(Number(v))} labelFormatter={(l) => `step ${Number(l) + 1}`} contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)', fontSize: 11 }} />
+        <Tooltip
+          formatter={(v) => money(Number(v))}
+          labelFormatter={(l) => `step ${Number(l) + 1}`}
+          contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)', fontSize: 11 }}
+        />
         {markerLines(marks)}
         <Line type="stepAfter" dataKey="cost" stroke="var(--accent)" dot={false} isAnimationActive={false} strokeWidth={1.5} />
         <ReferenceLine x={current} stroke="var(--fg)" strokeWidth={1.5} className="chart-cursor" ifOverflow="extendDomain" />
@@ -70,19 +93,46 @@ const CostChart = memo(function CostChart({ data, n, marks, current, onSelect }:
   );
 });
 
-const ConfChart = memo(function ConfChart({ data, n, marks, current, onSelect }: {
-  data: { i: number; conf: number | null }[]; n: number; marks: Marks; current: number; onSelect: (i: number) => void;
+const ConfChart = memo(function ConfChart({
+  data,
+  n,
+  marks,
+  current,
+  onSelect,
+}: {
+  data: { i: number; conf: number | null }[];
+  n: number;
+  marks: Marks;
+  current: number;
+  onSelect: (i: number) => void;
 }) {
   if (!data.length) return <div className="empty muted small">No step recorded a confidence.</div>;
   return (
     <ResponsiveContainer width="100%" height="100%">
       <LineChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: 0 }} onClick={click(onSelect)}>
         <CartesianGrid stroke="var(--line)" strokeDasharray="2 4" vertical={false} />
-        <XAxis dataKey="i" type="number" domain={[0, Math.max(1, n - 1)]} {...axis} tickFormatter={(v: number) => String(v + 1)} />
+        <XAxis
+          dataKey="i"
+          type="number"
+          domain={[0, Math.max(1, n - 1)]}
+          {...axis}
+          tickFormatter={(v: number) => String(v + 1)}
+        />
         <YAxis {...axis} width={34} domain={[0, 1]} ticks={[0, 0.5, 1]} />
-        <Tooltip labelFormatter={(l) => `step ${Number(l) + 1}`} contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)', fontSize: 11 }} />
+        <Tooltip
+          labelFormatter={(l) => `step ${Number(l) + 1}`}
+          contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)', fontSize: 11 }}
+        />
         {markerLines({ ...marks, error: [], limit: [] })}
-        <Line type="monotone" dataKey="conf" stroke={MARK.escalation} dot={data.length < 200 ? { r: 1.5 } : false} isAnimationActive={false} strokeWidth={1.5} connectNulls />
+        <Line
+          type="monotone"
+          dataKey="conf"
+          stroke={MARK.escalation}
+          dot={data.length < 200 ? { r: 1.5 } : false}
+          isAnimationActive={false}
+          strokeWidth={1.5}
+          connectNulls
+        />
         <ReferenceLine x={current} stroke="var(--fg)" strokeWidth={1.5} className="chart-cursor" ifOverflow="extendDomain" />
       </LineChart>
     </ResponsiveContainer>

@@ -11,20 +11,48 @@ export function ReplayHeader({ s, complete }: { s: SessionSummary; complete: boo
       <i className={`dot dot-${s.status}`} title={s.status} />
       <Id value={s.session_id} short={28} />
       <Agent name={s.agent_name} />
-      <span className="kv"><label>user</label>{s.user_id || '—'}</span>
-      <span className="kv"><label>workflow</label>{s.workflow || '—'}</span>
-      <span className="kv"><label>autonomy</label>{s.autonomy_level || '—'}</span>
-      <span className="kv"><label>started</label><Time iso={s.start_time} /></span>
-      <span className="kv"><label>duration</label>{duration(s.duration_ms)}</span>
-      <span className="kv"><label>cost</label><b>{money(s.cost_usd)}</b></span>
-      <span className="kv" title={`in ${s.input_tokens} · out ${s.output_tokens}`}><label>tokens</label>{count(s.total_tokens)}</span>
-      <span className="kv"><label>min conf</label>{confidence(s.min_confidence)}</span>
+      <span className="kv">
+        <label>user</label>
+        {s.user_id || '—'}
+      </span>
+      <span className="kv">
+        <label>workflow</label>
+        {s.workflow || '—'}
+      </span>
+      <span className="kv">
+        <label>autonomy</label>
+        {s.autonomy_level || '—'}
+      </span>
+      <span className="kv">
+        <label>started</label>
+        <Time iso={s.start_time} />
+      </span>
+      <span className="kv">
+        <label>duration</label>
+        {duration(s.duration_ms)}
+      </span>
+      <span className="kv">
+        <label>cost</label>
+        <b>{money(s.cost_usd)}</b>
+      </span>
+      <span className="kv" title={`in ${s.input_tokens} · out ${s.output_tokens}`}>
+        <label>tokens</label>
+        {count(s.total_tokens)}
+      </span>
+      <span className="kv">
+        <label>min conf</label>
+        {confidence(s.min_confidence)}
+      </span>
       {s.errors ? <Badge tone="red">{s.errors} errors</Badge> : null}
       {s.escalations ? <Badge tone="amber">{s.escalations} escalations</Badge> : null}
       {s.limit_hits ? <Badge tone="purple">{s.limit_hits} cap hits</Badge> : null}
       {!complete ? <span className="muted small">loading steps…</span> : null}
       <span className="grow" />
-      <a className="button-link" href={`/api/sessions/${encodeURIComponent(s.session_id)}/export`} download={`${s.session_id}.json`}>
+      <a
+        className="button-link"
+        href={`/api/sessions/${encodeURIComponent(s.session_id)}/export`}
+        download={`${s.session_id}.json`}
+      >
         export
       </a>
       <CopyButton text={window.location.href} label="copy link" />

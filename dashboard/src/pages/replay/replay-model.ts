@@ -61,13 +61,18 @@ export function buildModel(steps: Step[]): ReplayModel {
     treePos[i] = k;
     treeOrder[k++] = i;
     const c = children[i];
-    if (c) for (let j = c.length - 1; j >= 0; j--) {
-      depth[c[j]!] = depth[i]! + 1;
-      stack.push(c[j]!);
-    }
+    if (c)
+      for (let j = c.length - 1; j >= 0; j--) {
+        depth[c[j]!] = depth[i]! + 1;
+        stack.push(c[j]!);
+      }
   }
   // A parent cycle leaves steps unvisited: list them as roots rather than lose them.
-  for (let i = 0; i < n; i++) if (!seen[i]) { treePos[i] = k; treeOrder[k++] = i; }
+  for (let i = 0; i < n; i++)
+    if (!seen[i]) {
+      treePos[i] = k;
+      treeOrder[k++] = i;
+    }
 
   const agents: string[] = [];
   const laneOfAgent = new Map<string, number>();
@@ -99,7 +104,25 @@ export function buildModel(steps: Step[]): ReplayModel {
     if (s.has_state) snapshots.push(i);
     if (err || s.has_escalation || s.has_limit_hit) incidents.push(i);
   }
-  return { steps, bySpan, treeOrder, treePos, depth, parent, childCount, agents, lane, offset, duration, totalMs, errors, escalations, limits, snapshots, incidents };
+  return {
+    steps,
+    bySpan,
+    treeOrder,
+    treePos,
+    depth,
+    parent,
+    childCount,
+    agents,
+    lane,
+    offset,
+    duration,
+    totalMs,
+    errors,
+    escalations,
+    limits,
+    snapshots,
+    incidents,
+  };
 }
 
 /** Rows of the tree with collapsed subtrees hidden. */

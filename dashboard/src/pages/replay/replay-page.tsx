@@ -15,7 +15,11 @@ const ReplayCharts = lazy(() => import('./replay-charts'));
 
 const typing = (t: EventTarget | null) => {
   const el = t as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable) && (el as HTMLInputElement).type !== 'range';
+  return (
+    !!el &&
+    (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable) &&
+    (el as HTMLInputElement).type !== 'range'
+  );
 };
 
 export default function ReplayPage() {
@@ -27,7 +31,9 @@ export default function ReplayPage() {
 
   // The URL names the step by span id (stable while a running session grows) and the tab.
   const stepParam = params.get('step');
-  const current = model ? Math.min(model.steps.length - 1, Math.max(0, (stepParam ? model.bySpan.get(stepParam) : undefined) ?? 0)) : 0;
+  const current = model
+    ? Math.min(model.steps.length - 1, Math.max(0, (stepParam ? model.bySpan.get(stepParam) : undefined) ?? 0))
+    : 0;
   const tabParam = params.get('tab');
   const tab: Tab = (TABS as readonly string[]).includes(tabParam ?? '') ? (tabParam as Tab) : 'messages';
 
@@ -126,7 +132,13 @@ export default function ReplayPage() {
         <Timeline model={model} current={current} onSelect={go} />
       </div>
       <StepPanel sessionId={id} step={step} tab={tab} onTab={setTab} />
-      <Suspense fallback={<div className="charts"><Skeleton rows={3} /></div>}>
+      <Suspense
+        fallback={
+          <div className="charts">
+            <Skeleton rows={3} />
+          </div>
+        }
+      >
         <ReplayCharts model={model} current={current} onSelect={go} />
       </Suspense>
       <Transport model={model} current={current} go={go} {...pb} onHelp={() => setHelp(true)} />

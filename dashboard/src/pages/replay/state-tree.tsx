@@ -33,7 +33,9 @@ const Node = memo(function Node({ node, depth }: { node: DiffNode; depth: number
         </button>
         <span className="st-sign">{sign}</span>
         <span className="st-key">{node.key}</span> <span className="muted">{summary(node)}</span>
-        {node.status === 'changed' && node.before !== undefined ? <span className="st-before"> was {leaf(node.before)}</span> : null}
+        {node.status === 'changed' && node.before !== undefined ? (
+          <span className="st-before"> was {leaf(node.before)}</span>
+        ) : null}
       </div>
       {open ? node.children?.map((c) => <Node key={c.key} node={c} depth={depth + 1} />) : null}
     </>

@@ -49,7 +49,8 @@ function StateView({ detail }: { detail: StepDetailResponse }) {
           : `No snapshot on this step; the latest one before it (${detail.previous_state!.span_id.slice(0, 8)}):`}
         {stats ? (
           <>
-            <span className="st-added-t">+{stats.added} added</span> · <span className="st-removed-t">−{stats.removed} removed</span> ·{' '}
+            <span className="st-added-t">+{stats.added} added</span> ·{' '}
+            <span className="st-removed-t">−{stats.removed} removed</span> ·{' '}
             <span className="st-changed-t">~{stats.changed} changed</span>
           </>
         ) : null}
@@ -61,7 +62,8 @@ function StateView({ detail }: { detail: StepDetailResponse }) {
 
 function Tool({ detail }: { detail: StepDetailResponse }) {
   const s = detail.step;
-  if (s.kind !== 'tool' && !s.tool_name) return <p className="muted">Not a tool call. Tool calls the model asked for are in Messages.</p>;
+  if (s.kind !== 'tool' && !s.tool_name)
+    return <p className="muted">Not a tool call. Tool calls the model asked for are in Messages.</p>;
   return (
     <div className="tool" data-testid="tool">
       <h3>
@@ -70,7 +72,11 @@ function Tool({ detail }: { detail: StepDetailResponse }) {
       <label>Arguments</label>
       <Folded text={pretty(s.input)} className="mono code-block" />
       <label>Result</label>
-      {s.output ? <Folded text={pretty(s.output)} className="mono code-block" /> : <p className="muted">no result{s.status === 'error' ? ' (failed)' : ''}</p>}
+      {s.output ? (
+        <Folded text={pretty(s.output)} className="mono code-block" />
+      ) : (
+        <p className="muted">no result{s.status === 'error' ? ' (failed)' : ''}</p>
+      )}
     </div>
   );
 }
@@ -85,8 +91,12 @@ export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; 
         <Agent name={step.agent_name} />
         {step.model ? <span className="mono muted">{step.model}</span> : null}
         <span className="sep" />
-        <span title="confidence" data-testid="step-confidence">conf {confidence(step.confidence)}</span>
-        <span title={`in ${step.input_tokens} · out ${step.output_tokens}`}>tok {count(step.input_tokens + step.output_tokens)}</span>
+        <span title="confidence" data-testid="step-confidence">
+          conf {confidence(step.confidence)}
+        </span>
+        <span title={`in ${step.input_tokens} · out ${step.output_tokens}`}>
+          tok {count(step.input_tokens + step.output_tokens)}
+        </span>
         <span data-testid="step-cost">{money(step.cost_usd)}</span>
         <span className="muted">Σ {money(step.cumulative_cost_usd)}</span>
         <span>{duration(step.duration_ms)}</span>
@@ -98,7 +108,14 @@ export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; 
       {step.status === 'error' && step.status_message ? <div className="error-box">{step.status_message}</div> : null}
       <div className="tabs" role="tablist">
         {TABS.map((t) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? 'on' : undefined} onClick={() => onTab(t)}>
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            aria-selected={tab === t}
+            className={tab === t ? 'on' : undefined}
+            onClick={() => onTab(t)}
+          >
             {t === 'state' ? 'State (diff)' : t[0]!.toUpperCase() + t.slice(1)}
             {t === 'state' && step.has_state ? ' ●' : ''}
           </button>
@@ -108,11 +125,19 @@ export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; 
         {error ? <ErrorBox error={error} retry={retry} what="this step's payload" /> : null}
         {!data && !error ? <Skeleton rows={4} /> : null}
         {data && tab === 'messages' ? (
-          data.step.kind === 'tool' ? <Tool detail={data} /> : <Messages input={data.step.input} output={data.step.output} />
+          data.step.kind === 'tool' ? (
+            <Tool detail={data} />
+          ) : (
+            <Messages input={data.step.input} output={data.step.output} />
+          )
         ) : null}
         {data && tab === 'tool' ? <Tool detail={data} /> : null}
         {data && tab === 'state' ? <StateView detail={data} /> : null}
-        {data && tab === 'attributes' ? <pre className="mono code-block">{JSON.stringify({ ...data.step, input: undefined, output: undefined, state: undefined }, null, 2)}</pre> : null}
+        {data && tab === 'attributes' ? (
+          <pre className="mono code-block">
+            {JSON.stringify({ ...data.step, input: undefined, output: undefined, state: undefined }, null, 2)}
+          </pre>
+        ) : null}
         {data && tab === 'events' ? <Events events={data.step.events} /> : null}
       </div>
     </section>

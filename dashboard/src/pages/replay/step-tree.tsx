@@ -12,8 +12,22 @@ interface Props {
   onSelect: (i: number) => void;
 }
 
-const Row = memo(function Row({ model, i, current, collapsed, flat, onSelect, onToggle }: {
-  model: ReplayModel; i: number; current: boolean; collapsed: boolean; flat: boolean; onSelect: (i: number) => void; onToggle: (i: number) => void;
+const Row = memo(function Row({
+  model,
+  i,
+  current,
+  collapsed,
+  flat,
+  onSelect,
+  onToggle,
+}: {
+  model: ReplayModel;
+  i: number;
+  current: boolean;
+  collapsed: boolean;
+  flat: boolean;
+  onSelect: (i: number) => void;
+  onToggle: (i: number) => void;
 }) {
   const s = model.steps[i]!;
   const kids = model.childCount[i]! > 0;
@@ -28,7 +42,12 @@ const Row = memo(function Row({ model, i, current, collapsed, flat, onSelect, on
       role="treeitem"
     >
       {kids && !flat ? (
-        <button type="button" className="twisty" onClick={(e) => (e.stopPropagation(), onToggle(i))} aria-label={collapsed ? 'expand' : 'collapse'}>
+        <button
+          type="button"
+          className="twisty"
+          onClick={(e) => (e.stopPropagation(), onToggle(i))}
+          aria-label={collapsed ? 'expand' : 'collapse'}
+        >
           {collapsed ? '▸' : '▾'}
         </button>
       ) : (
@@ -51,9 +70,17 @@ const Row = memo(function Row({ model, i, current, collapsed, flat, onSelect, on
 export const StepTree = forwardRef<HTMLInputElement, Props>(function StepTree({ model, current, onSelect }, filterRef) {
   const [collapsed, setCollapsed] = useState<Set<number>>(() => new Set());
   const [filter, setFilter] = useState('');
-  const rows = useMemo(() => (filter.trim() ? filterSteps(model, filter) : visibleRows(model, collapsed)), [model, collapsed, filter]);
+  const rows = useMemo(
+    () => (filter.trim() ? filterSteps(model, filter) : visibleRows(model, collapsed)),
+    [model, collapsed, filter],
+  );
   const scroller = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12 });
+  const v = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW,
+    overscan: 12,
+  });
 
   // Keep the current step in view as playback or the keyboard moves it.
   useEffect(() => {
@@ -72,8 +99,15 @@ export const StepTree = forwardRef<HTMLInputElement, Props>(function StepTree({ 
   return (
     <div className="tree">
       <div className="tree-bar">
-        <input ref={filterRef} className="grow" placeholder="filter steps (/)" value={filter} onChange={(e) => setFilter(e.target.value)}
-          onKeyDown={(e) => e.key === 'Escape' && (setFilter(''), (e.target as HTMLInputElement).blur())} aria-label="filter steps" />
+        <input
+          ref={filterRef}
+          className="grow"
+          placeholder="filter steps (/)"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          onKeyDown={(e) => e.key === 'Escape' && (setFilter(''), (e.target as HTMLInputElement).blur())}
+          aria-label="filter steps"
+        />
         <span className="muted small">{filter ? `${rows.length} match` : `${model.steps.length} steps`}</span>
       </div>
       <div ref={scroller} className="tree-scroll" data-testid="step-tree" role="tree">
@@ -81,8 +115,19 @@ export const StepTree = forwardRef<HTMLInputElement, Props>(function StepTree({ 
           {v.getVirtualItems().map((item) => {
             const i = rows[item.index]!;
             return (
-              <div key={item.key} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${item.start}px)` }}>
-                <Row model={model} i={i} current={i === current} collapsed={collapsed.has(i)} flat={!!filter.trim()} onSelect={onSelect} onToggle={toggle} />
+              <div
+                key={item.key}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${item.start}px)` }}
+              >
+                <Row
+                  model={model}
+                  i={i}
+                  current={i === current}
+                  collapsed={collapsed.has(i)}
+                  flat={!!filter.trim()}
+                  onSelect={onSelect}
+                  onToggle={toggle}
+                />
               </div>
             );
           })}

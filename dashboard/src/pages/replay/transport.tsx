@@ -46,13 +46,44 @@ export function Transport({ model, current, go, playing, toggle, speed, setSpeed
   return (
     <div className="transport" data-testid="transport">
       <div className="row gap">
-        <button type="button" onClick={() => go(0)} title="First step (Home)" aria-label="first step"><svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path d="M2 2h2v12H2zM14 2v12L5 8z" fill="currentColor" /></svg></button>
-        <button type="button" onClick={() => go(current - 1)} title="Previous step (←)" aria-label="previous step"><svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path d="M12 2v12L4 8z" fill="currentColor" /></svg></button>
-        <button type="button" className="play" onClick={toggle} title="Play / pause (space)" aria-label={playing ? 'pause' : 'play'} data-playing={playing}>
-          {playing ? <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path d="M3 2h4v12H3zM9 2h4v12H9z" fill="currentColor" /></svg> : <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path d="M3 1v14l12-7z" fill="currentColor" /></svg>}
+        <button type="button" onClick={() => go(0)} title="First step (Home)" aria-label="first step">
+          <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+            <path d="M2 2h2v12H2zM14 2v12L5 8z" fill="currentColor" />
+          </svg>
         </button>
-        <button type="button" onClick={() => go(current + 1)} title="Next step (→)" aria-label="next step"><svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path d="M4 2v12l8-6z" fill="currentColor" /></svg></button>
-        <button type="button" onClick={() => go(n - 1)} title="Last step (End)" aria-label="last step"><svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path d="M12 2h2v12h-2zM2 2v12l9-6z" fill="currentColor" /></svg></button>
+        <button type="button" onClick={() => go(current - 1)} title="Previous step (←)" aria-label="previous step">
+          <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+            <path d="M12 2v12L4 8z" fill="currentColor" />
+          </svg>
+        </button>
+        <button
+          type="button"
+          className="play"
+          onClick={toggle}
+          title="Play / pause (space)"
+          aria-label={playing ? 'pause' : 'play'}
+          data-playing={playing}
+        >
+          {playing ? (
+            <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+              <path d="M3 2h4v12H3zM9 2h4v12H9z" fill="currentColor" />
+            </svg>
+          ) : (
+            <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+              <path d="M3 1v14l12-7z" fill="currentColor" />
+            </svg>
+          )}
+        </button>
+        <button type="button" onClick={() => go(current + 1)} title="Next step (→)" aria-label="next step">
+          <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+            <path d="M4 2v12l8-6z" fill="currentColor" />
+          </svg>
+        </button>
+        <button type="button" onClick={() => go(n - 1)} title="Last step (End)" aria-label="last step">
+          <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+            <path d="M12 2h2v12h-2zM2 2v12l9-6z" fill="currentColor" />
+          </svg>
+        </button>
         <div className="seg" role="group" aria-label="speed">
           {SPEEDS.map((s) => (
             <button key={s} type="button" className={speed === s ? 'on' : undefined} onClick={() => setSpeed(s)}>
@@ -61,7 +92,12 @@ export function Transport({ model, current, go, playing, toggle, speed, setSpeed
           ))}
         </div>
         <div className="seg" role="group" aria-label="pace">
-          <button type="button" className={pace === 'real' ? 'on' : undefined} onClick={() => setPace('real')} title="Wait the real gaps between steps">
+          <button
+            type="button"
+            className={pace === 'real' ? 'on' : undefined}
+            onClick={() => setPace('real')}
+            title="Wait the real gaps between steps"
+          >
             real-time gaps
           </button>
           <button type="button" className={pace === 'fixed' ? 'on' : undefined} onClick={() => setPace('fixed')}>
@@ -70,12 +106,21 @@ export function Transport({ model, current, go, playing, toggle, speed, setSpeed
         </div>
         <div className="scrub grow">
           <Ticks model={model} />
-          <input type="range" min={0} max={Math.max(0, n - 1)} value={current} onChange={(e) => go(Number(e.target.value))} aria-label="scrubber" />
+          <input
+            type="range"
+            min={0}
+            max={Math.max(0, n - 1)}
+            value={current}
+            onChange={(e) => go(Number(e.target.value))}
+            aria-label="scrubber"
+          />
         </div>
         <span className="step-count" data-testid="step-counter">
           step <b>{current + 1}</b> / {n}
         </span>
-        <button type="button" className="ghost" onClick={onHelp} title="Keyboard shortcuts (?)">?</button>
+        <button type="button" className="ghost" onClick={onHelp} title="Keyboard shortcuts (?)">
+          ?
+        </button>
       </div>
     </div>
   );
@@ -99,7 +144,9 @@ export function ShortcutHelp({ onClose }: { onClose: () => void }) {
           <tbody>
             {rows.map(([k, d]) => (
               <tr key={k}>
-                <td><kbd>{k}</kbd></td>
+                <td>
+                  <kbd>{k}</kbd>
+                </td>
                 <td>{d}</td>
               </tr>
             ))}

@@ -9,7 +9,12 @@ const FIXED_MS = 600;
  * Play advances one step per tick: at a fixed pace, or with the real gaps between step starts
  * (clamped, so a minute of waiting on a tool does not stall the replay). Reaching the end stops.
  */
-export function usePlayback(model: ReplayModel | undefined, current: number, go: (i: number) => void, onTick?: (next: number) => void) {
+export function usePlayback(
+  model: ReplayModel | undefined,
+  current: number,
+  go: (i: number) => void,
+  onTick?: (next: number) => void,
+) {
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState<number>(1);
   const [pace, setPace] = useState<Pace>('fixed');

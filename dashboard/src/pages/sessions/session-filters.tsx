@@ -8,8 +8,22 @@ interface Props {
 }
 
 /** A text filter that commits to the URL after a short pause, not on every key. */
-function TextFilter({ label, value, onCommit, placeholder, list, narrow, name }: {
-  label: string; value: string; onCommit: (v: string) => void; placeholder?: string; list?: string; narrow?: boolean; name: string;
+function TextFilter({
+  label,
+  value,
+  onCommit,
+  placeholder,
+  list,
+  narrow,
+  name,
+}: {
+  label: string;
+  value: string;
+  onCommit: (v: string) => void;
+  placeholder?: string;
+  list?: string;
+  narrow?: boolean;
+  name: string;
 }) {
   const [text, setText] = useState(value);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -67,13 +81,26 @@ export function SessionFilters({ view, agents, onChange }: Props) {
           </div>
         </>
       ) : null}
-      <TextFilter name="agent" label="Agent" value={view.agent} list="agent-names" placeholder="any (a,b)" onCommit={(agent) => onChange({ agent })} />
+      <TextFilter
+        name="agent"
+        label="Agent"
+        value={view.agent}
+        list="agent-names"
+        placeholder="any (a,b)"
+        onCommit={(agent) => onChange({ agent })}
+      />
       <datalist id="agent-names">
         {agents.map((a) => (
           <option key={a} value={a} />
         ))}
       </datalist>
-      <TextFilter name="workflow" label="Workflow" value={view.workflow} placeholder="any" onCommit={(workflow) => onChange({ workflow })} />
+      <TextFilter
+        name="workflow"
+        label="Workflow"
+        value={view.workflow}
+        placeholder="any"
+        onCommit={(workflow) => onChange({ workflow })}
+      />
       <TextFilter name="user" label="User" value={view.user} placeholder="any" onCommit={(user) => onChange({ user })} />
       <div className="f">
         <label htmlFor="f-status">Status</label>
@@ -84,10 +111,25 @@ export function SessionFilters({ view, agents, onChange }: Props) {
           <option value="running">running</option>
         </select>
       </div>
-      <TextFilter name="min_cost" narrow label="Cost ≥ $" value={view.minCost} placeholder="0" onCommit={(minCost) => onChange({ minCost })} />
-      <TextFilter name="max_cost" narrow label="Cost ≤ $" value={view.maxCost} placeholder="∞" onCommit={(maxCost) => onChange({ maxCost })} />
+      <TextFilter
+        name="min_cost"
+        narrow
+        label="Cost ≥ $"
+        value={view.minCost}
+        placeholder="0"
+        onCommit={(minCost) => onChange({ minCost })}
+      />
+      <TextFilter
+        name="max_cost"
+        narrow
+        label="Cost ≤ $"
+        value={view.maxCost}
+        placeholder="∞"
+        onCommit={(maxCost) => onChange({ maxCost })}
+      />
       <label className="check">
-        <input type="checkbox" checked={view.escalated} onChange={(e) => onChange({ escalated: e.target.checked })} /> escalated only
+        <input type="checkbox" checked={view.escalated} onChange={(e) => onChange({ escalated: e.target.checked })} /> escalated
+        only
       </label>
       <label className="check">
         <input type="checkbox" checked={view.errors} onChange={(e) => onChange({ errors: e.target.checked })} /> errors only

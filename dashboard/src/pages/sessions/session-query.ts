@@ -2,7 +2,13 @@
  * The sessions view's state lives in the URL (a link reproduces the view). This maps the
  * URL's search params to the API query of `GET /api/sessions` and back.
  */
-export const RANGES = { '15m': 15 * 60_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
+export const RANGES = {
+  '15m': 15 * 60_000,
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+} as const;
 export type RangeKey = keyof typeof RANGES | 'all' | 'custom';
 
 export interface SessionView {
@@ -70,7 +76,10 @@ export function paramsOf(v: SessionView): URLSearchParams {
 }
 
 const list = (s: string): string[] | undefined => {
-  const items = s.split(',').map((x) => x.trim()).filter(Boolean);
+  const items = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   return items.length ? items : undefined;
 };
 
@@ -103,7 +112,10 @@ export function apiQueryOf(v: SessionView, now: number): Record<string, string |
 }
 
 export function isFiltered(v: SessionView): boolean {
-  return v.range !== 'all' || !!(v.agent || v.workflow || v.user || v.status || v.minCost || v.maxCost || v.escalated || v.errors || v.q);
+  return (
+    v.range !== 'all' ||
+    !!(v.agent || v.workflow || v.user || v.status || v.minCost || v.maxCost || v.escalated || v.errors || v.q)
+  );
 }
 
 /** Median per agent: a session costing over 3× its agent's median on the page is flagged. */

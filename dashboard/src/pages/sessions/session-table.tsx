@@ -78,7 +78,12 @@ export function SessionTable({ rows, view, onSort, onOpen }: Props) {
       </thead>
       <tbody>
         {rows.map((r, i) => (
-          <tr key={r.session_id} className={i === focus ? 'focus' : undefined} onClick={() => onOpen(r.session_id)} data-session={r.session_id}>
+          <tr
+            key={r.session_id}
+            className={i === focus ? 'focus' : undefined}
+            onClick={() => onOpen(r.session_id)}
+            data-session={r.session_id}
+          >
             <td title={r.status}>
               <i className={`dot dot-${r.status}`} />
             </td>
@@ -93,7 +98,9 @@ export function SessionTable({ rows, view, onSort, onOpen }: Props) {
               <Time iso={r.start_time} />
             </td>
             <td className="num">{duration(r.duration_ms)}</td>
-            <Bar value={r.steps} max={maxSteps}>{count(r.steps)}</Bar>
+            <Bar value={r.steps} max={maxSteps}>
+              {count(r.steps)}
+            </Bar>
             <td className="num">
               {r.llm_calls} / {r.tool_calls}
             </td>
@@ -103,12 +110,30 @@ export function SessionTable({ rows, view, onSort, onOpen }: Props) {
             <Bar value={r.cost_usd} max={maxCost} hot={outliers.has(r.session_id)}>
               {money(r.cost_usd)}
             </Bar>
-            <td className={`num ${r.min_confidence !== null && r.min_confidence < 0.5 ? 'low-conf' : ''}`}>{confidence(r.min_confidence)}</td>
+            <td className={`num ${r.min_confidence !== null && r.min_confidence < 0.5 ? 'low-conf' : ''}`}>
+              {confidence(r.min_confidence)}
+            </td>
             <td>
-              {r.errors > 0 ? <Badge tone="red" title="steps with status error">{r.errors} err</Badge> : null}
-              {r.escalations > 0 ? <Badge tone="amber" title="escalations">{r.escalations} esc</Badge> : null}
-              {r.limit_hits > 0 ? <Badge tone="purple" title="cap hits">cap</Badge> : null}
-              {outliers.has(r.session_id) ? <Badge tone="amber" title="cost over 3× the median of this agent's sessions on this page">3× cost</Badge> : null}
+              {r.errors > 0 ? (
+                <Badge tone="red" title="steps with status error">
+                  {r.errors} err
+                </Badge>
+              ) : null}
+              {r.escalations > 0 ? (
+                <Badge tone="amber" title="escalations">
+                  {r.escalations} esc
+                </Badge>
+              ) : null}
+              {r.limit_hits > 0 ? (
+                <Badge tone="purple" title="cap hits">
+                  cap
+                </Badge>
+              ) : null}
+              {outliers.has(r.session_id) ? (
+                <Badge tone="amber" title="cost over 3× the median of this agent's sessions on this page">
+                  3× cost
+                </Badge>
+              ) : null}
             </td>
           </tr>
         ))}

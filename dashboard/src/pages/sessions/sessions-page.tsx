@@ -24,9 +24,14 @@ export default function SessionsPage() {
   useEffect(() => setMore({ rows: [], cursor: list.data?.next_cursor ?? null }), [list.data]);
 
   const agents = useApi<CostsResponse>('agents', (signal) =>
-    api(`/api/costs${qs({ group_by: 'agent', from: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 200 })}`, { signal }),
+    api(`/api/costs${qs({ group_by: 'agent', from: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 200 })}`, {
+      signal,
+    }),
   );
-  const agentNames = useMemo(() => (agents.data?.groups ?? []).map((g) => g.key).filter((k) => k && k !== '(other)'), [agents.data]);
+  const agentNames = useMemo(
+    () => (agents.data?.groups ?? []).map((g) => g.key).filter((k) => k && k !== '(other)'),
+    [agents.data],
+  );
 
   useInterval(() => setNow(Date.now()), 5000, view.live);
 
