@@ -34,7 +34,7 @@ async function serve(config: CairnConfig, roles: Role[]): Promise<void> {
   if (cairn.alerts) lines.push(`  alert engine      every ${config.alertIntervalMs} ms`);
   lines.push(`  storage           ${config.store.clickhouseUrl ?? `embedded chDB in ${config.store.dataDir}`}`);
   for (const k of cairn.bootstrap.created) {
-    lines.push(`  new ${k.kind} key     ${k.key}   (shown once: store it now)`);
+    lines.push(`  ${`new ${k.kind} key`.padEnd(18)}${k.key}   (shown once: store it now)`);
   }
   process.stdout.write(lines.join('\n') + '\n\n');
   let signals = 0;

@@ -1,3 +1,4 @@
+import type { StoreConfig } from '../src/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,4 +7,19 @@ import { join } from 'node:path';
 export function tempDataDir(prefix = 'cairn-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The store a test opens: embedded chDB in `dir`, or — when CLICKHOUSE_URL is set — a ClickHouse
+ * server (DESIGN §5: server mode runs the same SQL; point CLICKHOUSE_DATABASE at an empty database).
+ */
+export function testStoreConfig(dir: string): StoreConfig {
+  const env = process.env;
+  return {
+    dataDir: dir,
+    clickhouseUrl: env.CLICKHOUSE_URL || undefined,
+    clickhouseUser: env.CLICKHOUSE_USER || undefined,
+    clickhousePassword: env.CLICKHOUSE_PASSWORD || undefined,
+    clickhouseDatabase: env.CLICKHOUSE_DATABASE || undefined,
+  };
 }

@@ -11,7 +11,7 @@ import {
   loadMigrations,
   type Store,
 } from '../src/index.js';
-import { tempDataDir } from './helpers.js';
+import { tempDataDir, testStoreConfig } from './helpers.js';
 
 const tmp = tempDataDir();
 let store: Store;
@@ -59,7 +59,7 @@ function span(over: Partial<SpanRow>): SpanRow {
 }
 
 beforeAll(async () => {
-  store = await openStore({ dataDir: tmp.dir });
+  store = await openStore(testStoreConfig(tmp.dir));
 });
 afterAll(async () => {
   await store.close();
