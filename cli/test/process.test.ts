@@ -1,5 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findKey, openStore } from '@cairn/storage';
@@ -27,8 +29,8 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-function run(args: string[], env: Record<string, string>): Running {
-  const proc = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env, CAIRN_LOG_LEVEL: 'warn' } });
+function run(args: string[], env: Record<string, string>, cwd?: string): Running {
+  const proc = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env, CAIRN_LOG_LEVEL: 'warn' }, cwd });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -140,6 +142,28 @@ describe('cairn start as a process', () => {
       expect(rows[0]!.cost_usd).toBeCloseTo((100 * 0.15 + 10 * 0.6) / 1e6, 12);
     } finally {
       await store.close();
+    }
+  });
+
+  it('with no settings, as `npm start` runs it: OTLP on 127.0.0.1:4318, dashboard on :4000, data in ./.cairn', async () => {
+    const cwd = join(tmp.dir, 'fresh-checkout');
+    mkdirSync(cwd);
+    const defaults = Object.fromEntries(
+      Object.keys(process.env)
+        .filter((k) => k.startsWith('CAIRN_') || k === 'CLICKHOUSE_URL')
+        .map((k) => [k, '']),
+    );
+    const r = run(['start'], defaults, cwd);
+    try {
+      await waitFor(r, /Cairn is running/);
+      expect(r.out()).toContain('OTLP/HTTP traces  http://127.0.0.1:4318/v1/traces');
+      expect(r.out()).toMatch(new RegExp(`embedded chDB in ${cwd}/\\.cairn`));
+      expect((await fetch('http://127.0.0.1:4318/healthz')).status).toBe(200);
+      expect((await fetch('http://127.0.0.1:4000/')).status).toBe(200);
+      expect(existsSync(join(cwd, '.cairn', 'status'))).toBe(true);
+    } finally {
+      r.proc.kill('SIGINT');
+      expect(await r.exited).toBe(0);
     }
   });
 
