@@ -1,12 +1,14 @@
 /**
  * The dashboard against a real `startCairn` (collector + API serving dashboard/dist) in Chromium:
- * sign-in, sessions filters in the URL, replay with keyboard, playback, state diff, chart cursor
- * and deep links. Data goes in through OTLP, like an agent's would.
+ * sign-in, sessions filters in the URL, anomaly badges and the "anomalies only" filter (flags from
+ * the real alert engine), replay with keyboard, playback, state diff, chart cursor and deep links.
+ * Data goes in through OTLP, like an agent's would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SessionDetailResponse } from '@cairn/schemas';
-import { ADMIN_KEY, launch, seedDemo, shot, startEnv, type Env } from './support/fixture';
+import { ADMIN_KEY, launch, seedDemo, send, shot, startEnv, type Env } from './support/fixture';
+import { retryLoopSpans } from './support/otlp';
 
 let env: Env;
 let browser: Browser;
@@ -26,6 +28,8 @@ async function atStep(p: Page, n: number, total: number): Promise<void> {
 const cursorX = () => page.getAttribute('[data-testid=cost-chart] .chart-cursor line', 'x1');
 const tableSessions = () =>
   page.$$eval('[data-testid=sessions-table] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-session')));
+const rowCount = (n: number) =>
+  page.waitForFunction((want) => document.querySelectorAll('[data-testid=sessions-table] tbody tr').length === want, n);
 
 beforeAll(async () => {
   env = await startEnv();
@@ -96,6 +100,55 @@ describe('dashboard: sign-in, sessions, replay', () => {
     await page.waitForFunction(
       () => document.querySelector('[data-testid=sessions-table] tbody tr')?.getAttribute('data-session') === 'sess-research-big',
     );
+  });
+
+  it('badges a session the retry-loop detector flagged; "anomalies only" narrows the table to it', async () => {
+    await send(env, retryLoopSpans('sess-loop-1', 'billing-bot'));
+    // The in-process engine ticks every 10 s; one tick on demand flags the session now.
+    await env.cairn.alerts!.runOnce();
+    await page.goto(`${base}/sessions`);
+    const badge = 'tr[data-session=sess-loop-1] [data-anomaly=retry_loop]';
+    await page.waitForSelector(badge);
+    expect(await page.textContent(badge)).toBe('retry loop');
+    expect(await page.getAttribute(badge, 'title')).toMatch(/same tool was called with the same arguments/);
+    // The demo sessions are normal: the loop is the only badge on the page.
+    expect(await page.$$('[data-testid=sessions-table] [data-anomaly]')).toHaveLength(1);
+    expect((await tableSessions()).length).toBe(8);
+
+    await page.check('#f-anomalies-only');
+    await page.waitForURL(/[?&]anomaly=any/);
+    await rowCount(1);
+    expect(await tableSessions()).toEqual(['sess-loop-1']);
+    await shot(page, '03b-sessions-anomalies');
+
+    // Narrowing to another detector's type leaves nothing; back to retry loops, the session again.
+    await page.selectOption('#f-anomaly', 'session_cost');
+    await page.waitForURL(/[?&]anomaly=session_cost/);
+    await page.waitForSelector('[data-testid=no-match]');
+    await page.selectOption('#f-anomaly', 'retry_loop');
+    await page.waitForURL(/[?&]anomaly=retry_loop/);
+    await rowCount(1);
+    expect(await tableSessions()).toEqual(['sess-loop-1']);
+
+    // The link reproduces the filter in a fresh tab.
+    const other = await ctx.newPage();
+    await other.goto(page.url());
+    await other.waitForSelector('[data-testid=sessions-table] tbody tr');
+    expect(await other.isChecked('#f-anomalies-only')).toBe(true);
+    expect(await other.inputValue('#f-anomaly')).toBe('retry_loop');
+    expect(
+      await other.$$eval('[data-testid=sessions-table] tbody tr', (r) => r.map((x) => x.getAttribute('data-session'))),
+    ).toEqual(['sess-loop-1']);
+    await other.close();
+
+    await page.uncheck('#f-anomalies-only');
+    await page.waitForURL((u) => !u.searchParams.has('anomaly'));
+    await rowCount(8);
+
+    // The replay header shows the same badge.
+    await page.click('tr[data-session=sess-loop-1]');
+    await page.waitForSelector('[data-testid=replay-header] [data-anomaly=retry_loop]');
+    expect(await page.textContent('[data-testid=replay-header] [data-anomaly=retry_loop]')).toBe('retry loop');
   });
 
   it('opens a replay, steps with the keyboard, and the step panel, state diff and chart cursor follow', async () => {

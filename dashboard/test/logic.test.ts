@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Step } from '@cairn/schemas';
 import { buildModel, downsample, filterSteps, nextIn, visibleRows } from '../src/pages/replay/replay-model';
 import { diffJson, diffStats } from '../src/lib/json-diff';
-import { apiQueryOf, costOutliers, paramsOf, viewOf } from '../src/pages/sessions/session-query';
+import { ANOMALY_TYPES } from '@cairn/schemas';
+import { apiQueryOf, costOutliers, isFiltered, paramsOf, viewOf } from '../src/pages/sessions/session-query';
+import { qs } from '../src/api/client';
+import { ANOMALY_LABELS, ANOMALY_TYPE_LIST } from '../src/lib/anomalies';
 import { money } from '../src/lib/format';
 
 function step(i: number, span: string, parent: string | null, extra: Partial<Step> = {}): Step {
@@ -117,6 +120,35 @@ describe('sessions view', () => {
       from: '2026-01-01T00:00:00.000Z',
     });
     expect(apiQueryOf(viewOf(new URLSearchParams('min_cost=abc')), 0).min_cost).toBeUndefined();
+  });
+
+  it('maps "anomalies only" and an anomaly type between the URL and ?anomaly=', () => {
+    const only = viewOf(new URLSearchParams('anomaly=any&agent=a'));
+    expect(only.anomaly).toBe('any');
+    expect(paramsOf(only).toString()).toBe('agent=a&anomaly=any');
+    expect(apiQueryOf(only, 0).anomaly).toBe('any');
+    expect(isFiltered(only)).toBe(true);
+
+    const typed = viewOf(new URLSearchParams('anomaly=retry_loop'));
+    expect(paramsOf(typed).toString()).toBe('anomaly=retry_loop');
+    expect(apiQueryOf(typed, 0)).toMatchObject({ anomaly: 'retry_loop' });
+    // The qs() of the page sends it as one ?anomaly= value, which the API reads as a list.
+    expect(qs(apiQueryOf(typed, 0))).toContain('anomaly=retry_loop');
+
+    // No filter, or a type the API does not know (a hand-edited link): nothing is sent.
+    for (const search of ['', 'anomaly=', 'anomaly=bogus']) {
+      const v = viewOf(new URLSearchParams(search));
+      expect(v.anomaly).toBe('');
+      expect(paramsOf(v).has('anomaly')).toBe(false);
+      expect(apiQueryOf(v, 0).anomaly).toBeUndefined();
+      expect(isFiltered(v)).toBe(false);
+    }
+    // Every detector type round-trips and has a badge label.
+    for (const t of ANOMALY_TYPE_LIST) {
+      expect(viewOf(paramsOf({ ...viewOf(new URLSearchParams()), anomaly: t })).anomaly).toBe(t);
+      expect(ANOMALY_LABELS[t].label.length).toBeGreaterThan(0);
+    }
+    expect([...ANOMALY_TYPE_LIST].sort()).toEqual([...ANOMALY_TYPES].sort());
   });
 
   it('flags sessions costing over 3x their agent median', () => {

@@ -76,6 +76,13 @@ export const SessionSummary = Type.Object({
   errors: Type.Integer(),
   limit_hits: Type.Integer(),
   snapshots: Type.Integer(),
+  anomalies: Type.Array(Type.Enum(ANOMALY_TYPES), {
+    description:
+      'Anomaly detectors of the alert engine that flagged this session, distinct and sorted (`[]` when none): ' +
+      "`session_cost` (cost above k × the agent's trailing median), `step_limit` (more steps than the agent's limit), " +
+      '`retry_loop` (the same tool with the same arguments N times), `error_rate` (one of the erring sessions of an ' +
+      "agent's error-rate spike). The same types `?anomaly=` filters by.",
+  }),
 });
 export type SessionSummary = Static<typeof SessionSummary>;
 

@@ -28,4 +28,5 @@ export type {
   TestDeliveryResponse,
   Alert,
   AlertList,
+  AnomalyType,
 } from '@cairn/schemas';

@@ -65,13 +65,17 @@ export function Badge({
   tone,
   children,
   title,
+  data,
 }: {
   tone: 'red' | 'amber' | 'purple' | 'grey' | 'green' | 'blue';
   children: ReactNode;
   title?: string;
+  /** `data-*` attributes (what the badge is about, for tests and styling). */
+  data?: Record<string, string>;
 }) {
+  const attrs = Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, v]));
   return (
-    <span className={`badge badge-${tone}`} title={title}>
+    <span className={`badge badge-${tone}`} title={title} {...attrs}>
       {children}
     </span>
   );

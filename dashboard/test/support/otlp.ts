@@ -265,3 +265,44 @@ export function bigSessionSpans(sessionId: string, steps: number, agent = 'bulk-
   }
   return spans;
 }
+
+/**
+ * A session stuck in a retry loop: a root and `repeats` calls of one tool with the same
+ * arguments (the alert engine's retry_loop detector fires at 5 by default). The key order
+ * varies: the collector's canonical arguments still make them one call.
+ */
+export function retryLoopSpans(sessionId: string, agent: string, repeats = 5): SpanSpec[] {
+  const traceId = hex(16);
+  const t0 = Date.now() - 30_000;
+  const rootId = hex(8);
+  const base = { 'gen_ai.conversation.id': sessionId, 'gen_ai.agent.name': agent, 'user.id': 'looper' };
+  const spans: SpanSpec[] = [
+    {
+      traceId,
+      spanId: rootId,
+      name: `invoke_agent ${agent}`,
+      startMs: t0,
+      endMs: t0 + repeats * 200 + 100,
+      attrs: { ...base, 'gen_ai.operation.name': 'invoke_agent', 'cairn.span.kind': 'session' },
+    },
+  ];
+  for (let i = 0; i < repeats; i++) {
+    spans.push({
+      traceId,
+      spanId: hex(8),
+      parentSpanId: rootId,
+      name: 'execute_tool fetch_invoice',
+      startMs: t0 + 50 + i * 200,
+      endMs: t0 + 150 + i * 200,
+      attrs: {
+        ...base,
+        'gen_ai.operation.name': 'execute_tool',
+        'cairn.span.kind': 'tool',
+        'gen_ai.tool.name': 'fetch_invoice',
+        'gen_ai.tool.call.arguments': i % 2 ? '{"page":1,"id":"inv-42"}' : '{"id":"inv-42","page":1}',
+      },
+      error: 'upstream returned nothing',
+    });
+  }
+  return spans;
+}

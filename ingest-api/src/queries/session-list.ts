@@ -1,7 +1,8 @@
-import { CairnError, type SessionSort, type SessionStatus, type SessionSummary } from '@cairn/schemas';
+import { CairnError, type AnomalyType, type SessionSort, type SessionStatus, type SessionSummary } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
 import { cursorString, decodeCursor, encodeCursor } from '../cursor.js';
 import { chTime, parseTime } from '../time.js';
+import { anomaliesOf } from './session-anomalies.js';
 
 /** Filters of `GET /api/sessions` and of the JSONL export, as parsed from the query string. */
 export interface SessionFilters {
@@ -110,7 +111,7 @@ interface SummaryRow {
   s_snapshots: number;
 }
 
-function toSummary(r: SummaryRow): SessionSummary {
+function toSummary(r: SummaryRow, anomalies: AnomalyType[] = []): SessionSummary {
   const start = BigInt(r.s_start);
   const end = BigInt(r.s_end);
   return {
@@ -138,6 +139,7 @@ function toSummary(r: SummaryRow): SessionSummary {
     errors: Number(r.s_errors),
     limit_hits: Number(r.s_limit_hits),
     snapshots: Number(r.s_snapshots),
+    anomalies,
   };
 }
 
@@ -253,13 +255,16 @@ export async function listSessions(
 
 async function summarize(store: Store, projectId: string, ids: string[]): Promise<Map<string, SessionSummary>> {
   if (ids.length === 0) return new Map();
-  const rows = await store.query<SummaryRow>(
-    `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
-     WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
-     GROUP BY session_id`,
-    { p: projectId, ids },
-  );
-  return new Map(rows.map((r) => [r.session_id, toSummary(r)]));
+  const [rows, flags] = await Promise.all([
+    store.query<SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
+       WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
+       GROUP BY session_id`,
+      { p: projectId, ids },
+    ),
+    anomaliesOf(store, projectId, ids),
+  ]);
+  return new Map(rows.map((r) => [r.session_id, toSummary(r, flags.get(r.session_id))]));
 }
 
 /**
@@ -271,12 +276,15 @@ export async function getSessionSummary(
   projectId: string,
   sessionId: string,
 ): Promise<{ summary: SessionSummary; startNs: bigint } | undefined> {
-  const rows = await store.query<SummaryRow>(
-    `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
-     WHERE project_id = {p:String} AND session_id = {id:String}
-     GROUP BY session_id`,
-    { p: projectId, id: sessionId },
-  );
+  const [rows, flags] = await Promise.all([
+    store.query<SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
+       WHERE project_id = {p:String} AND session_id = {id:String}
+       GROUP BY session_id`,
+      { p: projectId, id: sessionId },
+    ),
+    anomaliesOf(store, projectId, [sessionId]),
+  ]);
   const row = rows[0];
-  return row ? { summary: toSummary(row), startNs: BigInt(row.s_start) } : undefined;
+  return row ? { summary: toSummary(row, flags.get(sessionId)), startNs: BigInt(row.s_start) } : undefined;
 }

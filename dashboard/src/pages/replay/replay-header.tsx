@@ -1,4 +1,5 @@
 import type { SessionSummary } from '../../api/types';
+import { AnomalyBadges } from '../../components/anomaly-badges';
 import { Agent, Badge, CopyButton, Id, Time } from '../../components/common';
 import { confidence, count, duration, money } from '../../lib/format';
 
@@ -46,6 +47,7 @@ export function ReplayHeader({ s, complete }: { s: SessionSummary; complete: boo
       {s.errors ? <Badge tone="red">{s.errors} errors</Badge> : null}
       {s.escalations ? <Badge tone="amber">{s.escalations} escalations</Badge> : null}
       {s.limit_hits ? <Badge tone="purple">{s.limit_hits} cap hits</Badge> : null}
+      <AnomalyBadges types={s.anomalies} />
       {!complete ? <span className="muted small">loading steps…</span> : null}
       <span className="grow" />
       <a

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { ANOMALY_LABELS, ANOMALY_TYPE_LIST, isAnomalyType } from '../../lib/anomalies';
 import { RANGES, type RangeKey, type SessionView } from './session-query';
 
 interface Props {
@@ -134,6 +135,32 @@ export function SessionFilters({ view, agents, onChange }: Props) {
       <label className="check">
         <input type="checkbox" checked={view.errors} onChange={(e) => onChange({ errors: e.target.checked })} /> errors only
       </label>
+      <label className="check" title="Sessions an anomaly detector of the alert engine flagged">
+        <input
+          id="f-anomalies-only"
+          type="checkbox"
+          checked={view.anomaly !== ''}
+          onChange={(e) => onChange({ anomaly: e.target.checked ? 'any' : '' })}
+        />{' '}
+        anomalies only
+      </label>
+      {view.anomaly !== '' ? (
+        <div className="f">
+          <label htmlFor="f-anomaly">Anomaly</label>
+          <select
+            id="f-anomaly"
+            value={view.anomaly}
+            onChange={(e) => onChange({ anomaly: isAnomalyType(e.target.value) ? e.target.value : 'any' })}
+          >
+            <option value="any">any type</option>
+            {ANOMALY_TYPE_LIST.map((t) => (
+              <option key={t} value={t} title={ANOMALY_LABELS[t].title}>
+                {ANOMALY_LABELS[t].label}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
       <TextFilter name="q" label="Session id" value={view.q} placeholder="search id" onCommit={(q) => onChange({ q })} />
     </div>
   );

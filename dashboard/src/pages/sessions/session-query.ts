@@ -1,3 +1,6 @@
+import type { AnomalyType } from '../../api/types';
+import { isAnomalyType } from '../../lib/anomalies';
+
 /**
  * The sessions view's state lives in the URL (a link reproduces the view). This maps the
  * URL's search params to the API query of `GET /api/sessions` and back.
@@ -23,6 +26,8 @@ export interface SessionView {
   maxCost: string;
   escalated: boolean;
   errors: boolean;
+  /** '' = every session, 'any' = flagged by any detector, else one detector type (`?anomaly=`). */
+  anomaly: AnomalyType | 'any' | '';
   q: string;
   sort: 'recent' | 'cost' | 'duration' | 'steps';
   order: 'desc' | 'asc';
@@ -32,6 +37,7 @@ export interface SessionView {
 export function viewOf(p: URLSearchParams): SessionView {
   const sort = p.get('sort');
   const range = p.get('range');
+  const anomaly = p.get('anomaly') ?? '';
   return {
     range: range && (range in RANGES || range === 'custom') ? (range as RangeKey) : 'all',
     from: p.get('from') ?? '',
@@ -44,6 +50,8 @@ export function viewOf(p: URLSearchParams): SessionView {
     maxCost: p.get('max_cost') ?? '',
     escalated: p.get('escalated') === '1',
     errors: p.get('errors') === '1',
+    // An unknown type in a hand-edited link is dropped rather than sent: the API would refuse it.
+    anomaly: anomaly === 'any' || isAnomalyType(anomaly) ? anomaly : '',
     q: p.get('q') ?? '',
     sort: sort === 'cost' || sort === 'duration' || sort === 'steps' ? sort : 'recent',
     order: p.get('order') === 'asc' ? 'asc' : 'desc',
@@ -68,6 +76,7 @@ export function paramsOf(v: SessionView): URLSearchParams {
   set('max_cost', v.maxCost);
   if (v.escalated) p.set('escalated', '1');
   if (v.errors) p.set('errors', '1');
+  set('anomaly', v.anomaly);
   set('q', v.q);
   if (v.sort !== 'recent') p.set('sort', v.sort);
   if (v.order !== 'desc') p.set('order', v.order);
@@ -105,6 +114,7 @@ export function apiQueryOf(v: SessionView, now: number): Record<string, string |
     max_cost: num(v.maxCost),
     has_escalation: v.escalated ? true : undefined,
     has_error: v.errors ? true : undefined,
+    anomaly: v.anomaly || undefined,
     q: v.q || undefined,
     sort: v.sort,
     order: v.order,
@@ -114,7 +124,7 @@ export function apiQueryOf(v: SessionView, now: number): Record<string, string |
 export function isFiltered(v: SessionView): boolean {
   return (
     v.range !== 'all' ||
-    !!(v.agent || v.workflow || v.user || v.status || v.minCost || v.maxCost || v.escalated || v.errors || v.q)
+    !!(v.agent || v.workflow || v.user || v.status || v.minCost || v.maxCost || v.escalated || v.errors || v.anomaly || v.q)
   );
 }
 

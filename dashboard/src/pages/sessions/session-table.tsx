@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { SessionSummary } from '../../api/types';
+import { AnomalyBadges } from '../../components/anomaly-badges';
 import { Agent, Badge, Id, Time } from '../../components/common';
 import { confidence, count, duration, money } from '../../lib/format';
 import { costOutliers, type SessionView } from './session-query';
@@ -107,7 +108,7 @@ export function SessionTable({ rows, view, onSort, onOpen }: Props) {
             <td className="num" title={`in ${r.input_tokens} · out ${r.output_tokens}`}>
               {count(r.total_tokens)}
             </td>
-            <Bar value={r.cost_usd} max={maxCost} hot={outliers.has(r.session_id)}>
+            <Bar value={r.cost_usd} max={maxCost} hot={outliers.has(r.session_id) || r.anomalies.includes('session_cost')}>
               {money(r.cost_usd)}
             </Bar>
             <td className={`num ${r.min_confidence !== null && r.min_confidence < 0.5 ? 'low-conf' : ''}`}>
@@ -129,7 +130,9 @@ export function SessionTable({ rows, view, onSort, onOpen }: Props) {
                   cap
                 </Badge>
               ) : null}
-              {outliers.has(r.session_id) ? (
+              <AnomalyBadges types={r.anomalies} />
+              {/* The page-local hint only where the detector (which sees the agent's history) has not spoken. */}
+              {outliers.has(r.session_id) && !r.anomalies.includes('session_cost') ? (
                 <Badge tone="amber" title="cost over 3× the median of this agent's sessions on this page">
                   3× cost
                 </Badge>

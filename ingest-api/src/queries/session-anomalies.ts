@@ -1,0 +1,25 @@
+import { ANOMALY_TYPES, type AnomalyType } from '@cairn/schemas';
+import type { Store } from '@cairn/storage';
+
+const KNOWN = new Set<string>(ANOMALY_TYPES);
+
+/**
+ * The detector types that flagged each of `ids` (distinct, sorted), from `session_anomalies`
+ * (written by the alert engine, storage/migrations/0004). Reads the given sessions only — a
+ * page or one session, never the whole project — by the table's key prefix (project, session).
+ * Sessions without a flag are absent from the map.
+ */
+export async function anomaliesOf(store: Store, projectId: string, ids: readonly string[]): Promise<Map<string, AnomalyType[]>> {
+  if (ids.length === 0) return new Map();
+  // groupUniqArray: the table is a ReplacingMergeTree, so two engines flagging the same session
+  // leave duplicate rows until a merge.
+  const rows = await store.query<{ session_id: string; types: string[] }>(
+    `SELECT session_id, arraySort(groupUniqArray(toString(type))) AS types FROM session_anomalies
+     WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
+     GROUP BY session_id`,
+    { p: projectId, ids: [...ids] },
+  );
+  // The enum is the contract: a type written by a newer engine sharing the store is left out
+  // rather than sent to clients that cannot name it.
+  return new Map(rows.map((r) => [r.session_id, r.types.filter((t): t is AnomalyType => KNOWN.has(t))]));
+}
