@@ -11,6 +11,8 @@ export default defineConfig({
   resolve: {
     alias: {
       '@cairn/schemas': pkg('schemas'),
+      // Before '@cairn/storage', which would otherwise match this subpath as a prefix.
+      '@cairn/storage/encode': fileURLToPath(new URL('./storage/src/encode.ts', import.meta.url)),
       '@cairn/storage': pkg('storage'),
       '@cairn/collector': pkg('collector'),
       '@cairn/ingest-api': pkg('ingest-api'),

@@ -4,9 +4,15 @@
 // every span is written to ClickHouse (cairn_spans_written_total on /metrics = queryable rows).
 // Then the store is opened to verify the row count. Usage:
 //   node bench/ingest/run.mjs [--spans 200000] [--per-request 1000] [--senders 8] [--profile DIR]
+//   node bench/ingest/run.mjs --rate 10000 [--seconds 20] [--per-request 500]
+// Full load (default): the senders post as fast as the collector answers.
+// --rate N: paced, open loop — one request every per-request/N seconds whatever the answers
+// (as exporters on many hosts would), for request latency at a given load.
 // --profile writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
+// --cli PATH runs another build's cli/dist/main.js (e.g. a checkout of the previous commit), for
+// a before/after ratio on the same machine in the same minutes. CAIRN_* variables pass through.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -24,13 +30,17 @@ const { values } = parseArgs({
     'per-request': { type: 'string', default: '1000' },
     senders: { type: 'string', default: '8' },
     profile: { type: 'string' },
+    rate: { type: 'string' },
+    seconds: { type: 'string', default: '20' },
+    cli: { type: 'string' },
   },
 });
-const TOTAL = Number(values.spans);
+const RATE = values.rate ? Number(values.rate) : undefined;
 const PER_REQUEST = Number(values['per-request']);
+const TOTAL = RATE ? RATE * Number(values.seconds) : Number(values.spans);
 const SENDERS = Number(values.senders);
 const KEY = 'cairn_ik_' + 'bench'.repeat(6);
-const MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
+const MAIN = values.cli ?? fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -92,6 +102,61 @@ function buildBody(requestIndex) {
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds (user + system, all threads) a process has used so far; Linux /proc only. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** Posts one body until it is accepted (503 → wait and retry, as an exporter would). */
+async function send(url, body, latencies) {
+  let retries = 0;
+  for (;;) {
+    const t = performance.now();
+    const res = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${KEY}` },
+    });
+    await res.arrayBuffer();
+    latencies.push(performance.now() - t);
+    if (res.status === 200) return retries;
+    if (res.status !== 503) throw new Error(`HTTP ${res.status}`);
+    retries++;
+    await sleep(50);
+  }
+}
+
+/** Full load: SENDERS loops, each posting the next body as soon as its previous one is answered. */
+async function fullLoad(url, bodies, latencies) {
+  let next = 0;
+  let retries = 0;
+  await Promise.all(
+    Array.from({ length: SENDERS }, async () => {
+      while (next < bodies.length) retries += await send(url, bodies[next++], latencies);
+    }),
+  );
+  return retries;
+}
+
+/** Paced: body i leaves at t0 + i × interval, answered or not. */
+async function paced(url, bodies, latencies) {
+  const intervalMs = (PER_REQUEST / RATE) * 1000;
+  const t0 = performance.now();
+  const inFlight = [];
+  for (let i = 0; i < bodies.length; i++) {
+    const wait = t0 + i * intervalMs - performance.now();
+    if (wait > 0) await sleep(wait);
+    inFlight.push(send(url, bodies[i], latencies));
+  }
+  return (await Promise.all(inFlight)).reduce((a, b) => a + b, 0);
+}
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-ingest-'));
@@ -123,33 +188,14 @@ async function main() {
       return Number(/^cairn_spans_written_total (\d+)/m.exec(m)?.[1] ?? 0);
     };
     const latencies = [];
-    let next = 0;
-    let retries = 0;
+    const cpu0 = { collector: cpuSeconds(proc.pid), bench: process.cpuUsage() };
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: SENDERS }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++];
-          for (;;) {
-            const t = performance.now();
-            const res = await fetch(url, {
-              method: 'POST',
-              body,
-              headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${KEY}` },
-            });
-            await res.arrayBuffer();
-            latencies.push(performance.now() - t);
-            if (res.status === 200) break;
-            if (res.status !== 503) throw new Error(`HTTP ${res.status}`);
-            retries++;
-            await new Promise((r) => setTimeout(r, 50));
-          }
-        }
-      }),
-    );
+    const retries = RATE ? await paced(url, bodies, latencies) : await fullLoad(url, bodies, latencies);
     const tSent = performance.now();
     while ((await written()) < sent) await new Promise((r) => setTimeout(r, 20));
     const tDone = performance.now();
+    const collectorCpu = cpuSeconds(proc.pid) - cpu0.collector;
+    const benchCpu = process.cpuUsage(cpu0.bench);
     latencies.sort((a, b) => a - b);
     proc.kill('SIGINT');
     await exited;
@@ -159,15 +205,23 @@ async function main() {
     const result = {
       machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
       date: new Date().toISOString().slice(0, 10),
+      mode: RATE ? `paced ${RATE} spans/s` : `full load, ${SENDERS} senders`,
+      cli: values.cli ?? 'this tree',
+      ingest_workers: process.env.CAIRN_INGEST_WORKERS ?? 'default',
       spans: sent,
       body_mb: Number(mb.toFixed(1)),
-      senders: SENDERS,
       spans_per_request: PER_REQUEST,
       accept_spans_per_s: Math.round(sent / ((tSent - t0) / 1000)),
       queryable_spans_per_s: Math.round(sent / ((tDone - t0) / 1000)),
       request_ms_p50: Number(percentile(latencies, 50).toFixed(1)),
       request_ms_p99: Number(percentile(latencies, 99).toFixed(1)),
+      request_ms_max: Number(latencies[latencies.length - 1].toFixed(1)),
+      written_after_last_answer_ms: Math.round(tDone - tSent),
       retries_503: retries,
+      // CPU seconds from the first request until every span was written, over that wall time:
+      // 2.0 would be both cores. The bench process's share includes its idle polling of /metrics.
+      cpu_cores_collector: Number((collectorCpu / ((tDone - t0) / 1000)).toFixed(2)),
+      cpu_cores_bench: Number(((benchCpu.user + benchCpu.system) / 1e6 / ((tDone - t0) / 1000)).toFixed(2)),
       rows_in_store: Number(n),
     };
     console.log(JSON.stringify(result, null, 2));

@@ -20,6 +20,8 @@ export interface CairnConfig {
   /** The batch writer flushes at this many rows or after this long, whichever comes first. */
   batchMaxRows: number;
   batchMaxMs: number;
+  /** Worker threads decoding OTLP requests; 0 decodes on the event loop. */
+  ingestWorkers: number;
   logLevel: string;
   /** Built dashboard served by the API at `/`; undefined when it has not been built (API only). */
   dashboardDir: string | undefined;
@@ -86,6 +88,7 @@ export function loadConfig(env: Env = process.env): CairnConfig {
     maxBodyBytes: int(env, 'CAIRN_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
     batchMaxRows: int(env, 'CAIRN_BATCH_MAX_ROWS', 20_000, 1),
     batchMaxMs: int(env, 'CAIRN_BATCH_MAX_MS', 1000, 1),
+    ingestWorkers: int(env, 'CAIRN_INGEST_WORKERS', 1, 0, 16),
     logLevel: env.CAIRN_LOG_LEVEL || 'info',
     dashboardDir: dashboardDir(env),
   };

@@ -59,6 +59,7 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
           maxBodyBytes: config.maxBodyBytes,
           batchMaxRows: config.batchMaxRows,
           batchMaxMs: config.batchMaxMs,
+          ingestWorkers: config.ingestWorkers,
           logLevel,
         },
         {

@@ -7,12 +7,11 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { CairnError, DEFAULT_PRICE_BOOK, isCairnError, type PriceBook, type SpanRow } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
+import { CairnError, DEFAULT_PRICE_BOOK, isCairnError, type PriceBook } from '@cairn/schemas';
+import { selectSpanLines, type Store } from '@cairn/storage';
 import { RecentKeys } from './dedup.js';
+import { IngestWorkerPool } from './ingest-pool.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
-import { decodeTraceRequestJson } from './otlp-json.js';
-import { decodeTraceRequestProto } from './otlp-proto.js';
 import {
   encodeExportResponseJson,
   encodeExportResponseProto,
@@ -20,7 +19,7 @@ import {
   grpcCodeFor,
   type ExportResult,
 } from './otlp-response.js';
-import { normalizeSpans } from './normalize-batch.js';
+import { prepareRequest, type PreparedRequest } from './prepare.js';
 import { BatchWriter } from './writer.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -37,6 +36,13 @@ export interface CollectorConfig {
   maxQueuedRows?: number;
   /** Span keys remembered to drop exporter retries (default 1,000,000 per generation). */
   dedupCapacity?: number;
+  /**
+   * Worker threads that decode, normalize and encode requests (default 1: on 2 cores the
+   * event loop and chDB's insert threads need the other). 0 runs them on the event loop.
+   */
+  ingestWorkers?: number;
+  /** Decompressed request bytes being prepared at once before the collector answers 503 (default 4 bodies). */
+  maxPendingBytes?: number;
   logLevel?: string;
 }
 
@@ -56,6 +62,8 @@ export interface CollectorDeps {
 export interface Collector {
   app: FastifyInstance;
   writer: BatchWriter;
+  /** The ingest workers; undefined when requests are prepared on the event loop. */
+  workers: IngestWorkerPool | undefined;
   metrics: CollectorMetrics;
   /** Writes everything accepted so far; true when drained. */
   flush(deadlineMs?: number): Promise<boolean>;
@@ -81,13 +89,24 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
   });
   const log: FastifyBaseLogger = app.log;
   const writer = new BatchWriter(
-    (rows, token) => deps.store.insertSpans(rows, { dedupToken: token }),
+    (body, _rows, token) => deps.store.insertSpanLines(body, { dedupToken: token }),
     { maxRows: config.batchMaxRows, maxMs: config.batchMaxMs, maxQueuedRows: config.maxQueuedRows ?? config.batchMaxRows * 20 },
     metrics,
     (err, attempts) => log.error({ err, attempts }, 'batch insert failed; will retry'),
   );
   const recent = new RecentKeys(config.dedupCapacity ?? 1_000_000);
   const priceBookFor = deps.priceBookFor ?? (() => DEFAULT_PRICE_BOOK);
+  const workerCount = config.ingestWorkers ?? 1;
+  const workers =
+    workerCount > 0
+      ? await IngestWorkerPool.start(workerCount, (err) => log.error({ err }, 'ingest worker stopped; starting a new one'))
+      : undefined;
+  const maxPendingBytes = config.maxPendingBytes ?? 4 * config.maxBodyBytes;
+  let pendingBytes = 0;
+  const overloaded = (reply: FastifyReply, why: string): CairnError => {
+    reply.header('Retry-After', '5');
+    return new CairnError('CAIRN_OVERLOADED', `collector is overloaded (${why}); retry later`);
+  };
 
   // Only the two OTLP encodings: Fastify's default text/plain parser would let other types through.
   app.removeAllContentTypeParsers();
@@ -115,32 +134,43 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
     handler: async (req, reply) => {
       const projectId = req.cairnProject!;
       const isProto = contentType(req) === PROTOBUF;
+      // Refuse before spending CPU on a request that could not be queued anyway.
+      if (!writer.canAccept(1)) throw overloaded(reply, `queue is full: ${writer.backlog} rows waiting`);
       const raw = await decompress(req, req.body as Buffer, config.maxBodyBytes);
-      const spans = isProto ? decodeTraceRequestProto(raw) : decodeTraceRequestJson(parseJson(raw));
-      // Whole request at once: spans inherit session, agent and user from ancestors in it.
-      const normalized = normalizeSpans(spans, { projectId, priceBook: priceBookFor(projectId) });
-      const rows: SpanRow[] = [];
-      const reasons = new Map<string, number>();
-      for (const reason of normalized.rejected) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      if (pendingBytes > 0 && pendingBytes + raw.length > maxPendingBytes) {
+        throw overloaded(reply, `${pendingBytes} bytes of requests being decoded`);
+      }
+      let p: PreparedRequest;
+      pendingBytes += raw.length;
+      try {
+        const format = isProto ? 'protobuf' : 'json';
+        const book = priceBookFor(projectId);
+        p = workers ? await workers.prepare(raw, format, projectId, book) : prepareRequest(raw, format, projectId, book);
+      } finally {
+        pendingBytes -= raw.length;
+      }
+      // Checked here, on the one thread that owns the keys, so concurrent retries of one
+      // request cannot both pass. Duplicates within one request are stored (and collapse on merge).
+      let keep: Uint8Array | undefined;
       let duplicates = 0;
-      for (const row of normalized.rows) {
-        if (recent.has(projectId + row.trace_id + row.span_id)) duplicates++;
-        else rows.push(row);
+      for (let i = 0; i < p.rows; i++) {
+        if (!recent.has(p.keys, i * 3)) continue;
+        keep ??= new Uint8Array(p.rows).fill(1);
+        keep[i] = 0;
+        duplicates++;
       }
-      if (!writer.canAccept(rows.length)) {
-        reply.header('Retry-After', '5');
-        throw new CairnError('CAIRN_OVERLOADED', `collector queue is full (${writer.backlog} rows waiting); retry later`);
-      }
-      for (const r of rows) recent.add(projectId + r.trace_id + r.span_id);
-      writer.enqueue(rows);
-      const rejected = spans.length - rows.length - duplicates;
-      metrics.spansAccepted.inc(rows.length);
+      const accepted = p.rows - duplicates;
+      if (!writer.canAccept(accepted)) throw overloaded(reply, `queue is full: ${writer.backlog} rows waiting`);
+      for (let i = 0; i < p.rows; i++) if (!keep || keep[i]) recent.add(p.keys, i * 3);
+      writer.enqueue(keep ? selectSpanLines(p.body, keep) : p.body, accepted);
+      const rejected = p.spans - p.rows;
+      metrics.spansAccepted.inc(accepted);
       if (duplicates) metrics.spansDuplicate.inc(duplicates);
-      for (const [reason, n] of reasons) metrics.spansRejected.inc(n, { reason: reason.split(':')[0] ?? reason });
+      for (const [reason, n] of p.rejected) metrics.spansRejected.inc(n, { reason: reason.split(':')[0] ?? reason });
       metrics.requests.inc(1, { status: '200' });
       const result: ExportResult = {
         rejectedSpans: rejected,
-        errorMessage: rejected ? [...reasons].map(([r, n]) => `${n} span(s): ${r}`).join('; ') : '',
+        errorMessage: rejected ? p.rejected.map(([r, n]) => `${n} span(s): ${r}`).join('; ') : '',
       };
       if (isProto) return reply.type(PROTOBUF).send(Buffer.from(encodeExportResponseProto(result)));
       return reply.type('application/json').send(encodeExportResponseJson(result));
@@ -151,10 +181,15 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
   return {
     app,
     writer,
+    workers,
     metrics,
     flush: (deadlineMs) => writer.flush(deadlineMs),
     close(deadlineMs) {
-      closing ??= app.close().then(() => writer.close(deadlineMs));
+      // Requests in flight finish (and queue their spans) before the workers stop and the queue drains.
+      closing ??= app
+        .close()
+        .then(() => workers?.close())
+        .then(() => writer.close(deadlineMs));
       return closing;
     },
   };
@@ -195,14 +230,6 @@ async function decompress(req: FastifyRequest, body: Buffer, maxBytes: number): 
   }
 }
 
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch (err) {
-    throw new CairnError('CAIRN_MALFORMED_JSON', `body is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
 /** Maps Fastify's own errors (media type, body size, parse) onto registry codes. */
 function toCairnError(err: unknown): CairnError {
   if (isCairnError(err)) return err;
@@ -222,6 +249,8 @@ function toCairnError(err: unknown): CairnError {
 
 function sendError(req: FastifyRequest, reply: FastifyReply, err: CairnError, metrics: CollectorMetrics): FastifyReply {
   metrics.requests.inc(1, { status: String(err.status) });
+  // Every 503 is retryable (OTLP exporters honour Retry-After); the queue-full path sets its own.
+  if (err.status === 503 && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '1');
   if (err.status >= 500 && err.code !== 'CAIRN_OVERLOADED') req.log.error({ err }, 'collector error');
   reply.status(err.status);
   if (contentType(req) === PROTOBUF) {

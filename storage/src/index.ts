@@ -5,7 +5,7 @@ export { openStore } from './store.js';
 export type { Store, InsertOptions, QueryParams, OpenStoreOptions } from './store.js';
 export { migrate, loadMigrations, splitStatements, applyRetention, MIGRATIONS_DIR } from './migrations.js';
 export type { Migration } from './migrations.js';
-export { encodeSpanRow, encodeSpanRows, encodeJsonRows } from './encode.js';
+export { encodeSpanRow, encodeSpanRows, encodeSpanLines, selectSpanLines, encodeJsonRows } from './encode.js';
 export {
   DEFAULT_PROJECT_ID,
   hashKey,

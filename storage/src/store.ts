@@ -21,6 +21,8 @@ export interface Store {
   readonly read: ClickHouseClient;
   readonly write: ClickHouseClient;
   insertSpans(rows: readonly SpanRow[], opts?: InsertOptions): Promise<void>;
+  /** Inserts rows already encoded by `encodeSpanLines` (concatenated bodies are fine) in one insert. */
+  insertSpanLines(body: Buffer, opts?: InsertOptions): Promise<void>;
   /** Inserts small rows (configuration, alerts) into a table, as JSONEachRow. */
   insertRows(table: string, rows: readonly object[], opts?: InsertOptions): Promise<void>;
   /** Runs a read query with `{name:Type}` parameters and returns its rows. */
@@ -58,6 +60,10 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
     async insertSpans(rows, o) {
       if (rows.length === 0) return;
       const body = await encodeSpanRows(rows);
+      await conn.insertRaw('spans', body, SPAN_INSERT_FORMAT, dedupSettings(o?.dedupToken), SPAN_COLUMNS);
+    },
+    async insertSpanLines(body, o) {
+      if (body.length === 0) return;
       await conn.insertRaw('spans', body, SPAN_INSERT_FORMAT, dedupSettings(o?.dedupToken), SPAN_COLUMNS);
     },
     async insertRows(table, rows, o) {

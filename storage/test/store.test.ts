@@ -9,6 +9,8 @@ import {
   listKeys,
   splitStatements,
   loadMigrations,
+  encodeSpanLines,
+  selectSpanLines,
   type Store,
 } from '../src/index.js';
 import { tempDataDir, testStoreConfig } from './helpers.js';
@@ -163,6 +165,24 @@ describe('spans and rollups', () => {
       "SELECT toString(toUnixTimestamp64Nano(start_time)) AS s, duration_ns AS d FROM spans WHERE project_id = 'p2'",
     );
     expect(rows).toEqual([{ s: '1700000000123456789', d: 100_000_000 }]);
+  });
+
+  it('inserts pre-encoded lines (text with newlines and quotes), drops selected lines, dedups by token', async () => {
+    const rows = [0, 1, 2].map((i) =>
+      span({ project_id: 'p3', span_id: String(i + 1).repeat(16), input: `line one\nline "${i}"\t\u2028 ünï` }),
+    );
+    const body = encodeSpanLines(rows);
+    expect(body.toString().split('\n')).toHaveLength(4);
+    const kept = selectSpanLines(body, Uint8Array.from([1, 0, 1]));
+    await store.insertSpanLines(kept, { dedupToken: 'lines-1' });
+    await store.insertSpanLines(kept, { dedupToken: 'lines-1' });
+    const got = await store.query<{ span_id: string; input: string }>(
+      "SELECT span_id, input FROM spans WHERE project_id = 'p3' ORDER BY span_id",
+    );
+    expect(got).toEqual([
+      { span_id: '1'.repeat(16), input: rows[0]!.input },
+      { span_id: '3'.repeat(16), input: rows[2]!.input },
+    ]);
   });
 });
 

@@ -1,0 +1,165 @@
+import { Worker } from 'node:worker_threads';
+import { CairnError, DEFAULT_PRICE_BOOK, type ErrorCode, type ModelPrice, type PriceBook } from '@cairn/schemas';
+import type { OtlpFormat, PreparedRequest } from './prepare.js';
+
+/** Main thread → worker. `book` 0 is the shipped price table; others come with `entries` once. */
+export interface PrepareJob {
+  id: number;
+  raw: Uint8Array;
+  format: OtlpFormat;
+  projectId: string;
+  book: number;
+  entries?: readonly ModelPrice[];
+}
+
+/** Worker → main thread. `body` arrives as a plain Uint8Array (structured clone drops Buffer). */
+export type PrepareAnswer =
+  | { id: number; ok: true; prepared: Omit<PreparedRequest, 'body'> & { body: Uint8Array } }
+  | { id: number; ok: false; code: ErrorCode; message: string };
+
+interface Pending {
+  resolve: (p: PreparedRequest) => void;
+  reject: (err: CairnError) => void;
+}
+
+interface Slot {
+  worker: Worker | undefined;
+  pending: Map<number, Pending>;
+  /** Price book ids this worker has the entries of. */
+  books: Set<number>;
+  /** The last error the worker raised, for the message when it exits. */
+  error: unknown;
+}
+
+// Built, this file sits beside dist/ingest-worker.js. Under Vitest the sources run as
+// TypeScript, which a worker thread cannot load, so tests use the built worker (`npm test`
+// builds first).
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../dist/ingest-worker.js' : './ingest-worker.js', import.meta.url);
+
+/**
+ * Worker threads that run `prepareRequest` off the event loop, so the loop only receives,
+ * deduplicates, queues and answers while decode, normalize and encode (about 20 µs a span)
+ * run beside it. A worker that dies fails only the requests it was preparing — with a
+ * retryable 503 — and the next request starts a new one; acknowledged spans are already in
+ * the main thread's queue.
+ */
+export class IngestWorkerPool {
+  private readonly slots: Slot[];
+  private nextId = 1;
+  private nextBook = 1;
+  private readonly bookIds = new WeakMap<PriceBook, number>();
+  private closed = false;
+
+  private constructor(
+    size: number,
+    private readonly onExit: (err: unknown) => void,
+  ) {
+    this.slots = Array.from({ length: size }, () => ({
+      worker: undefined,
+      pending: new Map(),
+      books: new Set(),
+      error: undefined,
+    }));
+  }
+
+  /** Starts `size` workers and waits until each has loaded its code. */
+  static async start(size: number, onExit: (err: unknown) => void = () => undefined): Promise<IngestWorkerPool> {
+    const pool = new IngestWorkerPool(size, onExit);
+    try {
+      await Promise.all(pool.slots.map((slot) => pool.spawn(slot)));
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  /** The live worker threads (for observability and tests). */
+  get threads(): Worker[] {
+    return this.slots.flatMap((s) => (s.worker ? [s.worker] : []));
+  }
+
+  /** Requests handed to workers and not answered yet. */
+  get pending(): number {
+    return this.slots.reduce((n, s) => n + s.pending.size, 0);
+  }
+
+  /** `prepareRequest` in a worker: resolves with its result or rejects with its CairnError. */
+  prepare(raw: Uint8Array, format: OtlpFormat, projectId: string, priceBook: PriceBook): Promise<PreparedRequest> {
+    if (this.closed) return Promise.reject(new CairnError('CAIRN_OVERLOADED', 'collector is shutting down'));
+    let slot = this.slots[0]!;
+    for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
+    if (!slot.worker) void this.spawn(slot).catch(() => undefined);
+    const worker = slot.worker!;
+    const id = this.nextId++;
+    // A copy the worker can own: Fastify's body may share an ArrayBuffer with other data.
+    const copy = new Uint8Array(raw.byteLength);
+    copy.set(raw);
+    const job: PrepareJob = { id, raw: copy, format, projectId, book: 0 };
+    if (priceBook !== DEFAULT_PRICE_BOOK) {
+      let bookId = this.bookIds.get(priceBook);
+      if (bookId === undefined) this.bookIds.set(priceBook, (bookId = this.nextBook++));
+      job.book = bookId;
+      if (!slot.books.has(bookId)) {
+        job.entries = priceBook.entries;
+        slot.books.add(bookId);
+      }
+    }
+    return new Promise<PreparedRequest>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      worker.postMessage(job, [copy.buffer]);
+    });
+  }
+
+  /** Lets answers in flight arrive, then stops the workers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const waiting = this.slots.flatMap((s) =>
+      [...s.pending.values()].map(
+        (p) =>
+          new Promise<void>((done) => {
+            const { resolve, reject } = p;
+            p.resolve = (v) => (resolve(v), done());
+            p.reject = (e) => (reject(e), done());
+          }),
+      ),
+    );
+    await Promise.all(waiting);
+    await Promise.all(this.slots.map((s) => s.worker?.terminate()));
+  }
+
+  private spawn(slot: Slot): Promise<void> {
+    const worker = new Worker(WORKER_URL);
+    slot.worker = worker;
+    slot.books = new Set();
+    slot.error = undefined;
+    // Pending requests keep the process alive through their sockets; an idle pool must not.
+    worker.unref();
+    return new Promise<void>((ready, failed) => {
+      worker.on('message', (msg: PrepareAnswer | { ready: true }) => {
+        if ('ready' in msg) return ready();
+        const p = slot.pending.get(msg.id);
+        if (!p) return;
+        slot.pending.delete(msg.id);
+        if (!msg.ok) return p.reject(new CairnError(msg.code, msg.message));
+        const b = msg.prepared.body;
+        p.resolve({ ...msg.prepared, body: Buffer.from(b.buffer, b.byteOffset, b.byteLength) });
+      });
+      worker.on('error', (err) => {
+        slot.error = err;
+        failed(err);
+      });
+      worker.on('exit', (code) => {
+        if (slot.worker === worker) slot.worker = undefined;
+        const why = slot.error instanceof Error ? slot.error.message : `exit code ${code}`;
+        const err = new CairnError('CAIRN_OVERLOADED', `the ingest worker stopped (${why}) while preparing this request; retry`, {
+          cause: slot.error,
+        });
+        for (const p of slot.pending.values()) p.reject(err);
+        slot.pending.clear();
+        if (!this.closed) this.onExit(slot.error ?? new Error(`ingest worker exited with code ${code}`));
+        failed(err);
+      });
+    });
+  }
+}
