@@ -137,17 +137,19 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
       // Refuse before spending CPU on a request that could not be queued anyway.
       if (!writer.canAccept(1)) throw overloaded(reply, `queue is full: ${writer.backlog} rows waiting`);
       const raw = await decompress(req, req.body as Buffer, config.maxBodyBytes);
-      if (pendingBytes > 0 && pendingBytes + raw.length > maxPendingBytes) {
+      // Kept apart: the pool may move `raw` to the worker, leaving it empty.
+      const size = raw.length;
+      if (pendingBytes > 0 && pendingBytes + size > maxPendingBytes) {
         throw overloaded(reply, `${pendingBytes} bytes of requests being decoded`);
       }
       let p: PreparedRequest;
-      pendingBytes += raw.length;
+      pendingBytes += size;
       try {
         const format = isProto ? 'protobuf' : 'json';
         const book = priceBookFor(projectId);
         p = workers ? await workers.prepare(raw, format, projectId, book) : prepareRequest(raw, format, projectId, book);
       } finally {
-        pendingBytes -= raw.length;
+        pendingBytes -= size;
       }
       // Checked here, on the one thread that owns the keys, so concurrent retries of one
       // request cannot both pass. Duplicates within one request are stored (and collapse on merge).

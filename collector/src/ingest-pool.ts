@@ -84,7 +84,10 @@ export class IngestWorkerPool {
     return this.slots.reduce((n, s) => n + s.pending.size, 0);
   }
 
-  /** `prepareRequest` in a worker: resolves with its result or rejects with its CairnError. */
+  /**
+   * `prepareRequest` in a worker: resolves with its result or rejects with its CairnError.
+   * `raw` may be detached (moved to the worker) when this returns.
+   */
   prepare(raw: Uint8Array, format: OtlpFormat, projectId: string, priceBook: PriceBook): Promise<PreparedRequest> {
     if (this.closed) return Promise.reject(new CairnError('CAIRN_OVERLOADED', 'collector is shutting down'));
     let slot = this.slots[0]!;
@@ -92,10 +95,12 @@ export class IngestWorkerPool {
     if (!slot.worker) void this.spawn(slot).catch(() => undefined);
     const worker = slot.worker!;
     const id = this.nextId++;
-    // A copy the worker can own: Fastify's body may share an ArrayBuffer with other data.
-    const copy = new Uint8Array(raw.byteLength);
-    copy.set(raw);
-    const job: PrepareJob = { id, raw: copy, format, projectId, book: 0 };
+    // Moved, not copied, when the body owns its whole ArrayBuffer (Buffer.concat's result for
+    // bodies over 4 kB, which is what Fastify and zlib hand over): the caller must not read it
+    // again. Anything else — a view into Node's buffer pool or a socket chunk — is copied.
+    const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.byteLength > 4096;
+    const moved = own ? raw : new Uint8Array(raw);
+    const job: PrepareJob = { id, raw: moved, format, projectId, book: 0 };
     if (priceBook !== DEFAULT_PRICE_BOOK) {
       let bookId = this.bookIds.get(priceBook);
       if (bookId === undefined) this.bookIds.set(priceBook, (bookId = this.nextBook++));
@@ -107,7 +112,7 @@ export class IngestWorkerPool {
     }
     return new Promise<PreparedRequest>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      worker.postMessage(job, [copy.buffer]);
+      worker.postMessage(job, [moved.buffer as ArrayBuffer]);
     });
   }
 

@@ -37,15 +37,23 @@ function hasSession(r: SpanRow): boolean {
   return r.session_id !== r.trace_id;
 }
 
+/** Bits of the four inherited values: session, agent, workflow, user. */
+function presence(r: SpanRow): number {
+  return (hasSession(r) ? 1 : 0) | (r.agent_name !== '' ? 2 : 0) | (r.workflow !== '' ? 4 : 0) | (r.user_id !== '' ? 8 : 0);
+}
+
 function inheritContext(rows: SpanRow[]): void {
-  let needed = false;
+  // A value can only be inherited when some span lacks it and another has it. Often no value
+  // qualifies (every span carries the session and agent, none a workflow), and the parent
+  // walk below — a map of every span — would change nothing.
+  let some = 0;
+  let all = 15;
   for (const r of rows) {
-    if (!hasSession(r) || r.agent_name === '' || r.workflow === '' || r.user_id === '') {
-      needed = true;
-      break;
-    }
+    const p = presence(r);
+    some |= p;
+    all &= p;
   }
-  if (!needed) return;
+  if ((some & ~all) === 0) return;
   const byId = new Map<string, SpanRow>();
   const traceSession = new Map<string, string>();
   for (const r of rows) {

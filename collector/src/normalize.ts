@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ATTR, AUTONOMY_LEVELS, FOREIGN_ATTR } from '@cairn/schemas';
 import type { PriceBook, SpanRow, SpanStatus } from '@cairn/schemas';
 import type { AttrValue, Attributes, DecodedEvent, DecodedSpan } from './decoded.js';
@@ -122,7 +122,8 @@ function resourceText(r: Attributes): string {
 
 /** sha1 of tool name + canonical arguments, first 16 hex characters: equal calls, equal key. */
 export function toolCallKey(toolName: string, canonicalArgs: string): string {
-  return createHash('sha1').update(toolName).update('\u0000').update(canonicalArgs).digest('hex').slice(0, 16);
+  // One-shot hash: a createHash object per tool span cost as much as the hashing itself.
+  return hash('sha1', toolName + '\u0000' + canonicalArgs, 'hex').slice(0, 16);
 }
 
 function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {

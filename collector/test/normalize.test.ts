@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICE_BOOK, computeCost, type SpanRow } from '@cairn/schemas';
 import type { Attributes, DecodedEvent, DecodedSpan } from '../src/decoded.js';
@@ -352,6 +353,10 @@ describe('tools', () => {
     expect(a.tool_call_key).not.toBe(tool('{"q":"x","n":{"b":1,"a":2}}', 'other').tool_call_key);
     expect(a.tool_call_key).toMatch(/^[0-9a-f]{16}$/);
     expect(a.input).toBe('{"q":"x","n":{"b":1,"a":2}}');
+    // Keys stored before must still match: sha1(name NUL sorted-args), first 16 hex.
+    expect(a.tool_call_key).toBe(
+      createHash('sha1').update('search').update('\u0000').update('{"n":{"a":2,"b":1},"q":"x"}').digest('hex').slice(0, 16),
+    );
   });
 
   it('keys non-JSON arguments by their text', () => {
