@@ -9,9 +9,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { runDemo } from '@cairn/examples';
+import { runDemo, SUPPORT_CAPS } from '@cairn/examples';
+import { PRICE_TABLE, type SessionDetailResponse } from '@cairn/schemas';
+import { init, llm, session, shutdown, step } from '@cairn/sdk';
 import { sessionSpans } from './support/otlp';
-import { INGEST_KEY, launch, send, shot, signIn, startEnv, type Env } from './support/fixture';
+import { ADMIN_KEY, INGEST_KEY, launch, send, shot, signIn, startEnv, type Env } from './support/fixture';
 
 interface Received {
   headers: Record<string, string | string[] | undefined>;
@@ -25,6 +27,19 @@ let base: string;
 let receiver: Server;
 let hookUrl: string;
 const received: Received[] = [];
+let demoSessions: string[] = [];
+
+async function detail(id: string): Promise<SessionDetailResponse> {
+  const r = await fetch(`${base}/api/sessions/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  return (await r.json()) as SessionDetailResponse;
+}
+
+/** Opens a replay and waits for its (lazily loaded) charts. */
+async function openCharts(id: string): Promise<void> {
+  await page.goto(`${base}/sessions/${encodeURIComponent(id)}`);
+  await page.waitForSelector('[data-testid=cost-chart] .recharts-line', { state: 'attached' });
+}
+const capKind = () => page.getAttribute('[data-testid=charts]', 'data-cost-cap');
 
 beforeAll(async () => {
   env = await startEnv({ CAIRN_ALERT_INTERVAL_MS: '300', CAIRN_WEBHOOK_ALLOW_PRIVATE: '1' });
@@ -70,6 +85,7 @@ describe('dashboard: empty state, demo data, budgets, webhooks and alerts', () =
 
   it('lists the sessions of `cairn demo`', async () => {
     const demo = await runDemo({ endpoint: env.cairn.otlpUrl, apiKey: INGEST_KEY, timeScale: 0.02 });
+    demoSessions = demo.sessions;
     await env.cairn.flush();
     await page.goto(`${base}/sessions`);
     await page.waitForSelector('[data-testid=sessions-table] tbody tr');
@@ -83,6 +99,60 @@ describe('dashboard: empty state, demo data, budgets, webhooks and alerts', () =
     await page.keyboard.press('ArrowRight');
     await page.waitForFunction(() => !document.querySelector('.tab-body .skeleton'));
     await shot(page, '09-replay-demo');
+  });
+
+  it("replay: a run's cost cap shows as 50/80/100 % lines once reached, as a note below half, not at all without caps", async () => {
+    // Sent by the SDK like an agent's run: a $0.02 cap that gpt-4o calls of $0.01 each reach and cross.
+    init({ endpoint: env.cairn.otlpUrl, apiKey: INGEST_KEY, serviceName: 'e2e-capped', env: {} });
+    try {
+      await session({ id: 'sess-capped', agent: 'e2e-capped', caps: { maxCostUsd: 0.02 } }, async () => {
+        for (let i = 0; i < 4; i++)
+          await llm({ model: 'gpt-4o', provider: 'openai' }, (c) => c.record({ usage: { inputTokens: 0, outputTokens: 1000 } }));
+      }).catch(() => undefined); // the cap ends the run with CairnLimitError: that is the point
+      await session({ id: 'sess-uncapped', agent: 'e2e-capped' }, async () => {
+        await llm({ model: 'gpt-4o', provider: 'openai' }, (c) => c.record({ usage: { inputTokens: 0, outputTokens: 1000 } }));
+        await step('wrap up', () => 1);
+      });
+    } finally {
+      await shutdown();
+    }
+    await env.cairn.flush();
+
+    expect((await detail('sess-capped')).caps?.max_cost_usd).toBe(0.02);
+    await openCharts('sess-capped');
+    await page.waitForSelector('[data-testid=cost-chart] .cap-line-100 line', { state: 'attached' });
+    expect(await capKind()).toBe('lines');
+    const labels = await page.$$eval('[data-testid=cost-chart] .cap-label', (t) => t.map((x) => x.textContent));
+    expect(labels).toEqual(['50% $0.0100', '80% $0.0160', '100% $0.0200']);
+    // Horizontal, inside the plot, in order up the y-axis (SVG y grows downwards).
+    const ys = await page.$$eval('[data-testid=cost-chart] .cap-line line', (ls) =>
+      ls.map((l) => [Number(l.getAttribute('y1')), Number(l.getAttribute('y2'))]),
+    );
+    expect(ys).toHaveLength(3);
+    for (const [y1, y2] of ys) expect(y1).toBe(y2);
+    expect(ys[0]![0]).toBeGreaterThan(ys[1]![0]!);
+    expect(ys[1]![0]).toBeGreaterThan(ys[2]![0]!);
+    expect(await page.$('[data-testid=cost-cap-note]')).toBeNull();
+    await shot(page, '09b-replay-cost-cap');
+
+    // The example support agent runs under SUPPORT_CAPS ($0.25) and spends far less: a note, no lines.
+    const support = demoSessions[1]!;
+    const d = await detail(support);
+    expect(d.session.agent_name).toBe('support-agent');
+    expect(d.caps?.max_cost_usd).toBe(SUPPORT_CAPS.maxCostUsd);
+    expect(d.session.cost_usd).toBeLessThan(SUPPORT_CAPS.maxCostUsd / 2);
+    await openCharts(support);
+    await page.waitForSelector('[data-testid=cost-cap-note]');
+    expect(await page.textContent('[data-testid=cost-cap-note]')).toContain('cap $0.2500');
+    expect(await capKind()).toBe('note');
+    expect(await page.$$('[data-testid=cost-chart] .cap-line')).toHaveLength(0);
+
+    // No caps recorded: neither.
+    expect((await detail('sess-uncapped')).caps).toBeNull();
+    await openCharts('sess-uncapped');
+    expect(await capKind()).toBe('none');
+    expect(await page.$('[data-testid=cost-cap-note]')).toBeNull();
+    expect(await page.$$('[data-testid=cost-chart] .cap-line')).toHaveLength(0);
   });
 
   it('creates a webhook and sends it a test event, with a delivery log', async () => {
@@ -152,5 +222,35 @@ describe('dashboard: empty state, demo data, budgets, webhooks and alerts', () =
     await page.goto(`${base}/settings`);
     await page.waitForSelector('table.grid tbody tr');
     await shot(page, '12-settings');
+  });
+
+  it('settings: the model price table, searchable, with how prices apply', async () => {
+    await page.goto(`${base}/settings`);
+    const table = '[data-testid=prices-table]';
+    const rows = () => page.$$eval(`${table} tbody tr[data-model]`, (r) => r.map((x) => x.getAttribute('data-model')));
+    await page.waitForSelector(`${table} tr[data-model="gpt-4o"]`);
+    expect((await rows()).length).toBe(PRICE_TABLE.length);
+    const shipped = PRICE_TABLE.find((p) => p.model === 'gpt-4o')!;
+    const cells = await page.$$eval(`${table} tr[data-model="gpt-4o"] td`, (tds) => tds.map((t) => t.textContent));
+    expect(cells.slice(0, 5)).toEqual(['openai', 'gpt-4o', shipped.pattern, '$2.50', '$10.00']);
+    expect(cells[7]).toBe(shipped.taken);
+    expect(await page.getAttribute(`${table} tr[data-model="gpt-4o"] td:nth-child(3)`, 'class')).toContain('mono');
+    const note = await page.textContent('[data-testid=prices] p');
+    expect(note).toMatch(/does not carry\s+its own: a span with a cost/);
+    expect(note).toMatch(/matched\s+by pattern/);
+    await shot(page, '13-settings-prices');
+
+    await page.fill('#price-search', 'claude');
+    await page.waitForURL(/[?&]price=claude/);
+    await page.waitForFunction(() => !document.querySelector('[data-testid=prices-table] tr[data-model="gpt-4o"]'));
+    const claude = await rows();
+    expect(claude.length).toBeGreaterThan(0);
+    expect(claude.length).toBeLessThan(PRICE_TABLE.length);
+    expect(claude.every((m) => m!.startsWith('claude'))).toBe(true);
+
+    // A pasted model id finds the row that prices it.
+    await page.fill('#price-search', 'openai/gpt-4o-2024-08-06');
+    await page.waitForSelector(`${table} tr[data-model="gpt-4o"] .badge`);
+    expect(await rows()).toEqual(['gpt-4o']);
   });
 });

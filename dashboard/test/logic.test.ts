@@ -7,6 +7,9 @@ import { apiQueryOf, costOutliers, isFiltered, paramsOf, viewOf } from '../src/p
 import { qs } from '../src/api/client';
 import { ANOMALY_LABELS, ANOMALY_TYPE_LIST } from '../src/lib/anomalies';
 import { money } from '../src/lib/format';
+import { costCapView } from '../src/pages/replay/cost-caps';
+import { perMillion, searchPrices } from '../src/lib/prices';
+import { PRICE_TABLE, type Price } from '@cairn/schemas';
 
 function step(i: number, span: string, parent: string | null, extra: Partial<Step> = {}): Step {
   return {
@@ -162,5 +165,69 @@ describe('sessions view', () => {
     expect(money(0.4123)).toBe('$0.4123');
     expect(money(12.345)).toBe('$12.35');
     expect(money(0)).toBe('$0');
+  });
+});
+
+describe("replay: the run's cost cap on the cumulative-cost chart", () => {
+  it('draws 50/80/100 % lines once the run reached half its cap', () => {
+    const v = costCapView(0.02, 0.01);
+    expect(v.kind).toBe('lines');
+    if (v.kind !== 'lines') return;
+    expect(v.lines.map((l) => [l.percent, l.usd, l.label])).toEqual([
+      [50, 0.01, '50% $0.0100'],
+      [80, 0.016, '80% $0.0160'],
+      [100, 0.02, '100% $0.0200'],
+    ]);
+    expect(costCapView(0.02, 0.05).kind).toBe('lines'); // over the cap: still lines
+  });
+
+  it('shows a "cap $X" note instead while the run stayed under half (the lines would flatten the curve)', () => {
+    expect(costCapView(0.25, 0.0042)).toEqual({ kind: 'note', capUsd: 0.25, label: 'cap $0.2500' });
+    expect(costCapView(0.25, 0.1249).kind).toBe('note');
+    expect(costCapView(0, 0).kind).toBe('note');
+  });
+
+  it('shows nothing without a cost cap', () => {
+    for (const cap of [null, undefined, Number.NaN, -1]) expect(costCapView(cap, 1)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('settings: model prices', () => {
+  const prices: Price[] = PRICE_TABLE.map((p) => ({
+    provider: p.provider,
+    model: p.model,
+    pattern: p.pattern,
+    input_usd_per_mtok: p.input,
+    output_usd_per_mtok: p.output,
+    cache_read_usd_per_mtok: p.cacheRead,
+    cache_write_usd_per_mtok: p.cacheWrite,
+    taken: p.taken,
+  }));
+
+  it('formats prices per million tokens with cents at least', () => {
+    expect([2.5, 10, 0.075, 0.0375, 1.25, 0, 15].map(perMillion)).toEqual([
+      '$2.50',
+      '$10.00',
+      '$0.075',
+      '$0.0375',
+      '$1.25',
+      '$0',
+      '$15.00',
+    ]);
+  });
+
+  it('narrows by provider, model or pattern text, in match order', () => {
+    expect(searchPrices(prices, '')).toHaveLength(prices.length);
+    const claude = searchPrices(prices, 'Claude');
+    expect(claude.length).toBeGreaterThan(3);
+    expect(claude.every((r) => r.price.provider === 'anthropic')).toBe(true);
+    expect(searchPrices(prices, 'no-such-model-xyz')).toEqual([]);
+  });
+
+  it('finds the row that prices a pasted model id: the first matching pattern, like the collector', () => {
+    const rows = searchPrices(prices, 'openai/gpt-4o-2024-08-06');
+    expect(rows.filter((r) => r.pricesQuery).map((r) => r.price.model)).toEqual(['gpt-4o']);
+    // gpt-4o-mini comes first in the table, but its pattern does not match this id.
+    expect(searchPrices(prices, 'gpt-4o-mini-2024-07-18').find((r) => r.pricesQuery)?.price.model).toBe('gpt-4o-mini');
   });
 });

@@ -15,6 +15,7 @@ import { registerAuthRoutes, registerMeRoute } from './routes/auth.js';
 import { registerCostRoutes } from './routes/costs.js';
 import { registerExportRoutes } from './routes/exports.js';
 import { registerKeyRoutes } from './routes/keys.js';
+import { registerPriceRoutes } from './routes/prices.js';
 import { registerScoreRoutes } from './routes/scores.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerAlertRoutes } from './routes/alerts.js';
@@ -98,6 +99,7 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     registerSessionRoutes(admin, ctx);
     registerExportRoutes(admin, ctx);
     registerCostRoutes(admin, ctx);
+    registerPriceRoutes(admin);
     registerScoreRoutes(admin, ctx);
     registerKeyRoutes(admin, ctx);
     registerBudgetRoutes(admin, ctx);

@@ -22,6 +22,8 @@ async function seed(project: TestProject, sessions: string[], agent: string, cos
       kind: 'session',
       agent_name: agent,
       start_time_ns: BASE_NS + BigInt(i) * MS,
+      // A cost cap per project, so a shared session id shows whose caps it read.
+      attributes: JSON.stringify({ 'cairn.cap.max_cost_usd': cost * 2 }),
     }),
     span({
       project_id: project.projectId,
@@ -101,6 +103,7 @@ const ROUTES: { method: InjectOptions['method']; path: string; url: string; body
   { method: 'POST', path: '/api/keys', url: '/api/keys', body: { kind: 'ingest', name: 'x' } },
   { method: 'DELETE', path: '/api/keys/{key_id}', url: '/api/keys/PLACEHOLDER' },
   { method: 'GET', path: '/api/auth/me', url: '/api/auth/me' },
+  { method: 'GET', path: '/api/prices', url: '/api/prices' },
 ];
 
 /** Every documented /api route except the public sign-in ones, from the OpenAPI document. */
@@ -173,6 +176,7 @@ describe("project A's admin key never sees or changes project B's data", () => {
     const shared = await getJson(app, '/api/sessions/shared', a.admin);
     expect(shared.body.session).toMatchObject({ agent_name: 'agent-a', cost_usd: 0.5, steps: 2 });
     expect(shared.body.steps.every((s: { agent_name: string }) => s.agent_name === 'agent-a')).toBe(true);
+    expect(shared.body.caps).toMatchObject({ max_cost_usd: 1, max_steps: null });
   });
 
   it("step payloads and exports of B are 404; a shared id exports A's payloads only", async () => {

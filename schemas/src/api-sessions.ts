@@ -153,8 +153,25 @@ export const Score = Type.Object({
 });
 export type Score = Static<typeof Score>;
 
+const capNumber = (description: string) => Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description });
+
+/** The per-run caps the SDK enforced on a session (`cairn.cap.*` on its session span). */
+export const SessionCaps = Type.Object({
+  max_cost_usd: capNumber('Cumulative LLM cost cap, USD (SDK `caps.maxCostUsd`); null when not set.'),
+  max_tokens: capNumber('Cumulative input + output tokens cap (`caps.maxTokens`); null when not set.'),
+  max_steps: capNumber('Steps cap (`caps.maxSteps`); null when not set.'),
+  max_duration_ms: capNumber('Wall-clock cap in milliseconds (`caps.maxDurationMs`); null when not set.'),
+  max_tool_repeats: capNumber('Identical tool calls allowed (`caps.maxToolRepeats`); null when not set.'),
+});
+export type SessionCaps = Static<typeof SessionCaps>;
+
 export const SessionDetailResponse = Type.Object({
   session: SessionSummary,
+  caps: Type.Union([SessionCaps, Type.Null()], {
+    description:
+      "The run's own caps, read from the root session span's `cairn.cap.*` attributes (set by the Cairn SDK); " +
+      'null when the session span carries none (no caps, another instrumentation, or the root span not received yet).',
+  }),
   steps: Type.Array(Step),
   next_steps_cursor: Type.Union([Type.String(), Type.Null()], {
     description: 'Set when the session has more steps than steps_limit: pass it as steps_cursor for the next page.',

@@ -50,6 +50,14 @@ export const ATTR = {
   EVENT_LIMIT_EXCEEDED: 'cairn.limit.exceeded',
   LIMIT_KIND: 'cairn.limit.kind',
   LIMIT_VALUE: 'cairn.limit.value',
+  // Per-run caps the SDK enforced, on the session span (numbers; absent = no cap of that kind).
+  // Recorded so the replay can draw the run's own budget lines: the SDK enforces caps locally and
+  // the server would otherwise never learn them. One key per SDK option (`caps.maxCostUsd`, …).
+  CAP_MAX_COST_USD: 'cairn.cap.max_cost_usd',
+  CAP_MAX_TOKENS: 'cairn.cap.max_tokens',
+  CAP_MAX_STEPS: 'cairn.cap.max_steps',
+  CAP_MAX_DURATION_MS: 'cairn.cap.max_duration_ms',
+  CAP_MAX_TOOL_REPEATS: 'cairn.cap.max_tool_repeats',
   // resource
   SERVICE_NAME: 'service.name',
 } as const;
@@ -107,3 +115,16 @@ export type AutonomyLevel = (typeof AUTONOMY_LEVELS)[number];
 /** The kinds of per-run cap the SDK enforces (`cairn.limit.kind`). */
 export const LIMIT_KINDS = ['cost', 'tokens', 'steps', 'duration', 'repeats', 'budget'] as const;
 export type LimitKind = (typeof LIMIT_KINDS)[number];
+
+/**
+ * The fields of a session's `caps` in `GET /api/sessions/:id`, each read from the session span
+ * attribute beside it. Ordered as the SDK documents its caps.
+ */
+export const CAP_ATTRS = {
+  max_cost_usd: ATTR.CAP_MAX_COST_USD,
+  max_tokens: ATTR.CAP_MAX_TOKENS,
+  max_steps: ATTR.CAP_MAX_STEPS,
+  max_duration_ms: ATTR.CAP_MAX_DURATION_MS,
+  max_tool_repeats: ATTR.CAP_MAX_TOOL_REPEATS,
+} as const;
+export type CapField = keyof typeof CAP_ATTRS;

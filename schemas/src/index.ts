@@ -1,5 +1,5 @@
-export { ATTR, FOREIGN_ATTR, AUTONOMY_LEVELS, LIMIT_KINDS } from './attributes.js';
-export type { AutonomyLevel, LimitKind } from './attributes.js';
+export { ATTR, FOREIGN_ATTR, AUTONOMY_LEVELS, LIMIT_KINDS, CAP_ATTRS } from './attributes.js';
+export type { AutonomyLevel, LimitKind, CapField } from './attributes.js';
 export { SPAN_KINDS, SPAN_STATUSES, COST_SOURCES, SPAN_COLUMNS } from './span-row.js';
 export type { SpanKind, SpanStatus, CostSource, SpanRow } from './span-row.js';
 export { ERROR_CODES, CairnError, isCairnError, errorBody } from './errors.js';
@@ -19,6 +19,7 @@ export {
   SessionParams,
   StepParams,
   SessionDetailQuery,
+  SessionCaps,
   Step,
   Score,
   SessionDetailResponse,
@@ -80,3 +81,4 @@ export {
 } from './api-alerts.js';
 export type { AnomalyType, AlertType } from './api-alerts.js';
 export { GuardQuery, GuardBudget, GuardResponse } from './api-guard.js';
+export { Price, PriceList } from './api-prices.js';

@@ -52,6 +52,28 @@ const CAP_OF: Record<Exclude<LimitKind, 'budget'>, keyof RunCaps> = {
   repeats: 'maxToolRepeats',
 };
 
+/** The session span attribute recording each cap (DESIGN §4 `cairn.cap.*`). */
+const CAP_ATTR: Record<keyof RunCaps, string> = {
+  maxCostUsd: ATTR.CAP_MAX_COST_USD,
+  maxTokens: ATTR.CAP_MAX_TOKENS,
+  maxSteps: ATTR.CAP_MAX_STEPS,
+  maxDurationMs: ATTR.CAP_MAX_DURATION_MS,
+  maxToolRepeats: ATTR.CAP_MAX_TOOL_REPEATS,
+};
+
+/**
+ * The caps a run enforces, as session span attributes: caps are checked locally, so without
+ * these the server could not show a run's own budget (the replay's 50/80/100 % cost lines).
+ */
+export function capAttributes(caps: RunCaps): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(CAP_ATTR) as (keyof RunCaps)[]) {
+    const v = caps[key];
+    if (v !== undefined) out[CAP_ATTR[key]] = v;
+  }
+  return out;
+}
+
 /** Marks the span where a cap was crossed: the `cairn.limit.exceeded` event of DESIGN §4. */
 export function markLimit(span: Span, kind: LimitKind, value: number): void {
   span.addEvent(ATTR.EVENT_LIMIT_EXCEEDED, { [ATTR.LIMIT_KIND]: kind, [ATTR.LIMIT_VALUE]: value });

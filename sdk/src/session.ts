@@ -6,7 +6,7 @@ import type { AutonomyLevel } from '@cairn/schemas';
 import { BudgetExceededError } from './errors.js';
 import { extractContext } from './propagation.js';
 import type { HeaderCarrier } from './propagation.js';
-import { RunState, mergeCaps } from './run-state.js';
+import { RunState, capAttributes, mergeCaps } from './run-state.js';
 import type { RunCaps, SessionUsage } from './run-state.js';
 import { SCOPE_KEY, commonAttrs, ensureContextManager, rt, scopeOf } from './runtime.js';
 import type { Scope } from './runtime.js';
@@ -86,6 +86,8 @@ export async function session<T>(opts: SessionOptions, fn: (s: SessionHandle) =>
     ...commonAttrs(id, opts.agent, opts.workflow, opts.user),
     [ATTR.CAIRN_SPAN_KIND]: 'session',
     [ATTR.OPERATION_NAME]: 'invoke_agent',
+    // The merged caps (init defaults + this session's): what this run actually enforces.
+    ...capAttributes(run.caps),
   };
   if (opts.autonomy) attrs[ATTR.AUTONOMY_LEVEL] = opts.autonomy;
   if (opts.tags && opts.tags.length > 0) attrs[TAGS] = opts.tags;

@@ -169,6 +169,32 @@ describe('per-run caps', () => {
       await step('two', () => 2);
     });
   });
+
+  it('records the caps a run enforces on its session span (cairn.cap.*), init() defaults merged in', async () => {
+    await shutdown();
+    mem = initMemory({ caps: { maxSteps: 50, maxCostUsd: 9 } });
+    await session(
+      { id: 'cap-attrs', agent: 'a', caps: { maxCostUsd: 0.25, maxTokens: 200_000, maxDurationMs: 300_000, maxToolRepeats: 3 } },
+      async () => step('one', () => 1),
+    );
+    const spans = await spansOf('cap-attrs');
+    const capsOf = (s: ReadableSpan) =>
+      Object.fromEntries(Object.entries(s.attributes).filter(([k]) => k.startsWith('cairn.cap.')));
+    expect(capsOf(byName(spans, 'session a'))).toEqual({
+      'cairn.cap.max_cost_usd': 0.25,
+      'cairn.cap.max_tokens': 200_000,
+      'cairn.cap.max_steps': 50,
+      'cairn.cap.max_duration_ms': 300_000,
+      'cairn.cap.max_tool_repeats': 3,
+    });
+    // Only the session span carries them: steps are many, the caps one per run.
+    expect(capsOf(byName(spans, 'one'))).toEqual({});
+
+    await shutdown();
+    mem = initMemory();
+    await session({ id: 'cap-none', agent: 'a' }, async () => step('one', () => 1));
+    expect(capsOf(byName(await spansOf('cap-none'), 'session a'))).toEqual({});
+  });
 });
 
 describe('the budget guard (client side)', () => {

@@ -14,6 +14,9 @@ export type {
   ApiKeyList,
   CreatedKeyResponse,
   Score,
+  SessionCaps,
+  Price,
+  PriceList,
 } from '@cairn/schemas';
 export type {
   Budget,

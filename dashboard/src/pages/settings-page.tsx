@@ -5,6 +5,7 @@ import { Badge, CopyButton, ErrorBox, Skeleton, Time } from '../components/commo
 import { otlpEndpoint } from '../components/onboarding';
 import { useAuth } from '../lib/auth';
 import { useApi } from '../lib/use-api';
+import { PricesSection } from './settings-prices';
 
 export default function SettingsPage() {
   const { me } = useAuth();
@@ -120,6 +121,7 @@ export default function SettingsPage() {
           </table>
         ) : null}
       </div>
+      <PricesSection />
     </div>
   );
 }

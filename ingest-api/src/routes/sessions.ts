@@ -11,6 +11,7 @@ import {
 import { authOf } from '../auth.js';
 import { getSessionSummary, listSessions, type SessionFilters } from '../queries/session-list.js';
 import { getSteps } from '../queries/replay.js';
+import { getSessionCaps } from '../queries/session-caps.js';
 import { listScores } from '../queries/scores.js';
 import { getPreviousState, getSpan, toStepDetail } from '../queries/spans.js';
 import type { ApiInstance, RouteContext } from '../types.js';
@@ -92,7 +93,8 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
           `Large sessions are paged: at most \`steps_limit\` steps (default ${DEFAULT_STEPS_LIMIT}, max 50,000) per answer; ` +
           'when more remain, `next_steps_cursor` is set and is sent back as `steps_cursor` (the summary and scores are ' +
           'repeated on every page). A page ends between two start times, so it may hold a few steps fewer than the limit. ' +
-          '`steps_limit=0` returns the summary and scores only.',
+          '`steps_limit=0` returns the summary and scores only. `caps` are the per-run caps the SDK recorded on the ' +
+          'session span (`cairn.cap.*`), null when none.',
         params: SessionParams,
         querystring: SessionDetailQuery,
         response: { 200: SessionDetailResponse, ...AUTH_ERRORS_404 },
@@ -102,14 +104,21 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
     async (request) => {
       const { projectId } = authOf(request);
       const { id } = request.params;
-      const found = await getSessionSummary(store, projectId, id);
+      // The caps query needs nothing from the summary: run beside it rather than after it.
+      const [found, caps] = await Promise.all([getSessionSummary(store, projectId, id), getSessionCaps(store, projectId, id)]);
       if (!found) throw new CairnError('CAIRN_NOT_FOUND', `no session "${id}" in this project`);
       const limit = request.query.steps_limit ?? DEFAULT_STEPS_LIMIT;
       const [page, scores] = await Promise.all([
         getSteps(store, projectId, id, found.startNs, limit, request.query.steps_cursor),
         listScores(store, projectId, [id]),
       ]);
-      return { session: found.summary, steps: page.steps, next_steps_cursor: page.next_cursor, scores: scores.get(id) ?? [] };
+      return {
+        session: found.summary,
+        caps,
+        steps: page.steps,
+        next_steps_cursor: page.next_cursor,
+        scores: scores.get(id) ?? [],
+      };
     },
   );
 

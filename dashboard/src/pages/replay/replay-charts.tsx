@@ -2,6 +2,7 @@ import { memo, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { MARK } from '../../lib/colors';
 import { money } from '../../lib/format';
+import { costCapView, type CostCapView } from './cost-caps';
 import { downsample, type ReplayModel } from './replay-model';
 
 // This module is the only one on the replay route importing recharts: it loads lazily, after the
@@ -14,6 +15,10 @@ interface Props {
   model: ReplayModel;
   current: number;
   onSelect: (i: number) => void;
+  /** The run's own cost cap (`caps.max_cost_usd`), null when it has none. */
+  capUsd: number | null;
+  /** The whole session's cost (summary), so the cap view does not change while pages stream in. */
+  totalCostUsd: number;
 }
 
 /** Markers thinned to at most MAX_MARKS, spread evenly, so a session with 3,000 errors still draws. */
@@ -49,6 +54,32 @@ function markerLines(marks: Marks) {
   ];
 }
 
+/** 50 % and 80 % amber like a budget warning, 100 % red like the cap hit it is. */
+const CAP_STROKE: Record<number, string> = { 50: MARK.escalation, 80: MARK.escalation, 100: MARK.error };
+
+function capLines(view: CostCapView) {
+  if (view.kind !== 'lines') return [];
+  return view.lines.map((l) => (
+    <ReferenceLine
+      key={`cap${l.percent}`}
+      y={l.usd}
+      stroke={CAP_STROKE[l.percent]}
+      strokeDasharray={l.percent === 100 ? undefined : '4 3'}
+      className={`cap-line cap-line-${l.percent}`}
+      // Stretches the y-axis to the 100 % line (costCapView only asks for lines past 50 %).
+      ifOverflow="extendDomain"
+      label={{
+        value: l.label,
+        position: 'insideTopLeft',
+        fill: 'var(--muted)',
+        fontSize: 10,
+        // Recharts draws labels in a layer of their own, away from the line's group.
+        className: `cap-label cap-label-${l.percent}`,
+      }}
+    />
+  ));
+}
+
 const click = (onSelect: (i: number) => void) => (s: { activeLabel?: string | number } | null) => {
   const i = Number(s?.activeLabel);
   if (Number.isInteger(i)) onSelect(i);
@@ -59,12 +90,14 @@ const CostChart = memo(function CostChart({
   data,
   n,
   marks,
+  cap,
   current,
   onSelect,
 }: {
   data: { i: number; cost: number }[];
   n: number;
   marks: Marks;
+  cap: CostCapView;
   current: number;
   onSelect: (i: number) => void;
 }) {
@@ -86,6 +119,7 @@ const CostChart = memo(function CostChart({
           contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)', fontSize: 11 }}
         />
         {markerLines(marks)}
+        {capLines(cap)}
         <Line type="stepAfter" dataKey="cost" stroke="var(--accent)" dot={false} isAnimationActive={false} strokeWidth={1.5} />
         <ReferenceLine x={current} stroke="var(--fg)" strokeWidth={1.5} className="chart-cursor" ifOverflow="extendDomain" />
       </LineChart>
@@ -139,17 +173,29 @@ const ConfChart = memo(function ConfChart({
   );
 });
 
-export default function ReplayCharts({ model, current, onSelect }: Props) {
+export default function ReplayCharts({ model, current, onSelect, capUsd, totalCostUsd }: Props) {
   const { cost, conf, marks } = useData(model);
   const n = model.steps.length;
+  const reached = Math.max(totalCostUsd, model.steps[n - 1]?.cumulative_cost_usd ?? 0);
+  const cap = useMemo(() => costCapView(capUsd, reached), [capUsd, reached]);
   return (
-    <div className="charts" data-testid="charts" data-cursor={current}>
+    <div className="charts" data-testid="charts" data-cursor={current} data-cost-cap={cap.kind}>
       <div className="chart" data-testid="cost-chart">
         <div className="chart-title">
           cumulative cost <span className="muted">{money(model.steps[current]?.cumulative_cost_usd)}</span>
+          {cap.kind === 'note' ? (
+            <span
+              className="muted small cap-note"
+              data-testid="cost-cap-note"
+              title="The run's own cost cap (SDK caps.maxCostUsd). Its 50/80/100 % lines are drawn once the run reaches half of it."
+            >
+              {' '}
+              · {cap.label}
+            </span>
+          ) : null}
         </div>
         <div className="chart-body">
-          <CostChart data={cost} n={n} marks={marks} current={current} onSelect={onSelect} />
+          <CostChart data={cost} n={n} marks={marks} cap={cap} current={current} onSelect={onSelect} />
         </div>
       </div>
       <div className="chart" data-testid="confidence-chart">

@@ -25,7 +25,7 @@ const typing = (t: EventTarget | null) => {
 export default function ReplayPage() {
   const { id = '' } = useParams();
   const [params, setParams] = useSearchParams();
-  const { session, model, complete, error, reload } = useSession(id);
+  const { session, caps, model, complete, error, reload } = useSession(id);
   const filterRef = useRef<HTMLInputElement>(null);
   const [help, setHelp] = useState(false);
 
@@ -139,7 +139,13 @@ export default function ReplayPage() {
           </div>
         }
       >
-        <ReplayCharts model={model} current={current} onSelect={go} />
+        <ReplayCharts
+          model={model}
+          current={current}
+          onSelect={go}
+          capUsd={caps?.max_cost_usd ?? null}
+          totalCostUsd={session.cost_usd}
+        />
       </Suspense>
       <Transport model={model} current={current} go={go} {...pb} onHelp={() => setHelp(true)} />
       {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api, qs } from '../../api/client';
-import type { SessionDetailResponse, SessionSummary, Step } from '../../api/types';
+import type { SessionCaps, SessionDetailResponse, SessionSummary, Step } from '../../api/types';
 import { buildModel, type ReplayModel } from './replay-model';
 
 // A first small page paints the replay quickly; the rest streams in behind it in big pages.
@@ -9,6 +9,8 @@ const NEXT_PAGE = 20_000;
 
 export interface SessionData {
   session?: SessionSummary;
+  /** The run's own caps (null: none recorded). */
+  caps?: SessionCaps | null;
   model?: ReplayModel;
   complete: boolean;
   error?: Error;
@@ -17,6 +19,7 @@ export interface SessionData {
 
 export function useSession(id: string): SessionData {
   const [session, setSession] = useState<SessionSummary>();
+  const [caps, setCaps] = useState<SessionCaps | null>();
   const [steps, setSteps] = useState<Step[]>();
   const [complete, setComplete] = useState(false);
   const [error, setError] = useState<Error>();
@@ -37,6 +40,7 @@ export function useSession(id: string): SessionData {
         );
         all = cursor ? all.concat(r.steps) : r.steps;
         setSession(r.session);
+        setCaps(r.caps);
         setSteps(all);
         cursor = r.next_steps_cursor;
         limit = NEXT_PAGE;
@@ -49,5 +53,5 @@ export function useSession(id: string): SessionData {
   }, [id, tick]);
 
   const model = useMemo(() => (steps ? buildModel(steps) : undefined), [steps]);
-  return { session, model, complete, error, reload: () => setTick((t) => t + 1) };
+  return { session, caps, model, complete, error, reload: () => setTick((t) => t + 1) };
 }
