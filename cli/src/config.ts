@@ -22,6 +22,13 @@ export interface CairnConfig {
   batchMaxMs: number;
   /** Worker threads decoding OTLP requests; 0 decodes on the event loop. */
   ingestWorkers: number;
+  /**
+   * The collector's durable spool (`<data dir>/spool`): a 200 means the spans are fsync'd there.
+   * Undefined when CAIRN_SPOOL_MAX_BYTES=0 (in-memory queue only).
+   */
+  spoolDir: string | undefined;
+  /** Spool bytes on disk before the collector answers 503 + Retry-After. */
+  spoolMaxBytes: number;
   logLevel: string;
   /** Built dashboard served by the API at `/`; undefined when it has not been built (API only). */
   dashboardDir: string | undefined;
@@ -69,12 +76,20 @@ function dashboardDir(env: Env): string | undefined {
 
 export function loadConfig(env: Env = process.env): CairnConfig {
   const retention = env.CAIRN_RETENTION_DAYS ? int(env, 'CAIRN_RETENTION_DAYS', 0, 1, 36_500) : undefined;
+  const dataDir = resolve(env.CAIRN_DATA_DIR || './.cairn');
+  const spoolMaxBytes = int(env, 'CAIRN_SPOOL_MAX_BYTES', 1024 ** 3);
+  if (spoolMaxBytes > 0 && spoolMaxBytes < 1024 * 1024) {
+    throw new CairnError(
+      'CAIRN_CONFIG_INVALID',
+      `CAIRN_SPOOL_MAX_BYTES must be 0 (no spool) or at least 1048576, got "${spoolMaxBytes}"`,
+    );
+  }
   return {
     host: env.CAIRN_HOST || '127.0.0.1',
     otlpPort: int(env, 'CAIRN_OTLP_PORT', 4318, 0, 65_535),
     httpPort: int(env, 'CAIRN_HTTP_PORT', 4000, 0, 65_535),
     store: {
-      dataDir: resolve(env.CAIRN_DATA_DIR || './.cairn'),
+      dataDir,
       clickhouseUrl: env.CLICKHOUSE_URL || undefined,
       clickhouseUser: env.CLICKHOUSE_USER || undefined,
       clickhousePassword: env.CLICKHOUSE_PASSWORD || undefined,
@@ -89,6 +104,9 @@ export function loadConfig(env: Env = process.env): CairnConfig {
     batchMaxRows: int(env, 'CAIRN_BATCH_MAX_ROWS', 20_000, 1),
     batchMaxMs: int(env, 'CAIRN_BATCH_MAX_MS', 1000, 1),
     ingestWorkers: int(env, 'CAIRN_INGEST_WORKERS', 1, 0, 16),
+    // One spool per collector: embedded mode locks the data directory, so it is this process's.
+    spoolDir: spoolMaxBytes > 0 ? resolve(dataDir, 'spool') : undefined,
+    spoolMaxBytes,
     logLevel: env.CAIRN_LOG_LEVEL || 'info',
     dashboardDir: dashboardDir(env),
   };

@@ -21,6 +21,7 @@ Usage:
 Settings come from the environment: CAIRN_DATA_DIR (./.cairn), CAIRN_HOST (127.0.0.1),
 CAIRN_OTLP_PORT (4318), CAIRN_HTTP_PORT (4000), CLICKHOUSE_URL (unset = embedded),
 CAIRN_INGEST_KEY, CAIRN_ADMIN_KEY, CAIRN_RETENTION_DAYS, CAIRN_ALERT_INTERVAL_MS,
+CAIRN_SPOOL_MAX_BYTES (1 GiB of fsync'd spool in <data dir>/spool; 0 = no spool),
 CAIRN_DASHBOARD_DIR (default: the built dashboard/dist; "off" = API only).`;
 
 async function serve(config: CairnConfig, roles: Role[]): Promise<void> {

@@ -60,6 +60,7 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
           batchMaxRows: config.batchMaxRows,
           batchMaxMs: config.batchMaxMs,
           ingestWorkers: config.ingestWorkers,
+          ...(config.spoolDir ? { spoolDir: config.spoolDir, spoolMaxBytes: config.spoolMaxBytes } : {}),
           logLevel,
         },
         {

@@ -20,6 +20,7 @@ import {
   type ExportResult,
 } from './otlp-response.js';
 import { prepareRequest, type PreparedRequest } from './prepare.js';
+import { Spool } from './spool.js';
 import { BatchWriter } from './writer.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -43,6 +44,15 @@ export interface CollectorConfig {
   ingestWorkers?: number;
   /** Decompressed request bytes being prepared at once before the collector answers 503 (default 4 bodies). */
   maxPendingBytes?: number;
+  /**
+   * Directory of the durable spool: a 200 then means the spans are fsync'd there, and a restart
+   * writes what a crash left. Undefined = in-memory queue only (a 200 means queued).
+   */
+  spoolDir?: string;
+  /** Spool bytes on disk before the collector answers 503 (default 1 GiB). */
+  spoolMaxBytes?: number;
+  /** Spooled request bodies kept in memory for the writer; beyond this they are read back from disk (default 128 MiB). */
+  spoolMemoryBytes?: number;
   logLevel?: string;
 }
 
@@ -62,6 +72,8 @@ export interface CollectorDeps {
 export interface Collector {
   app: FastifyInstance;
   writer: BatchWriter;
+  /** The durable spool; undefined without `spoolDir`. */
+  spool: Spool | undefined;
   /** The ingest workers; undefined when requests are prepared on the event loop. */
   workers: IngestWorkerPool | undefined;
   metrics: CollectorMetrics;
@@ -88,13 +100,47 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
     bodyLimit: config.maxBodyBytes,
   });
   const log: FastifyBaseLogger = app.log;
+  const opened = config.spoolDir
+    ? await Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes ?? 1024 ** 3 })
+    : undefined;
+  const spool = opened?.spool;
   const writer = new BatchWriter(
     (body, _rows, token) => deps.store.insertSpanLines(body, { dedupToken: token }),
-    { maxRows: config.batchMaxRows, maxMs: config.batchMaxMs, maxQueuedRows: config.maxQueuedRows ?? config.batchMaxRows * 20 },
+    {
+      maxRows: config.batchMaxRows,
+      maxMs: config.batchMaxMs,
+      // With a spool, its size bounds the backlog and bodies beyond spoolMemoryBytes wait on disk.
+      maxQueuedRows: spool ? Number.MAX_SAFE_INTEGER : (config.maxQueuedRows ?? config.batchMaxRows * 20),
+      maxBufferedBytes: config.spoolMemoryBytes ?? 128 * 1024 * 1024,
+    },
     metrics,
-    (err, attempts) => log.error({ err, attempts }, 'batch insert failed; will retry'),
+    (err, attempts) => log.error({ err, attempts }, 'batch write failed; will retry'),
+    spool,
   );
   const recent = new RecentKeys(config.dedupCapacity ?? 1_000_000);
+  // Keys of requests whose spool append failed: they were never acknowledged, so a retry is not a duplicate.
+  const forgiven = new Set<string>();
+  const keyId = (keys: Uint32Array, at: number): string => `${keys[at]},${keys[at + 1]},${keys[at + 2]}`;
+  if (opened) {
+    const { entries, batches, keys, droppedBytes } = opened.recovery;
+    for (const k of keys) for (let at = 0; at < k.length; at += 3) recent.add(k, at);
+    // Marked batches go out again exactly as they were (same records, same token); the rest form new ones.
+    let b = 0;
+    for (const e of entries) {
+      while (batches[b] && batches[b]!.last < e.seq) b++;
+      const batch = batches[b];
+      const batchToken = batch && batch.first <= e.seq ? batch.token : undefined;
+      writer.enqueue(undefined, e.rows, {
+        seq: e.seq,
+        load: () => opened.spool.read(e.ref),
+        ...(batchToken ? { batchToken } : {}),
+      });
+    }
+    if (entries.length > 0 || droppedBytes > 0) {
+      const rows = entries.reduce((a, e) => a + e.rows, 0);
+      log.info({ rows, requests: entries.length, batches: batches.length, droppedBytes }, 'replaying the spool');
+    }
+  }
   const priceBookFor = deps.priceBookFor ?? (() => DEFAULT_PRICE_BOOK);
   const workerCount = config.ingestWorkers ?? 1;
   const workers =
@@ -125,7 +171,10 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
   );
 
   app.get('/healthz', async () => ({ status: 'ok', queued_rows: writer.backlog }));
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
+  app.get('/metrics', async (_req, reply) => {
+    metrics.spoolBytes.set(spool?.bytes ?? 0);
+    return reply.type('text/plain; version=0.0.4').send(metrics.render());
+  });
 
   app.post('/v1/traces', {
     onRequest: async (req) => {
@@ -136,6 +185,7 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
       const isProto = contentType(req) === PROTOBUF;
       // Refuse before spending CPU on a request that could not be queued anyway.
       if (!writer.canAccept(1)) throw overloaded(reply, `queue is full: ${writer.backlog} rows waiting`);
+      if (spool && !spool.canAccept(1, 0)) throw overloaded(reply, `spool is full: ${spool.bytes} bytes waiting`);
       const raw = await decompress(req, req.body as Buffer, config.maxBodyBytes);
       // Kept apart: the pool may move `raw` to the worker, leaving it empty.
       const size = raw.length;
@@ -157,14 +207,20 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
       let duplicates = 0;
       for (let i = 0; i < p.rows; i++) {
         if (!recent.has(p.keys, i * 3)) continue;
+        if (forgiven.size > 0 && forgiven.delete(keyId(p.keys, i * 3))) continue;
         keep ??= new Uint8Array(p.rows).fill(1);
         keep[i] = 0;
         duplicates++;
       }
       const accepted = p.rows - duplicates;
       if (!writer.canAccept(accepted)) throw overloaded(reply, `queue is full: ${writer.backlog} rows waiting`);
-      for (let i = 0; i < p.rows; i++) if (!keep || keep[i]) recent.add(p.keys, i * 3);
-      writer.enqueue(keep ? selectSpanLines(p.body, keep) : p.body, accepted);
+      const body = keep ? selectSpanLines(p.body, keep) : p.body;
+      if (!spool) {
+        for (let i = 0; i < p.rows; i++) if (!keep || keep[i]) recent.add(p.keys, i * 3);
+        writer.enqueue(body, accepted);
+      } else {
+        await spoolRequest(spool, reply, body, accepted, keep ? selectKeys(p.keys, keep, accepted) : p.keys, duplicates > 0);
+      }
       const rejected = p.spans - p.rows;
       metrics.spansAccepted.inc(accepted);
       if (duplicates) metrics.spansDuplicate.inc(duplicates);
@@ -179,10 +235,40 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
     },
   });
 
+  /**
+   * Answers only once the spans are fsync'd. Keys are remembered before the append, so a
+   * concurrent retry is caught as a duplicate; that retry then waits for the appends before it
+   * (its spans are in one of them) and fails too if one of them did.
+   */
+  async function spoolRequest(
+    spool: Spool,
+    reply: FastifyReply,
+    body: Buffer,
+    rows: number,
+    keys: Uint32Array,
+    hadDuplicates: boolean,
+  ): Promise<void> {
+    const failures = spool.failures;
+    if (rows > 0) {
+      if (!spool.canAccept(rows, body.length)) throw overloaded(reply, `spool is full: ${spool.bytes} bytes waiting`);
+      for (let at = 0; at < rows * 3; at += 3) recent.add(keys, at);
+      try {
+        await spool.append(rows, keys, body, (e) => writer.enqueue(body, rows, { seq: e.seq, load: () => spool.read(e.ref) }));
+      } catch (err) {
+        if (forgiven.size < 1_000_000) for (let at = 0; at < rows * 3; at += 3) forgiven.add(keyId(keys, at));
+        log.error({ err }, 'spool append failed');
+        throw overloaded(reply, `spool write failed: ${(err as Error).message}`);
+      }
+    }
+    if (hadDuplicates) await spool.barrier();
+    if (spool.failures !== failures) throw overloaded(reply, 'a spool write failed meanwhile');
+  }
+
   let closing: Promise<boolean> | undefined;
   return {
     app,
     writer,
+    spool,
     workers,
     metrics,
     flush: (deadlineMs) => writer.flush(deadlineMs),
@@ -191,10 +277,26 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
       closing ??= app
         .close()
         .then(() => workers?.close())
-        .then(() => writer.close(deadlineMs));
+        .then(() => writer.close(deadlineMs))
+        .then(async (drained) => {
+          await spool?.close();
+          return drained;
+        });
       return closing;
     },
   };
+}
+
+/** The dedup keys (three words each) of the rows `keep` marks. */
+function selectKeys(keys: Uint32Array, keep: Uint8Array, count: number): Uint32Array {
+  const out = new Uint32Array(count * 3);
+  let o = 0;
+  for (let i = 0; i < keep.length; i++) {
+    if (!keep[i]) continue;
+    out.set(keys.subarray(i * 3, i * 3 + 3), o);
+    o += 3;
+  }
+  return out;
 }
 
 async function authenticate(req: FastifyRequest, resolve: CollectorDeps['authenticate']): Promise<string> {

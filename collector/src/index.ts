@@ -1,7 +1,9 @@
 export { buildCollector } from './collector.js';
 export type { Collector, CollectorConfig, CollectorDeps, KeyIdentity } from './collector.js';
 export { BatchWriter } from './writer.js';
-export type { BatchSink, BatchWriterOptions } from './writer.js';
+export type { BatchJournal, BatchSink, BatchWriterOptions, SpooledChunk } from './writer.js';
+export { Spool } from './spool.js';
+export type { SpoolBatch, SpoolEntry, SpoolOptions, SpoolRecovery, SpoolRef } from './spool.js';
 export { RecentKeys, spanKeys } from './dedup.js';
 export { IngestWorkerPool } from './ingest-pool.js';
 export { prepareRequest } from './prepare.js';

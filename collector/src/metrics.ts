@@ -75,6 +75,7 @@ export function createCollectorMetrics() {
     batchesWritten: new Counter('cairn_batches_written_total', 'Batches written to ClickHouse (one insert each).'),
     batchFailures: new Counter('cairn_batch_failures_total', 'Failed batch inserts (retried).'),
     queuedRows: new Counter('cairn_queue_rows', 'Rows waiting to be written.', 'gauge'),
+    spoolBytes: new Counter('cairn_spool_bytes', 'Bytes of spool segments on disk (0 without a spool).', 'gauge'),
     insertSeconds: new Histogram(
       'cairn_insert_duration_seconds',
       'Duration of one batch insert.',

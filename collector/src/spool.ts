@@ -85,6 +85,8 @@ export class Spool {
   private reserved = 0;
   private rollNext = true;
   private closed = false;
+  /** Group writes that failed so far: a caller can tell whether appends before a barrier all landed. */
+  failures = 0;
   private readonly segmentBytes: number;
 
   private constructor(
@@ -174,6 +176,11 @@ export class Spool {
     return this.submit({ bufs, bytes, entry, onDurable, maxRef: seq });
   }
 
+  /** Resolves once every append submitted before it has finished (written or failed). */
+  barrier(): Promise<void> {
+    return this.flushing ? this.submit({ bufs: [], bytes: 0, maxRef: 0 }) : Promise.resolve();
+  }
+
   /** Records, durably, that a batch with `token` covering seqs `first..last` is about to be inserted. */
   mark(token: string, first: number, last: number): Promise<void> {
     const rec = encodeMark(token, first, last);
@@ -230,6 +237,7 @@ export class Spool {
         await this.writeGroup(group, bytes);
       } catch (err) {
         this.reserved -= bytes;
+        this.failures += 1;
         for (const p of group) p.reject(err);
         continue;
       }
@@ -241,6 +249,7 @@ export class Spool {
   }
 
   private async writeGroup(group: Pending[], bytes: number): Promise<void> {
+    if (bytes === 0) return; // barriers only
     let seg = this.segments[this.segments.length - 1];
     if (!seg || this.rollNext || seg.size >= this.segmentBytes) seg = await this.roll();
     const handle = await seg.handle!;

@@ -14,30 +14,57 @@ export interface BatchWriterOptions {
   maxMs: number;
   /** Refuse new rows beyond this (the server answers 503 + Retry-After): bounded memory. */
   maxQueuedRows: number;
+  /** Bodies of spooled chunks beyond this many bytes are not kept in memory but read back (default unlimited). */
+  maxBufferedBytes?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
 }
 
-interface Chunk {
-  body: Buffer;
-  rows: number;
+/** Ties a queued chunk to its durable spool record. */
+export interface SpooledChunk {
+  /** Chunks arrive in seq order, so a batch covers a contiguous range. */
+  seq: number;
+  /** Reads the body back when it was not kept in memory. */
+  load: () => Promise<Buffer>;
+  /** A batch marked before a restart: its chunks go out together again, with this token. */
+  batchToken?: string;
 }
 
-interface Batch extends Chunk {
+/** Durable bookkeeping of batches (the spool): what is about to be inserted, and what is in. */
+export interface BatchJournal {
+  mark(token: string, firstSeq: number, lastSeq: number): Promise<void>;
+  checkpoint(lastSeq: number): Promise<void>;
+}
+
+interface Chunk {
+  body: Buffer | undefined;
+  rows: number;
+  spool: SpooledChunk | undefined;
+}
+
+interface Batch {
+  chunks: Chunk[];
+  body: Buffer | undefined;
+  rows: number;
   token: string;
   attempts: number;
+  /** Seq range of spooled chunks; marked once the journal has it. */
+  seqs: [number, number] | undefined;
+  marked: boolean;
 }
 
 /**
  * The queue → writer half of receive → queue → writer. One insert runs at a time (an embedded
  * store has one write connection); failed batches are retried with backoff, keeping their
- * token, and nothing queued is dropped. A durable spool can sit in front of `enqueue` later.
- * Rows arrive encoded (one chunk per request), so a batch is a concatenation and the loop is
- * free while the native insert runs.
+ * token, and nothing queued is dropped. Rows arrive encoded (one chunk per request), so a batch
+ * is a concatenation and the loop is free while the native insert runs. With a journal (the
+ * spool), each batch's token and seq range are made durable before its insert and a checkpoint
+ * follows it, so after a crash the same batches go out again with the same tokens.
  */
 export class BatchWriter {
   private chunks: Chunk[] = [];
   private queued = 0;
+  private bufferedBytes = 0;
   private retry: Batch | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -50,6 +77,7 @@ export class BatchWriter {
     private readonly opts: BatchWriterOptions,
     private readonly metrics: CollectorMetrics,
     private readonly onError: (err: unknown, attempts: number) => void = () => undefined,
+    private readonly journal?: BatchJournal,
   ) {
     this.retryBaseMs = opts.retryBaseMs ?? 200;
     this.retryMaxMs = opts.retryMaxMs ?? 10_000;
@@ -64,13 +92,18 @@ export class BatchWriter {
     return !this.closed && this.backlog + rows <= this.opts.maxQueuedRows;
   }
 
-  /** Queues `rows` spans encoded in `body` (whole lines). */
-  enqueue(body: Buffer, rows: number): void {
+  /** Queues `rows` spans encoded in `body` (whole lines); `spool` when they are in the spool. */
+  enqueue(body: Buffer | undefined, rows: number, spool?: SpooledChunk): void {
     if (rows === 0) return;
-    this.chunks.push({ body, rows });
+    // A spooled body can wait on disk: memory stays bounded however long ClickHouse is away.
+    const keep = body !== undefined && (!spool || this.bufferedBytes + body.length <= (this.opts.maxBufferedBytes ?? Infinity));
+    if (!keep && !spool) throw new Error('BatchWriter.enqueue: a chunk without a body needs a spool record');
+    this.chunks.push({ body: keep ? body : undefined, rows, spool });
+    if (keep) this.bufferedBytes += body.length;
     this.queued += rows;
     this.metrics.queuedRows.set(this.backlog);
-    if (this.queued >= this.opts.maxRows) this.kick(0);
+    // A batch replayed from the spool goes out at once: it may be in ClickHouse already.
+    if (this.queued >= this.opts.maxRows || spool?.batchToken !== undefined) this.kick(0);
     else if (!this.timer) this.kick(this.opts.maxMs);
   }
 
@@ -111,7 +144,7 @@ export class BatchWriter {
   private reschedule(): void {
     if (this.timer || (this.closed && this.backlog === 0)) return;
     if (this.retry) this.kick(this.retryDelay(this.retry.attempts));
-    else if (this.queued >= this.opts.maxRows) this.kick(0);
+    else if (this.queued >= this.opts.maxRows || this.chunks[0]?.spool?.batchToken !== undefined) this.kick(0);
     else if (this.queued > 0) this.kick(this.opts.maxMs);
   }
 
@@ -136,23 +169,50 @@ export class BatchWriter {
     return this.running;
   }
 
-  /** Whole chunks up to maxRows: a request is never split, and only one larger than maxRows exceeds it. */
+  /**
+   * Whole chunks up to maxRows: a request is never split, and only one larger than maxRows
+   * exceeds it. A batch planned before a restart is taken exactly as it was, whatever its size.
+   */
   private take(): Batch | undefined {
     if (this.queued === 0) return undefined;
-    const parts: Buffer[] = [];
+    const planned = this.chunks[0]!.spool?.batchToken;
+    const taken: Chunk[] = [];
     let rows = 0;
-    while (this.chunks.length > 0 && (rows === 0 || rows + this.chunks[0]!.rows <= this.opts.maxRows)) {
-      const chunk = this.chunks.shift()!;
-      parts.push(chunk.body);
-      rows += chunk.rows;
+    for (;;) {
+      const next = this.chunks[0];
+      if (!next || next.spool?.batchToken !== planned) break;
+      if (planned === undefined && rows > 0 && rows + next.rows > this.opts.maxRows) break;
+      taken.push(this.chunks.shift()!);
+      rows += next.rows;
+      if (next.body) this.bufferedBytes -= next.body.length;
     }
     this.queued -= rows;
-    return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts), rows, token: randomUUID(), attempts: 0 };
+    const first = taken[0]!.spool;
+    const last = taken[taken.length - 1]!.spool;
+    return {
+      chunks: taken,
+      body: undefined,
+      rows,
+      token: planned ?? randomUUID(),
+      attempts: 0,
+      seqs: first && last ? [first.seq, last.seq] : undefined,
+      marked: planned !== undefined,
+    };
   }
 
   private async write(batch: Batch): Promise<void> {
     const started = performance.now();
     try {
+      if (!batch.body) {
+        const parts = await Promise.all(batch.chunks.map((c) => c.body ?? c.spool!.load()));
+        batch.body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+        batch.chunks = [];
+      }
+      // Durable before the insert: a replay after a crash must reuse this token for these rows.
+      if (this.journal && batch.seqs && !batch.marked) {
+        await this.journal.mark(batch.token, batch.seqs[0], batch.seqs[1]);
+        batch.marked = true;
+      }
       await this.sink(batch.body, batch.rows, batch.token);
       this.metrics.insertSeconds.observe((performance.now() - started) / 1000);
       this.metrics.batchesWritten.inc();
@@ -162,9 +222,12 @@ export class BatchWriter {
       this.retry = batch;
       this.metrics.batchFailures.inc();
       this.onError(err, batch.attempts);
+      return;
     } finally {
       this.metrics.queuedRows.set(this.backlog);
     }
+    // A lost checkpoint only means the batch is sent again after a crash, with its token: a no-op.
+    if (this.journal && batch.seqs) await this.journal.checkpoint(batch.seqs[1]).catch((err: unknown) => this.onError(err, 0));
   }
 }
 
