@@ -8,7 +8,7 @@ export interface SpoolOptions {
   dir: string;
   /** Bytes on disk beyond which new data is refused (the collector answers 503). */
   maxBytes: number;
-  /** A segment is closed past this size, so written data can be reclaimed (default maxBytes / 8, at most 64 MiB). */
+  /** A segment is closed past this size, so written data can be reclaimed (default maxBytes / 8, 4 KiB to 64 MiB). */
   segmentBytes?: number;
 }
 
@@ -60,6 +60,8 @@ interface Pending {
   entry?: SpoolEntry;
   onDurable?: (entry: SpoolEntry) => void;
   maxRef: number;
+  /** Start a new segment even with nothing to write. */
+  roll?: boolean;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -97,7 +99,7 @@ export class Spool {
     this.nextSeq = state.nextSeq;
     this.committed = state.committed;
     this.bytesOnDisk = state.segments.reduce((a, s) => a + s.size, 0);
-    this.segmentBytes = opts.segmentBytes ?? Math.max(64 * 1024, Math.min(64 * 1024 * 1024, Math.floor(opts.maxBytes / 8)));
+    this.segmentBytes = opts.segmentBytes ?? Math.max(4096, Math.min(64 * 1024 * 1024, Math.floor(opts.maxBytes / 8)));
   }
 
   /** Opens (or creates) the spool, dropping a torn tail, and returns what is left to write. */
@@ -193,8 +195,12 @@ export class Spool {
     await this.submit({ bufs: [rec], bytes: rec.length, maxRef: 0 });
     this.committed = Math.max(this.committed, seq);
     const active = this.segments[this.segments.length - 1];
-    // Start a new segment at the next append when this one is all written, so it can go too.
-    if (active && active.hasData && active.maxRef <= this.committed) this.rollNext = true;
+    // All written: move on to a new segment now so this one can go too — a full spool has no
+    // next append to wait for.
+    if (active && active.hasData && active.maxRef <= this.committed) {
+      this.rollNext = true;
+      await this.submit({ bufs: [], bytes: 0, maxRef: 0, roll: true });
+    }
     await this.reclaim();
   }
 
@@ -249,7 +255,7 @@ export class Spool {
   }
 
   private async writeGroup(group: Pending[], bytes: number): Promise<void> {
-    if (bytes === 0) return; // barriers only
+    if (bytes === 0 && !group.some((p) => p.roll)) return; // barriers only
     let seg = this.segments[this.segments.length - 1];
     if (!seg || this.rollNext || seg.size >= this.segmentBytes) seg = await this.roll();
     const handle = await seg.handle!;
