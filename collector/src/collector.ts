@@ -20,7 +20,7 @@ import {
   type ExportResult,
 } from './otlp-response.js';
 import { prepareRequest, type PreparedRequest } from './prepare.js';
-import { Spool } from './spool.js';
+import { Spool, type SpoolRef } from './spool.js';
 import { BatchWriter } from './writer.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -132,7 +132,7 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
       const batchToken = batch && batch.first <= e.seq ? batch.token : undefined;
       writer.enqueue(undefined, e.rows, {
         seq: e.seq,
-        load: () => opened.spool.read(e.ref),
+        load: loader(opened.spool, e.ref),
         ...(batchToken ? { batchToken } : {}),
       });
     }
@@ -179,6 +179,9 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
   app.post('/v1/traces', {
     onRequest: async (req) => {
       req.cairnProject = await authenticate(req, deps.authenticate);
+    },
+    onResponse: async (_req, reply) => {
+      metrics.requestSeconds.observe(reply.elapsedTime / 1000);
     },
     handler: async (req, reply) => {
       const projectId = req.cairnProject!;
@@ -253,7 +256,7 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
       if (!spool.canAccept(rows, body.length)) throw overloaded(reply, `spool is full: ${spool.bytes} bytes waiting`);
       for (let at = 0; at < rows * 3; at += 3) recent.add(keys, at);
       try {
-        await spool.append(rows, keys, body, (e) => writer.enqueue(body, rows, { seq: e.seq, load: () => spool.read(e.ref) }));
+        await spool.append(rows, keys, body, (e) => writer.enqueue(body, rows, { seq: e.seq, load: loader(spool, e.ref) }));
       } catch (err) {
         if (forgiven.size < 1_000_000) for (let at = 0; at < rows * 3; at += 3) forgiven.add(keyId(keys, at));
         log.error({ err }, 'spool append failed');
@@ -285,6 +288,15 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
       return closing;
     },
   };
+}
+
+/**
+ * Reads a spooled body back. Made out here so the closure holds only the spool and the
+ * location: one made in the request handler would keep the body alive with its scope, however
+ * the writer bounds the bodies it holds.
+ */
+function loader(spool: Spool, ref: SpoolRef): () => Promise<Buffer> {
+  return () => spool.read(ref);
 }
 
 /** The dedup keys (three words each) of the rows `keep` marks. */

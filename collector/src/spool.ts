@@ -87,6 +87,8 @@ export class Spool {
   private reserved = 0;
   private rollNext = true;
   private closed = false;
+  /** Files closed: nothing may be written any more. */
+  private shut = false;
   /** Group writes that failed so far: a caller can tell whether appends before a barrier all landed. */
   failures = 0;
   private readonly segmentBytes: number;
@@ -222,11 +224,14 @@ export class Spool {
   async close(): Promise<void> {
     this.closed = true;
     while (this.flushing) await this.flushing;
+    this.shut = true;
     for (const s of this.segments) await (await s.handle)?.close();
     for (const s of this.segments) s.handle = undefined;
   }
 
   private submit(p: Omit<Pending, 'resolve' | 'reject'>): Promise<void> {
+    // A writer still running after close (its deadline passed) must not start new files.
+    if (this.shut) return Promise.reject(new CairnError('CAIRN_INTERNAL', 'the spool is closed'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ ...p, resolve, reject });
       this.reserved += p.bytes;
