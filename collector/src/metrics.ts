@@ -76,6 +76,11 @@ export function createCollectorMetrics() {
     batchFailures: new Counter('cairn_batch_failures_total', 'Failed batch inserts (retried).'),
     queuedRows: new Counter('cairn_queue_rows', 'Rows waiting to be written.', 'gauge'),
     spoolBytes: new Counter('cairn_spool_bytes', 'Bytes of spool segments on disk (0 without a spool).', 'gauge'),
+    requestSeconds: new Histogram(
+      'cairn_otlp_request_duration_seconds',
+      'OTLP export requests, from arrival to answer, as the collector sees them.',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    ),
     insertSeconds: new Histogram(
       'cairn_insert_duration_seconds',
       'Duration of one batch insert.',

@@ -118,19 +118,38 @@ export async function hasKeys(store: Store, projectId: string, kind: KeyKind): P
 
 /**
  * A presented key → its record, cached for `ttlMs` so hot paths (every OTLP request) do not
- * query ClickHouse; a revocation takes effect within the TTL. Unknown keys are cached too
- * (shorter), so a flood of bad keys cannot turn into a flood of queries.
+ * query ClickHouse; a revocation takes effect within the TTL (plus one lookup). Unknown keys
+ * are cached too (shorter), so a flood of bad keys cannot turn into a flood of queries.
+ * A known key whose entry expired keeps answering from the cache while one background lookup
+ * refreshes it, and concurrent misses share one lookup: otherwise every request arriving in
+ * the expiry window waited for its own query, queued on the one read connection — a latency
+ * spike every `ttlMs` at ingest rates.
  */
 export function createKeyResolver(store: Store, ttlMs = 5000): (key: string) => Promise<ApiKeyRecord | undefined> {
   const cache = new Map<string, { record: ApiKeyRecord | undefined; expires: number }>();
+  const inFlight = new Map<string, Promise<ApiKeyRecord | undefined>>();
+  const lookup = (key: string): Promise<ApiKeyRecord | undefined> => {
+    let p = inFlight.get(key);
+    if (p) return p;
+    p = findKey(store, key)
+      .then((record) => {
+        if (cache.size > 10_000) cache.clear();
+        cache.set(key, { record, expires: Date.now() + (record ? ttlMs : Math.min(ttlMs, 1000)) });
+        return record;
+      })
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+    return p;
+  };
   return async (key) => {
     if (!keyKindOf(key) || key.length > 200) return undefined;
-    const now = Date.now();
     const hit = cache.get(key);
-    if (hit && hit.expires > now) return hit.record;
-    const record = await findKey(store, key);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(key, { record, expires: now + (record ? ttlMs : Math.min(ttlMs, 1000)) });
-    return record;
+    if (hit && hit.expires > Date.now()) return hit.record;
+    if (hit?.record) {
+      // A failed refresh keeps the stale entry; the next request after it tries again.
+      lookup(key).catch(() => undefined);
+      return hit.record;
+    }
+    return lookup(key);
   };
 }

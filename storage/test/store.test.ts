@@ -3,6 +3,7 @@ import type { SpanRow } from '@cairn/schemas';
 import {
   openStore,
   createKey,
+  createKeyResolver,
   findKey,
   revokeKey,
   ensureProject,
@@ -187,6 +188,23 @@ describe('spans and rollups', () => {
 });
 
 describe('keys', () => {
+  it('a resolver answers known keys from its cache while it refreshes them, and sees a revocation after the refresh', async () => {
+    await ensureProject(store, 'proj-r', 'R');
+    const k = await createKey(store, { projectId: 'proj-r', kind: 'ingest' });
+    const resolve = createKeyResolver(store, 0); // every entry expired at once: each call refreshes
+    const first = await Promise.all(Array.from({ length: 5 }, () => resolve(k.key)));
+    expect(first.map((r) => r?.project_id)).toEqual(Array(5).fill('proj-r'));
+    expect(await resolve('cairn_ik_' + 'n'.repeat(32))).toBeUndefined();
+    await revokeKey(store, 'proj-r', k.key_id);
+    // Stale but immediate; the refresh it started lands, and then the key is refused.
+    expect((await resolve(k.key))?.project_id).toBe('proj-r');
+    // Yield to I/O between tries (a cache hit resolves in a microtask and would starve the query).
+    const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+    let answer = await resolve(k.key);
+    while (answer !== undefined) answer = await nextTurn().then(() => resolve(k.key));
+    expect(await resolve(k.key)).toBeUndefined();
+  });
+
   it('stores keys hashed, finds them, and revokes them', async () => {
     await ensureProject(store, 'proj', 'Proj');
     const k = await createKey(store, { projectId: 'proj', kind: 'ingest' });
