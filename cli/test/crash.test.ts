@@ -1,55 +1,18 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '@cairn/storage';
 import { tempDataDir } from '../../storage/test/helpers.js';
+import { freePort, run, waitFor, type Running } from './cli-process.js';
 
 // DESIGN §8 reliability: a 200 means the spans are fsync'd; after `kill -9` at any moment no
 // acknowledged span is lost or counted twice — in `spans` and in the rollups fed from it.
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const KEY = 'cairn_ik_' + 'crashtest'.repeat(3);
 const dirs: (() => void)[] = [];
 afterAll(() => dirs.forEach((cleanup) => cleanup()));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-interface Running {
-  proc: ChildProcessWithoutNullStreams;
-  out: () => string;
-  exited: Promise<NodeJS.Signals | number | null>;
-}
-
-function start(env: Record<string, string>): Running {
-  const proc = spawn(process.execPath, [MAIN, 'start'], { env: { ...process.env, ...env, CAIRN_LOG_LEVEL: 'warn' } });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    proc.on('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  return { proc, out: () => out, exited };
-}
-
-async function waitRunning(r: Running): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (/Cairn is running/.test(r.out())) return;
-    if (r.proc.exitCode !== null) break;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`cairn did not start:\n${r.out()}`);
-}
+const start = (env: Record<string, string>): Running => run(['start'], env);
+const waitRunning = (r: Running): Promise<void> => waitFor(r, /Cairn is running/);
 
 async function environment(extra: Record<string, string>): Promise<Record<string, string>> {
   const tmp = tempDataDir('cairn-crash-');

@@ -1,51 +1,12 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findKey, openStore } from '@cairn/storage';
 import { tempDataDir } from '../../storage/test/helpers.js';
+import { freePort, run, waitFor } from './cli-process.js';
 
-// The built CLI, as `npm start` runs it (`npm test` builds first).
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const tmp = tempDataDir();
 afterAll(() => tmp.cleanup());
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-interface Running {
-  proc: ChildProcessWithoutNullStreams;
-  out: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(args: string[], env: Record<string, string>, cwd?: string): Running {
-  const proc = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env, CAIRN_LOG_LEVEL: 'warn' }, cwd });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, out: () => out, exited };
-}
-
-async function waitFor(r: Running, pattern: RegExp): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (pattern.test(r.out())) return;
-    if (r.proc.exitCode !== null) break;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`did not see ${pattern} in:\n${r.out()}`);
-}
 
 function otlpJson(sessionId: string, spanId: string): string {
   const now = BigInt(Date.now()) * 1_000_000n;
