@@ -115,8 +115,10 @@ export function spanKeys(projectId: string, rows: readonly { trace_id: string; s
     let h1 = p1;
     let h2 = p2;
     let h3 = p3;
-    // A separator between the parts: ("ab", "c") and ("a", "bc") must differ.
-    for (const id of [row.trace_id, row.span_id]) {
+    // A separator between the parts: ("ab", "c") and ("a", "bc") must differ. (An indexed
+    // loop, not `for of` over a two-element array: that array was allocated per row.)
+    for (let part = 0; part < 2; part++) {
+      const id = part === 0 ? row.trace_id : row.span_id;
       for (let i = 0; i < id.length; i++) {
         const ch = id.charCodeAt(i);
         h1 = Math.imul(h1 ^ ch, 0x01000193);

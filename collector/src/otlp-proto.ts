@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs/minimal.js';
 import { CairnError } from '@cairn/schemas';
 import type { AttrValue, Attributes, DecodedEvent, DecodedSpan } from './decoded.js';
-import { bytesToHex, setAttr } from './otlp-common.js';
+import { setAttr } from './otlp-common.js';
 
 type Reader = protobuf.Reader;
 
@@ -135,7 +135,9 @@ function readId(r: Reader, what: string): string {
   const end = lengthEnd(r, what);
   const start = r.pos;
   r.pos = end;
-  return bytesToHex(r.buf, start, Math.min(end, start + MAX_ID_BYTES));
+  // r.buf is always a Buffer here (see decodeTraceRequestProto): its native hex encoder makes
+  // one flat string, where concatenating byte pairs built a rope to flatten later.
+  return (r.buf as Buffer).toString('hex', start, Math.min(end, start + MAX_ID_BYTES));
 }
 
 function readBytesBase64(r: Reader): string {
@@ -447,7 +449,13 @@ function decodeResourceSpans(r: Reader, out: DecodedSpan[]): void {
 export function decodeTraceRequestProto(buf: Uint8Array): DecodedSpan[] {
   const out: DecodedSpan[] = [];
   if (buf.length === 0) return out;
-  const r: Reader = protobuf.Reader.create(buf);
+  // A Buffer view (no copy) whatever the caller passed: protobufjs then decodes every string
+  // with Buffer#utf8Slice. Given a plain Uint8Array — what the ingest worker receives, as
+  // postMessage delivers Buffers as Uint8Arrays — it builds short strings by concatenation in
+  // JS and long ones through a subarray and a TextDecoder, both slower and more garbage per
+  // attribute. Same text either way, invalid UTF-8 included (U+FFFD, WHATWG rules).
+  const view = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const r: Reader = protobuf.Reader.create(view);
   try {
     while (r.pos < r.len) {
       const tag = readTag(r);
