@@ -4,6 +4,7 @@ import { AuthProvider, useAuth } from './lib/auth';
 import { Shell } from './components/shell';
 import { Skeleton } from './components/common';
 import { SignInPage } from './pages/sign-in';
+import { prefetchForPathname } from './pages/replay/session-prefetch';
 
 // Every page is its own chunk: the first paint only needs the shell and the sign-in form, and
 // recharts lives in the chunks of the pages that chart.
@@ -18,6 +19,10 @@ function RequireAuth({ children }: { children: React.ReactNode }) {
   const loc = useLocation();
   if (me === undefined) return <Skeleton rows={12} />;
   if (me === null) return <Navigate to={`/sign-in?next=${encodeURIComponent(loc.pathname + loc.search)}`} replace />;
+  // Rendered for every signed-in location before the lazy page (signed in: no request that would
+  // only answer 401): a replay's first request starts here, alongside its route chunk, instead of
+  // after React reveals the page.
+  prefetchForPathname(loc.pathname);
   return <>{children}</>;
 }
 

@@ -2,11 +2,13 @@
  * A 10,000-step session through OTLP, opened in the replay: it renders, the tree is virtualized
  * (far fewer rows in the DOM than steps) and scrolls, End reaches the last step. The time to
  * first render is printed and written to test-output/ for BENCHMARKS.md — recorded, not asserted.
+ * The first page of steps is requested once, by the router's prefetch alongside the route chunk
+ * (session-prefetch.ts), and a failed prefetch still reaches the page's error box.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Request } from 'playwright-core';
 import { bigSessionSpans } from './support/otlp';
 import { launch, SCREENSHOT_DIR, send, shot, signIn, startEnv, type Env } from './support/fixture';
 
@@ -30,15 +32,61 @@ it('opens and scrolls a 10,000-step session, virtualized', async () => {
   const base = env.cairn.apiUrl;
   await signIn(page, base);
 
+  // Every request for the session's first page of steps, and the replay route chunk.
+  const firstPage = (u: URL) => u.pathname === '/api/sessions/sess-10k' && !u.searchParams.has('steps_cursor');
+  const firstPageRequests: Request[] = [];
+  const chunkRequests: Request[] = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (firstPage(u)) firstPageRequests.push(r);
+    if (/\/replay-page-[^/]*\.js$/.test(u.pathname)) chunkRequests.push(r);
+  });
+
+  // In-page time of the first tree rows, from a MutationObserver set up before the app runs.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __firstRows?: number };
+    new MutationObserver((_, obs) => {
+      if (document.querySelector('[data-testid=step-tree] .tree-row')) {
+        w.__firstRows = performance.now();
+        obs.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+
   const t0 = Date.now();
   await page.goto(`${base}/sessions/sess-10k`);
   await page.waitForSelector('[data-testid=step-tree] .tree-row');
   const firstRender = Date.now() - t0;
+  // In-page clock, for BENCHMARKS.md's "where that time goes" (printed, not asserted).
+  const marks = await page.evaluate(() => {
+    const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const chunk = res.find((e) => /\/replay-page-[^/]*\.js$/.test(new URL(e.name).pathname));
+    const req = res.find((e) => new URL(e.name).pathname === '/api/sessions/sess-10k' && !e.name.includes('steps_cursor'));
+    return {
+      chunkStart: chunk?.startTime,
+      chunkEnd: chunk?.responseEnd,
+      requestStart: req?.startTime,
+      requestEnd: req?.responseEnd,
+      rows: (window as unknown as { __firstRows?: number }).__firstRows,
+    };
+  });
+  const ms = (v: number | undefined) => (v === undefined ? '?' : Math.round(v));
+  console.log(
+    `in-page: route chunk ${ms(marks.chunkStart)}–${ms(marks.chunkEnd)} ms, first page requested ${ms(marks.requestStart)} ms, answered ${ms(marks.requestEnd)} ms, first tree rows ${ms(marks.rows)} ms`,
+  );
   // The whole session, not just the first page of steps, ends up loaded.
   await page.waitForFunction((n) => document.querySelector('[data-testid=step-counter]')?.textContent === `step 1 / ${n}`, STEPS);
   const allSteps = Date.now() - t0;
   await page.waitForSelector('[data-testid=cost-chart] .recharts-line', { state: 'attached' });
   const withCharts = Date.now() - t0;
+
+  // The router asked for the first page alongside the route chunk and the page used that answer:
+  // one request for it, not two, started before the chunk had finished loading.
+  expect(firstPageRequests.map((r) => new URL(r.url()).searchParams.get('steps_limit'))).toEqual(['2000']);
+  expect(chunkRequests).toHaveLength(1);
+  const req = firstPageRequests[0]!.timing();
+  const chunk = chunkRequests[0]!.timing();
+  expect(req.startTime).toBeLessThan(chunk.startTime + chunk.responseEnd);
 
   const rows = await page.$$eval('[data-testid=step-tree] .tree-row', (r) => r.length);
   expect(rows).toBeGreaterThan(5);
@@ -68,4 +116,23 @@ it('opens and scrolls a 10,000-step session, virtualized', async () => {
   const out = join(dirname(SCREENSHOT_DIR), 'replay-10k.txt');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${new Date().toISOString()} ${line}\n`);
+});
+
+it('a replay whose prefetched first page fails shows the error, once, and Retry asks again', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const base = env.cairn.apiUrl;
+  await signIn(page, base);
+  const requests: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/sessions/no-such-session') requests.push(r.url());
+  });
+  await page.goto(`${base}/sessions/no-such-session`);
+  await page.waitForSelector('.error-box');
+  expect(await page.textContent('.error-box')).toContain('no session "no-such-session" in this project');
+  expect(requests).toHaveLength(1);
+  // The prefetched answer was used once: Retry is a new request, not the cached failure.
+  await page.click('.error-box button');
+  await page.waitForFunction(() => document.querySelector('.error-box'));
+  await expect.poll(() => requests.length).toBe(2);
+  await page.close();
 });

@@ -10,6 +10,7 @@ import { money } from '../src/lib/format';
 import { costCapView } from '../src/pages/replay/cost-caps';
 import { perMillion, searchPrices } from '../src/lib/prices';
 import { PRICE_TABLE, type Price } from '@cairn/schemas';
+import { createPrefetchCache, FIRST_PAGE, sessionPagePath } from '../src/pages/replay/session-prefetch';
 
 function step(i: number, span: string, parent: string | null, extra: Partial<Step> = {}): Step {
   return {
@@ -229,5 +230,78 @@ describe('settings: model prices', () => {
     expect(rows.filter((r) => r.pricesQuery).map((r) => r.price.model)).toEqual(['gpt-4o']);
     // gpt-4o-mini comes first in the table, but its pattern does not match this id.
     expect(searchPrices(prices, 'gpt-4o-mini-2024-07-18').find((r) => r.pricesQuery)?.price.model).toBe('gpt-4o-mini');
+  });
+});
+
+describe('session prefetch cache', () => {
+  function loader() {
+    const calls: string[] = [];
+    const fail = new Set<string>();
+    return {
+      calls,
+      fail,
+      load: (path: string) => {
+        calls.push(path);
+        return fail.has(path) ? Promise.reject(new Error(`failed ${path}`)) : Promise.resolve({ path, n: calls.length });
+      },
+    };
+  }
+
+  it('one request per session for the router prefetch and the page read, used once', async () => {
+    const l = loader();
+    const cache = createPrefetchCache(l.load);
+    const a = sessionPagePath('sess a/1', FIRST_PAGE);
+    expect(a).toBe('/api/sessions/sess%20a%2F1?steps_limit=2000');
+    cache.prefetch(a);
+    cache.prefetch(a); // a second render of the same navigation
+    cache.prefetch(sessionPagePath('other', FIRST_PAGE));
+    expect(l.calls).toEqual([a, '/api/sessions/other?steps_limit=2000']);
+    const taken = cache.take(a);
+    expect(await taken).toEqual({ path: a, n: 1 });
+    expect(l.calls).toHaveLength(2);
+    // Used: the page's reload (or the next open) asks the server again.
+    expect(cache.take(a)).toBeUndefined();
+    // Other params (a later page) are not the prefetched request.
+    expect(cache.take(sessionPagePath('other', 20_000, 'c1'))).toBeUndefined();
+  });
+
+  it('entries expire: a stale answer is not handed to the page and a new prefetch asks again', async () => {
+    const l = loader();
+    let t = 0;
+    const cache = createPrefetchCache(l.load, { ttlMs: 1000, now: () => t });
+    const a = sessionPagePath('s', FIRST_PAGE);
+    cache.prefetch(a);
+    t = 1001;
+    expect(cache.take(a)).toBeUndefined();
+    cache.prefetch(a);
+    t = 1500;
+    cache.prefetch(a); // still fresh: no third request
+    expect(l.calls).toEqual([a, a]);
+    expect(await cache.take(a)).toEqual({ path: a, n: 2 });
+  });
+
+  it('an unused entry is dropped after its time', async () => {
+    const l = loader();
+    const cache = createPrefetchCache(l.load, { ttlMs: 20 });
+    const a = sessionPagePath('s', FIRST_PAGE);
+    cache.prefetch(a);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(cache.take(a)).toBeUndefined();
+  });
+
+  it('a failed request reaches the page as the rejection, not as an unhandled one', async () => {
+    const l = loader();
+    const cache = createPrefetchCache(l.load);
+    const a = sessionPagePath('missing', FIRST_PAGE);
+    l.fail.add(a);
+    cache.prefetch(a);
+    await new Promise((r) => setTimeout(r, 0)); // rejected before anyone takes it
+    await expect(cache.take(a)).rejects.toThrow(`failed ${a}`);
+    expect(l.calls).toHaveLength(1);
+    // Never taken: no unhandled rejection either (vitest fails the run on one).
+    const b = sessionPagePath('gone', FIRST_PAGE);
+    l.fail.add(b);
+    cache.prefetch(b);
+    await new Promise((r) => setTimeout(r, 0));
   });
 });

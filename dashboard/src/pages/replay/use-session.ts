@@ -1,10 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
-import { api, qs } from '../../api/client';
+import { api } from '../../api/client';
 import type { SessionCaps, SessionDetailResponse, SessionSummary, Step } from '../../api/types';
 import { buildModel, type ReplayModel } from './replay-model';
+import { FIRST_PAGE, sessionPagePath, sessionPrefetch } from './session-prefetch';
 
-// A first small page paints the replay quickly; the rest streams in behind it in big pages.
-const FIRST_PAGE = 2000;
 const NEXT_PAGE = 20_000;
 
 export interface SessionData {
@@ -34,10 +33,11 @@ export function useSession(id: string): SessionData {
       let cursor: string | null | undefined;
       let limit = FIRST_PAGE;
       do {
-        const r = await api<SessionDetailResponse>(
-          `/api/sessions/${encodeURIComponent(id)}${qs({ steps_limit: limit, steps_cursor: cursor ?? undefined })}`,
-          { signal: ctrl.signal },
-        );
+        const path = sessionPagePath(id, limit, cursor);
+        // The first page may already be on its way: the router asked for it with the route chunk.
+        const r = await ((sessionPrefetch.take(path) as Promise<SessionDetailResponse> | undefined) ??
+          api<SessionDetailResponse>(path, { signal: ctrl.signal }));
+        if (ctrl.signal.aborted) return;
         all = cursor ? all.concat(r.steps) : r.steps;
         setSession(r.session);
         setCaps(r.caps);
