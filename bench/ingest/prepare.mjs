@@ -11,10 +11,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { context, trace } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { buildBody } from './bodies.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -29,57 +26,6 @@ const PER_REQUEST = Number(values['per-request']);
 const ROUNDS = Number(values.rounds);
 const roots = values.root?.length ? values.root.map((r) => resolve(r)) : [fileURLToPath(new URL('../..', import.meta.url))];
 
-/** The same body as bench/ingest/run.mjs: sessions of an agent span, LLM calls, tool calls. */
-function buildBody(requestIndex) {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'bench-agent' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer('bench');
-  const perSession = 50;
-  for (let s = 0; s < PER_REQUEST / perSession; s++) {
-    const sessionId = `bench-${requestIndex}-${s}`;
-    const common = { 'gen_ai.conversation.id': sessionId, 'gen_ai.agent.name': `agent-${s % 5}` };
-    const root = tracer.startSpan('invoke_agent', { attributes: { ...common, 'gen_ai.operation.name': 'invoke_agent' } });
-    const ctx = trace.setSpan(context.active(), root);
-    for (let i = 1; i < perSession; i++) {
-      const isLlm = i % 2 === 1;
-      const span = tracer.startSpan(
-        isLlm ? 'chat gpt-4o-mini' : 'execute_tool search',
-        {
-          attributes: isLlm
-            ? {
-                ...common,
-                'gen_ai.operation.name': 'chat',
-                'gen_ai.request.model': 'gpt-4o-mini',
-                'gen_ai.usage.input_tokens': 1200 + i,
-                'gen_ai.usage.output_tokens': 150,
-                'gen_ai.input.messages': JSON.stringify([
-                  { role: 'user', parts: [{ type: 'text', content: `question ${i} of ${sessionId}` }] },
-                ]),
-                'gen_ai.output.messages': JSON.stringify([
-                  { role: 'assistant', parts: [{ type: 'text', content: 'an answer of moderate length '.repeat(4) }] },
-                ]),
-              }
-            : {
-                ...common,
-                'gen_ai.operation.name': 'execute_tool',
-                'gen_ai.tool.name': 'search',
-                'gen_ai.tool.call.arguments': `{"q":"${i}"}`,
-              },
-        },
-        ctx,
-      );
-      span.end();
-    }
-    root.end();
-  }
-  const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans()));
-  void provider.shutdown();
-  return body;
-}
-
 const builds = [];
 for (const root of roots) {
   const { prepareRequest } = await import(pathToFileURL(resolve(root, 'collector/dist/prepare.js')).href);
@@ -88,7 +34,7 @@ for (const root of roots) {
 }
 
 // As the ingest worker receives them: postMessage delivers a Buffer as a plain Uint8Array.
-const bodies = Array.from({ length: REQUESTS }, (_, i) => new Uint8Array(buildBody(i)));
+const bodies = Array.from({ length: REQUESTS }, (_, i) => new Uint8Array(buildBody(i, PER_REQUEST)));
 const spans = REQUESTS * PER_REQUEST;
 
 /**

@@ -18,11 +18,8 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { context, trace } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { openStore } from '../../storage/dist/index.js';
+import { buildBody } from './bodies.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -50,57 +47,6 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
-
-/** One request body: sessions of an agent span, LLM calls with GenAI attributes, tool calls. */
-function buildBody(requestIndex) {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'bench-agent' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer('bench');
-  const perSession = 50;
-  for (let s = 0; s < PER_REQUEST / perSession; s++) {
-    const sessionId = `bench-${requestIndex}-${s}`;
-    const common = { 'gen_ai.conversation.id': sessionId, 'gen_ai.agent.name': `agent-${s % 5}` };
-    const root = tracer.startSpan('invoke_agent', { attributes: { ...common, 'gen_ai.operation.name': 'invoke_agent' } });
-    const ctx = trace.setSpan(context.active(), root);
-    for (let i = 1; i < perSession; i++) {
-      const isLlm = i % 2 === 1;
-      const span = tracer.startSpan(
-        isLlm ? 'chat gpt-4o-mini' : 'execute_tool search',
-        {
-          attributes: isLlm
-            ? {
-                ...common,
-                'gen_ai.operation.name': 'chat',
-                'gen_ai.request.model': 'gpt-4o-mini',
-                'gen_ai.usage.input_tokens': 1200 + i,
-                'gen_ai.usage.output_tokens': 150,
-                'gen_ai.input.messages': JSON.stringify([
-                  { role: 'user', parts: [{ type: 'text', content: `question ${i} of ${sessionId}` }] },
-                ]),
-                'gen_ai.output.messages': JSON.stringify([
-                  { role: 'assistant', parts: [{ type: 'text', content: 'an answer of moderate length '.repeat(4) }] },
-                ]),
-              }
-            : {
-                ...common,
-                'gen_ai.operation.name': 'execute_tool',
-                'gen_ai.tool.name': 'search',
-                'gen_ai.tool.call.arguments': `{"q":"${i}"}`,
-              },
-        },
-        ctx,
-      );
-      span.end();
-    }
-    root.end();
-  }
-  const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans()));
-  void provider.shutdown();
-  return body;
-}
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -182,7 +128,7 @@ async function main() {
   try {
     const requests = Math.ceil(TOTAL / PER_REQUEST);
     process.stderr.write(`building ${requests} OTLP protobuf bodies of ${PER_REQUEST} spans…\n`);
-    const bodies = Array.from({ length: requests }, (_, i) => buildBody(i));
+    const bodies = Array.from({ length: requests }, (_, i) => buildBody(i, PER_REQUEST));
     const sent = bodies.length * PER_REQUEST;
     const mb = bodies.reduce((a, b) => a + b.length, 0) / 1e6;
     for (let i = 0; i < 300 && !/Cairn is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
