@@ -4,24 +4,16 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { startCairn, loadConfig, type CairnRuntime } from '../src/index.js';
+import type { CairnRuntime } from '../src/index.js';
 import { tempDataDir } from '../../storage/test/helpers.js';
+import { startTestCairn } from './start-test-cairn.js';
 
 const INGEST = 'cairn_ik_' + 'e2e'.repeat(8);
 const tmp = tempDataDir();
 let cairn: CairnRuntime;
 
 beforeAll(async () => {
-  cairn = await startCairn(
-    loadConfig({
-      CAIRN_DATA_DIR: tmp.dir,
-      CAIRN_OTLP_PORT: '0',
-      CAIRN_HTTP_PORT: '0',
-      CAIRN_INGEST_KEY: INGEST,
-      CAIRN_BATCH_MAX_MS: '50',
-    }),
-    { quiet: true },
-  );
+  cairn = await startTestCairn(tmp.dir, { CAIRN_INGEST_KEY: INGEST, CAIRN_BATCH_MAX_MS: '50' });
 });
 afterAll(async () => {
   await cairn.stop();

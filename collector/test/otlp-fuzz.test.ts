@@ -6,18 +6,7 @@ import { decodeTraceRequestProto } from '../src/otlp-proto.js';
 import { normalizeSpan } from '../src/normalize.js';
 import type { DecodedSpan } from '../src/decoded.js';
 import { recordWithSdk, toJsonBody, toProto } from './otlp-fixtures.js';
-
-/** mulberry32: a tiny seeded PRNG, so every run tries the same cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../storage/test/helpers.js';
 
 async function validRequest(): Promise<Uint8Array> {
   const spans = await recordWithSdk((tracer) => {
@@ -64,7 +53,7 @@ function attempt(buf: Uint8Array): Outcome {
 
 describe('protobuf decoder fuzz (seeded)', () => {
   it('never throws anything but CAIRN_MALFORMED_PROTOBUF on random bytes', () => {
-    const rand = prng(1);
+    const rand = seededRandom(1);
     const seen = { ok: 0, malformed: 0 };
     for (let i = 0; i < 2000; i++) {
       const buf = new Uint8Array(Math.floor(rand() * 300));
@@ -85,7 +74,7 @@ describe('protobuf decoder fuzz (seeded)', () => {
 
   it('handles bit flips, byte overwrites and splices of a valid request', async () => {
     const valid = await validRequest();
-    const rand = prng(42);
+    const rand = seededRandom(42);
     const seen = { ok: 0, malformed: 0 };
     for (let i = 0; i < 3000; i++) {
       let buf = Uint8Array.from(valid);
@@ -122,7 +111,7 @@ describe('JSON decoder fuzz (seeded)', () => {
       tracer.startSpan('a', { attributes: { k: 'v', n: 1, l: [1, 2] } }).end();
     });
     const text = JSON.stringify(toJsonBody(spans));
-    const rand = prng(7);
+    const rand = seededRandom(7);
     const junk = ['null', '1', '"x"', '[]', '{}', 'true', '[{}]', '{"values":5}', '"-1"'];
     let malformed = 0;
     for (let i = 0; i < 2000; i++) {

@@ -6,6 +6,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_PRICE_BOOK } from '@cairn/schemas';
 import { prepareRequest, type PreparedRequest } from '../src/prepare.js';
+import { seededRandom } from '../../storage/test/helpers.js';
 
 /*
  * Pins the ingest output byte for byte: the insert lines (`body`) and dedup keys that
@@ -14,18 +15,6 @@ import { prepareRequest, type PreparedRequest } from '../src/prepare.js';
  * (commit 84ead5e). A change that alters them changes what is stored: if that is intended,
  * say so in the commit and recompute them.
  */
-
-/** mulberry32: a small seeded generator, so the corpus is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEXTS = [
   'plain answer',
@@ -48,7 +37,7 @@ function hex(next: () => number, bytes: number): string {
 
 /** Spans in the shapes the normalizer knows: GenAI chat and tools, OpenInference, Vercel, events, errors. */
 function corpus(seed: number, n: number): ReadableSpan[] {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
   const resource = resourceFromAttributes({ 'service.name': 'golden-agent', 'deployment.environment': 'test', 'host.cpus': 2 });
   const spans: ReadableSpan[] = [];

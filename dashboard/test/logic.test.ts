@@ -9,7 +9,7 @@ import { ANOMALY_LABELS, ANOMALY_TYPE_LIST } from '../src/lib/anomalies';
 import { money } from '../src/lib/format';
 import { costCapView } from '../src/pages/replay/cost-caps';
 import { perMillion, searchPrices } from '../src/lib/prices';
-import { PRICE_TABLE, type Price } from '@cairn/schemas';
+import { PRICE_TABLE, priceOf, type Price } from '@cairn/schemas';
 import { createPrefetchCache, FIRST_PAGE, sessionPagePath } from '../src/pages/replay/session-prefetch';
 
 function step(i: number, span: string, parent: string | null, extra: Partial<Step> = {}): Step {
@@ -194,16 +194,8 @@ describe("replay: the run's cost cap on the cumulative-cost chart", () => {
 });
 
 describe('settings: model prices', () => {
-  const prices: Price[] = PRICE_TABLE.map((p) => ({
-    provider: p.provider,
-    model: p.model,
-    pattern: p.pattern,
-    input_usd_per_mtok: p.input,
-    output_usd_per_mtok: p.output,
-    cache_read_usd_per_mtok: p.cacheRead,
-    cache_write_usd_per_mtok: p.cacheWrite,
-    taken: p.taken,
-  }));
+  // The rows as GET /api/prices answers them.
+  const prices: Price[] = PRICE_TABLE.map(priceOf);
 
   it('formats prices per million tokens with cents at least', () => {
     expect([2.5, 10, 0.075, 0.0375, 1.25, 0, 15].map(perMillion)).toEqual([

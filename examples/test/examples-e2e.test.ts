@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCairn, loadConfig } from 'cairn';
 import type { CairnRuntime } from 'cairn';
 import { forceFlush, init, shutdown } from '@cairn/sdk';
 import { runReportingPipeline, runSupportAgent, runDemo, PIPELINE_CAPS } from '@cairn/examples';
 import type { ExampleResult } from '@cairn/examples';
 import { tempDataDir } from '../../storage/test/helpers.js';
+import { startTestCairn } from '../../cli/test/start-test-cairn.js';
 
 const INGEST = 'cairn_ik_' + 'x'.repeat(24);
 const tmp = tempDataDir('cairn-examples-');
@@ -51,17 +51,11 @@ const states = (rows: Row[]) => rows.filter((r) => r.state !== '').map((r) => JS
 const totalCost = (rows: Row[]) => rows.reduce((s, r) => s + r.cost_usd, 0);
 
 beforeAll(async () => {
-  cairn = await startCairn(
-    loadConfig({
-      CAIRN_DATA_DIR: tmp.dir,
-      CAIRN_OTLP_PORT: '0',
-      CAIRN_HTTP_PORT: '0',
-      CAIRN_INGEST_KEY: INGEST,
-      CAIRN_ADMIN_KEY: 'cairn_ak_' + 'y'.repeat(24),
-      CAIRN_BATCH_MAX_MS: '50',
-    }),
-    { quiet: true },
-  );
+  cairn = await startTestCairn(tmp.dir, {
+    CAIRN_INGEST_KEY: INGEST,
+    CAIRN_ADMIN_KEY: 'cairn_ak_' + 'y'.repeat(24),
+    CAIRN_BATCH_MAX_MS: '50',
+  });
   init({ endpoint: cairn.otlpUrl, apiKey: INGEST, serviceName: 'examples-e2e', env: {} });
 });
 afterAll(async () => {

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, startCairn, type CairnRuntime } from 'cairn';
+import type { CairnRuntime } from 'cairn';
 import { api, sendOtlpSpend, sendOtlpToolCalls, signatureValid, startReceiver, type Receiver } from './alerts-helpers.js';
+import { startTestCairn } from '../../cli/test/start-test-cairn.js';
 
 // The whole system: spend sent as OTLP to `cairn start`, the in-process alert engine every
 // 200 ms, deliveries to a real receiver on 127.0.0.1.
@@ -15,19 +16,13 @@ let receiver: Receiver;
 let secret: string;
 
 beforeAll(async () => {
-  cairn = await startCairn(
-    loadConfig({
-      CAIRN_DATA_DIR: dir,
-      CAIRN_OTLP_PORT: '0',
-      CAIRN_HTTP_PORT: '0',
-      CAIRN_INGEST_KEY: INGEST,
-      CAIRN_ADMIN_KEY: ADMIN,
-      CAIRN_WEBHOOK_ALLOW_PRIVATE: '1',
-      CAIRN_ALERT_INTERVAL_MS: '200',
-      CAIRN_BATCH_MAX_MS: '50',
-    }),
-    { quiet: true },
-  );
+  cairn = await startTestCairn(dir, {
+    CAIRN_INGEST_KEY: INGEST,
+    CAIRN_ADMIN_KEY: ADMIN,
+    CAIRN_WEBHOOK_ALLOW_PRIVATE: '1',
+    CAIRN_ALERT_INTERVAL_MS: '200',
+    CAIRN_BATCH_MAX_MS: '50',
+  });
   receiver = await startReceiver();
   const hook = await api(cairn.apiUrl, ADMIN, 'POST', '/api/webhooks', { url: receiver.url, name: 'e2e' });
   expect(hook.status).toBe(201);

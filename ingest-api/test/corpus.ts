@@ -1,4 +1,5 @@
 import type { SessionSummary, SpanKind, SpanRow } from '@cairn/schemas';
+import { seededRandom } from '../../storage/test/helpers.js';
 
 /**
  * A deterministic corpus of sessions for list tests, described abstractly so the same corpus
@@ -37,22 +38,10 @@ export const USERS = Array.from({ length: 20 }, (_, i) => `user-${String(i).padS
 export const CORPUS_T0 = Date.UTC(2025, 5, 1, 0, 0, 0);
 const HOUR = 3_600_000;
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const hex = (n: number, len: number): string => n.toString(16).padStart(len, '0').slice(-len);
 
 export function generateCorpus(count: number, seed = 7): CorpusSession[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const sessions: CorpusSession[] = [];
   for (let i = 0; i < count; i++) {

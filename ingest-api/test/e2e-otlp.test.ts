@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionSummary } from '@cairn/schemas';
 import { createKey, ensureProject } from '@cairn/storage';
-import { loadConfig, startCairn, type CairnRuntime } from 'cairn';
+import type { CairnRuntime } from 'cairn';
 import { expectedSummary, generateCorpus, type CorpusSession } from './corpus.js';
 import { SORTS, expectedIds, listCases, pageAll } from './list-cases.js';
+import { startTestCairn } from '../../cli/test/start-test-cairn.js';
 
 /**
  * The acceptance path end to end: a 1,000-session corpus sent as OTLP/JSON to `cairn start`,
@@ -81,16 +82,7 @@ const get = async (url: string, key = ADMIN): Promise<{ status: number; body: an
 };
 
 beforeAll(async () => {
-  cairn = await startCairn(
-    loadConfig({
-      CAIRN_DATA_DIR: dir,
-      CAIRN_OTLP_PORT: '0',
-      CAIRN_HTTP_PORT: '0',
-      CAIRN_INGEST_KEY: INGEST,
-      CAIRN_ADMIN_KEY: ADMIN,
-    }),
-    { quiet: true },
-  );
+  cairn = await startTestCairn(dir, { CAIRN_INGEST_KEY: INGEST, CAIRN_ADMIN_KEY: ADMIN });
   for (let i = 0; i < corpus.length; i += 100) await sendOtlp(corpus.slice(i, i + 100), INGEST);
   // Another project's telemetry, with session ids that collide with the corpus: never visible.
   await ensureProject(cairn.store, 'intruder', 'Intruder');

@@ -166,6 +166,15 @@ beforeAll(async () => {
   await store.insertSpans(rows.slice(5));
   await store.insertSpans(rows.slice(0, 5));
   // A retried span (same trace and span id) not merged yet must appear once in the replay.
+  const retried = span({
+    project_id: p.projectId,
+    session_id: 'dup-1',
+    span_id: id('2'),
+    parent_span_id: id('1'),
+    start_time_ns: at(5),
+    end_time_ns: at(9),
+    cost_usd: 1,
+  });
   await store.insertSpans([
     span({
       project_id: p.projectId,
@@ -175,27 +184,9 @@ beforeAll(async () => {
       start_time_ns: at(0),
       end_time_ns: at(50),
     }),
-    span({
-      project_id: p.projectId,
-      session_id: 'dup-1',
-      span_id: id('2'),
-      parent_span_id: id('1'),
-      start_time_ns: at(5),
-      end_time_ns: at(9),
-      cost_usd: 1,
-    }),
+    retried,
   ]);
-  await store.insertSpans([
-    span({
-      project_id: p.projectId,
-      session_id: 'dup-1',
-      span_id: id('2'),
-      parent_span_id: id('1'),
-      start_time_ns: at(5),
-      end_time_ns: at(9),
-      cost_usd: 1,
-    }),
-  ]);
+  await store.insertSpans([retried]);
   app = await makeApp(store);
 });
 

@@ -6,7 +6,8 @@ import type { SessionDetailResponse } from '@cairn/schemas';
 import { createKey, ensureProject } from '@cairn/storage';
 import { forceFlush, init, llm, session, shutdown, step } from '@cairn/sdk';
 import { runSupportAgent, SUPPORT_CAPS } from '@cairn/examples';
-import { loadConfig, startCairn, type CairnRuntime } from 'cairn';
+import type { CairnRuntime } from 'cairn';
+import { startTestCairn } from '../../cli/test/start-test-cairn.js';
 
 /**
  * A run's own caps in the replay answer, end to end: the SDK records them on the session span,
@@ -35,16 +36,7 @@ async function sendWith(apiKey: string, run: () => Promise<unknown>): Promise<vo
 }
 
 beforeAll(async () => {
-  cairn = await startCairn(
-    loadConfig({
-      CAIRN_DATA_DIR: dir,
-      CAIRN_OTLP_PORT: '0',
-      CAIRN_HTTP_PORT: '0',
-      CAIRN_INGEST_KEY: INGEST,
-      CAIRN_ADMIN_KEY: ADMIN,
-    }),
-    { quiet: true },
-  );
+  cairn = await startTestCairn(dir, { CAIRN_INGEST_KEY: INGEST, CAIRN_ADMIN_KEY: ADMIN });
   await sendWith(INGEST, async () => {
     supportId = (await runSupportAgent({ scenario: 'refund', seed: 3, timeScale: 0.01 })).sessionId;
     await session({ id: 'no-caps', agent: 'plain' }, () => step('think', () => 1));

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import type { ModelPrice } from './prices.js';
 
 /**
  * The model price table the collector prices spans with (`GET /api/prices`): the data shipped in
@@ -26,3 +27,17 @@ export const PriceList = Type.Object({
   prices: Type.Array(Price, { description: 'In match order: the first pattern matching a model id prices it.' }),
 });
 export type PriceList = Static<typeof PriceList>;
+
+/** A row of the shipped price table as the API answers it. */
+export function priceOf(p: ModelPrice): Price {
+  return {
+    provider: p.provider,
+    model: p.model,
+    pattern: p.pattern,
+    input_usd_per_mtok: p.input,
+    output_usd_per_mtok: p.output,
+    cache_read_usd_per_mtok: p.cacheRead,
+    cache_write_usd_per_mtok: p.cacheWrite,
+    taken: p.taken,
+  };
+}

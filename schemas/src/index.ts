@@ -81,4 +81,4 @@ export {
 } from './api-alerts.js';
 export type { AnomalyType, AlertType } from './api-alerts.js';
 export { GuardQuery, GuardBudget, GuardResponse } from './api-guard.js';
-export { Price, PriceList } from './api-prices.js';
+export { Price, PriceList, priceOf } from './api-prices.js';

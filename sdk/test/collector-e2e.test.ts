@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startCairn, loadConfig } from 'cairn';
 import type { CairnRuntime } from 'cairn';
 import { agent, forceFlush, init, injectHeaders, llm, session, shutdown, step, tool } from '../src/index.js';
 import { tempDataDir } from '../../storage/test/helpers.js';
+import { startTestCairn } from '../../cli/test/start-test-cairn.js';
 
 // Needs the built SDK for the second process (`npm test` builds first).
 const INGEST = 'cairn_ik_' + 'h'.repeat(24);
@@ -15,17 +15,11 @@ let remote: ChildProcess;
 let remoteUrl: string;
 
 beforeAll(async () => {
-  cairn = await startCairn(
-    loadConfig({
-      CAIRN_DATA_DIR: tmp.dir,
-      CAIRN_OTLP_PORT: '0',
-      CAIRN_HTTP_PORT: '0',
-      CAIRN_INGEST_KEY: INGEST,
-      CAIRN_ADMIN_KEY: 'cairn_ak_' + 'y'.repeat(24),
-      CAIRN_BATCH_MAX_MS: '50',
-    }),
-    { quiet: true },
-  );
+  cairn = await startTestCairn(tmp.dir, {
+    CAIRN_INGEST_KEY: INGEST,
+    CAIRN_ADMIN_KEY: 'cairn_ak_' + 'y'.repeat(24),
+    CAIRN_BATCH_MAX_MS: '50',
+  });
   init({ endpoint: cairn.otlpUrl, apiKey: INGEST, serviceName: 'orchestrator-service', env: {} });
   remote = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/remote-agent.mjs', import.meta.url))], {
     env: { ...process.env, CAIRN_ENDPOINT: cairn.otlpUrl, CAIRN_API_KEY: INGEST },

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, startCairn, type CairnRuntime } from 'cairn';
+import type { CairnRuntime } from 'cairn';
 import { BudgetExceededError, init, session, shutdown, step } from '../src/index.js';
 import { api, sendOtlpSpend } from '../../ingest-api/test/alerts-helpers.js';
+import { startTestCairn } from '../../cli/test/start-test-cairn.js';
 
 // The hard stop across the wire: a real `cairn start`, spend sent as OTLP, the SDK's guard
 // asking the real /api/guard with the ingest key.
@@ -14,17 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cairn-guard-e2e-'));
 let cairn: CairnRuntime;
 
 beforeAll(async () => {
-  cairn = await startCairn(
-    loadConfig({
-      CAIRN_DATA_DIR: dir,
-      CAIRN_OTLP_PORT: '0',
-      CAIRN_HTTP_PORT: '0',
-      CAIRN_INGEST_KEY: INGEST,
-      CAIRN_ADMIN_KEY: ADMIN,
-      CAIRN_BATCH_MAX_MS: '50',
-    }),
-    { quiet: true },
-  );
+  cairn = await startTestCairn(dir, { CAIRN_INGEST_KEY: INGEST, CAIRN_ADMIN_KEY: ADMIN, CAIRN_BATCH_MAX_MS: '50' });
   init({ endpoint: cairn.otlpUrl, apiKey: INGEST, serviceName: 'guard-e2e', guard: { url: cairn.apiUrl, cacheMs: 0 }, env: {} });
 });
 afterAll(async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig, startCairn, type CairnRuntime } from 'cairn';
+import type { CairnRuntime } from 'cairn';
+import { startTestCairn } from '../../../cli/test/start-test-cairn';
 import { sendSpans, sessionSpans, type SpanSpec } from './otlp';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,16 +26,16 @@ export async function startEnv(extraEnv: Record<string, string> = {}, ports = { 
     throw new Error(`no built dashboard in ${DASHBOARD_DIST}: run \`npm run build\` (or \`npx vite build\` in dashboard/) first`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-dash-'));
-  const cairn = await startCairn(
-    loadConfig({
-      CAIRN_DATA_DIR: dataDir,
+  const cairn = await startTestCairn(
+    dataDir,
+    {
       CAIRN_OTLP_PORT: ports.otlp,
       CAIRN_HTTP_PORT: ports.http,
       CAIRN_INGEST_KEY: INGEST_KEY,
       CAIRN_ADMIN_KEY: ADMIN_KEY,
       ...extraEnv,
-    }),
-    { quiet: true, dashboardDir: DASHBOARD_DIST },
+    },
+    { dashboardDir: DASHBOARD_DIST },
   );
   return {
     cairn,

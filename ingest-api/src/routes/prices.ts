@@ -1,19 +1,6 @@
-import { DEFAULT_PRICE_BOOK, PriceList, type ModelPrice, type Price } from '@cairn/schemas';
+import { DEFAULT_PRICE_BOOK, PriceList, priceOf } from '@cairn/schemas';
 import type { ApiInstance } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
-
-function toPrice(p: ModelPrice): Price {
-  return {
-    provider: p.provider,
-    model: p.model,
-    pattern: p.pattern,
-    input_usd_per_mtok: p.input,
-    output_usd_per_mtok: p.output,
-    cache_read_usd_per_mtok: p.cacheRead,
-    cache_write_usd_per_mtok: p.cacheWrite,
-    taken: p.taken,
-  };
-}
 
 /**
  * The collector prices every project with the shipped table today (there are no per-project
@@ -21,7 +8,7 @@ function toPrice(p: ModelPrice): Price {
  * so a future project override never leaks to another project or to an ingest key.
  */
 export function registerPriceRoutes(app: ApiInstance): void {
-  const body: PriceList = { prices: DEFAULT_PRICE_BOOK.entries.map(toPrice) };
+  const body: PriceList = { prices: DEFAULT_PRICE_BOOK.entries.map(priceOf) };
   app.get(
     '/api/prices',
     {

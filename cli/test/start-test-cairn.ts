@@ -1,0 +1,17 @@
+import { loadConfig, startCairn, type CairnRuntime, type StartOptions } from 'cairn';
+
+/**
+ * Every role of Cairn in this process, as `cairn start` runs them, on an embedded store in
+ * `dataDir`, on ports the system picks (read `otlpUrl` / `apiUrl`), without log output.
+ * `env` adds or overrides settings (keys, batch window, alert interval, …).
+ */
+export function startTestCairn(
+  dataDir: string,
+  env: Record<string, string> = {},
+  opts: StartOptions = {},
+): Promise<CairnRuntime> {
+  return startCairn(loadConfig({ CAIRN_DATA_DIR: dataDir, CAIRN_OTLP_PORT: '0', CAIRN_HTTP_PORT: '0', ...env }), {
+    quiet: true,
+    ...opts,
+  });
+}
