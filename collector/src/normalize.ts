@@ -16,6 +16,7 @@ import {
 import { spanCost } from './cost.js';
 import { type Consumed, chatInput, chatOutput, toolPayload } from './payload.js';
 import { normalizeProvider } from './provider.js';
+import { limitRow, timeRejection } from './limits.js';
 import { inferKind } from './span-kind.js';
 import { setAttr } from './otlp-common.js';
 
@@ -48,8 +49,6 @@ const USER_KEYS = [ATTR.USER_ID, FOREIGN_ATTR.AI_USER_ID, 'enduser.id'];
 const TOOL_NAME_KEYS = [ATTR.TOOL_NAME, FOREIGN_ATTR.OI_TOOL_NAME, FOREIGN_ATTR.AI_TOOLCALL_NAME];
 const AUTONOMY = new Set<string>(AUTONOMY_LEVELS);
 const EV_EVALUATION = 'gen_ai.evaluation.result';
-/** DateTime64(9) ends in 2262: later nanosecond times do not fit the column. */
-const MAX_TIME_NS = 9_223_372_036_854_775_807n;
 
 function isHexId(id: string, len: number): boolean {
   if (id.length !== len) return false;
@@ -77,11 +76,7 @@ function rejection(s: DecodedSpan): string | undefined {
   if (s.parentSpanId !== '' && s.parentSpanId !== '0000000000000000' && !isHexId(s.parentSpanId, 16)) {
     return `${where}: invalid parent span id "${show(s.parentSpanId)}": expected 8 bytes (16 hex characters) or none`;
   }
-  if (s.startNs === 0n) return `${where}: missing start time`;
-  if (s.endNs === 0n) return `${where}: missing end time (only finished spans are accepted)`;
-  if (s.endNs < s.startNs) return `${where}: end time ${s.endNs} is before start time ${s.startNs}`;
-  if (s.endNs > MAX_TIME_NS) return `${where}: end time ${s.endNs} is beyond the year 2262`;
-  return undefined;
+  return timeRejection(s.startNs, s.endNs, where);
 }
 
 function confidenceOf(v: AttrValue | undefined): number | null {
@@ -286,14 +281,17 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
 
 /**
  * Maps one decoded OTLP span onto Cairn's canonical row (DESIGN §4): OpenTelemetry GenAI
- * conventions first, then OpenInference and the Vercel AI SDK. Returns `{ rejected }` with a
- * reason for spans that cannot be stored (bad ids or times); never throws.
+ * conventions first, then OpenInference and the Vercel AI SDK, fitted to the store's ranges
+ * (limits.ts). Returns `{ rejected }` with a reason for spans that cannot be stored (bad ids,
+ * times or sizes); never throws.
  */
 export function normalizeSpan(span: DecodedSpan, ctx: NormalizeContext): NormalizeResult {
   const reason = rejection(span);
   if (reason !== undefined) return { rejected: reason };
   try {
-    return { row: buildRow(span, ctx) };
+    const row = buildRow(span, ctx);
+    const unfit = limitRow(row, `span ${span.traceId}/${span.spanId}`);
+    return unfit === undefined ? { row } : { rejected: unfit };
   } catch (err) {
     // A safety net for pathological values (e.g. JSON nested too deep to serialize): one bad
     // span is reported, the rest of the request is stored.

@@ -41,6 +41,8 @@ export const ATTR = {
   CONFIDENCE: 'cairn.confidence',
   EVALUATION_SCORE: 'gen_ai.evaluation.score.value',
   AUTONOMY_LEVEL: 'cairn.autonomy_level',
+  /** Set by the collector: the columns whose value it clamped to fit the store (collector README). */
+  CLAMPED: 'cairn.clamped',
   // Cairn events and their attributes
   EVENT_STATE: 'cairn.state',
   STATE_JSON: 'cairn.state.json',

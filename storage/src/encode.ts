@@ -2,6 +2,28 @@ import type { SpanRow } from '@cairn/schemas';
 
 export const SPAN_INSERT_FORMAT = 'JSONCompactEachRow';
 
+/**
+ * Settings every span insert needs. `basic` reads `<seconds>.<fraction>` as a Unix time
+ * whatever the number of digits (`best_effort`, chDB's default, takes a short number for a
+ * date: "1.000000001" is refused, "1" becomes this year's January 1st). Partitions are months:
+ * a batch of spans spread over the years 1970–2262 may touch thousands of them.
+ */
+export const SPAN_INSERT_SETTINGS = {
+  date_time_input_format: 'basic',
+  max_partitions_per_insert_block: '4000',
+} as const;
+
+/**
+ * A nanosecond Unix time as `<seconds>.<9-digit nanoseconds>`: a DateTime64(9) value that no
+ * digit count can make ambiguous. A bare nanosecond integer was read by its length — fewer
+ * than 19 digits (any time before 2001-09-09) was refused or overflowed.
+ */
+export function encodeTimeNs(ns: bigint): string {
+  const s = ns.toString();
+  if (s.length <= 9) return '0.' + s.padStart(9, '0');
+  return s.slice(0, -9) + '.' + s.slice(-9);
+}
+
 /** Rows per synchronous slice: small enough that one slice stays well under 10 ms. */
 const SLICE_ROWS = 1000;
 
@@ -25,8 +47,8 @@ export function encodeSpanRow(r: SpanRow): string {
     r.user_id,
     r.service_name,
     r.autonomy_level,
-    r.start_time_ns.toString(),
-    r.end_time_ns.toString(),
+    encodeTimeNs(r.start_time_ns),
+    encodeTimeNs(r.end_time_ns),
     (r.end_time_ns > r.start_time_ns ? r.end_time_ns - r.start_time_ns : 0n).toString(),
     r.status,
     r.status_message,

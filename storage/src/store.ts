@@ -2,7 +2,7 @@ import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { SPAN_COLUMNS, type SpanRow } from '@cairn/schemas';
 import type { StoreConfig } from './config.js';
 import { openConnections } from './connection.js';
-import { encodeJsonRows, encodeSpanRows, SPAN_INSERT_FORMAT } from './encode.js';
+import { encodeJsonRows, encodeSpanRows, SPAN_INSERT_FORMAT, SPAN_INSERT_SETTINGS } from './encode.js';
 import { applyRetention, migrate } from './migrations.js';
 
 export interface InsertOptions {
@@ -52,6 +52,7 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
     token
       ? { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 }
       : undefined;
+  const spanSettings = (token: string | undefined): ClickHouseSettings => ({ ...SPAN_INSERT_SETTINGS, ...dedupSettings(token) });
   let closed = false;
   return {
     mode: conn.mode,
@@ -60,11 +61,11 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
     async insertSpans(rows, o) {
       if (rows.length === 0) return;
       const body = await encodeSpanRows(rows);
-      await conn.insertRaw('spans', body, SPAN_INSERT_FORMAT, dedupSettings(o?.dedupToken), SPAN_COLUMNS);
+      await conn.insertRaw('spans', body, SPAN_INSERT_FORMAT, spanSettings(o?.dedupToken), SPAN_COLUMNS);
     },
     async insertSpanLines(body, o) {
       if (body.length === 0) return;
-      await conn.insertRaw('spans', body, SPAN_INSERT_FORMAT, dedupSettings(o?.dedupToken), SPAN_COLUMNS);
+      await conn.insertRaw('spans', body, SPAN_INSERT_FORMAT, spanSettings(o?.dedupToken), SPAN_COLUMNS);
     },
     async insertRows(table, rows, o) {
       if (rows.length === 0) return;
