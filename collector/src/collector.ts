@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import { CairnError, DEFAULT_PRICE_BOOK, isCairnError, type PriceBook } from '@cairn/schemas';
 import { selectSpanLines, type Store } from '@cairn/storage';
+import { createDeadLetterSink, deadLetterOf } from './dead-letter-sink.js';
 import { RecentKeys } from './dedup.js';
 import { IngestWorkerPool } from './ingest-pool.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
@@ -104,6 +105,9 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
     ? await Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes ?? 1024 ** 3 })
     : undefined;
   const spool = opened?.spool;
+  const deadLetters = createDeadLetterSink(deps.store, config.spoolDir, metrics, (err) =>
+    log.error({ err }, `the dead_letters table refused dead letters; writing them to the spool directory`),
+  );
   const writer = new BatchWriter(
     (body, _rows, token) => deps.store.insertSpanLines(body, { dedupToken: token }),
     {
@@ -112,6 +116,15 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
       // With a spool, its size bounds the backlog and bodies beyond spoolMemoryBytes wait on disk.
       maxQueuedRows: spool ? Number.MAX_SAFE_INTEGER : (config.maxQueuedRows ?? config.batchMaxRows * 20),
       maxBufferedBytes: config.spoolMemoryBytes ?? 128 * 1024 * 1024,
+      deadLetter: async (line, error, id) => {
+        const letter = deadLetterOf(line, error, id);
+        await deadLetters([letter]);
+        log.warn(
+          { project: letter.project_id, trace_id: letter.trace_id, span_id: letter.span_id, code: error.code },
+          `span refused by the store, kept as a dead letter: ${error.message}`,
+        );
+      },
+      onDataError: (error, rows) => log.warn({ rows, code: error.code }, `batch refused for a data error; isolating the refused rows: ${error.message}`),
     },
     metrics,
     (err, attempts) => log.error({ err, attempts }, 'batch write failed; will retry'),

@@ -20,3 +20,8 @@ export type { NormalizeContext, NormalizeResult } from './normalize.js';
 export { normalizeSpans } from './normalize-batch.js';
 export type { NormalizedBatch } from './normalize-batch.js';
 export { normalizeProvider } from './provider.js';
+export { classifyInsertError, DATA_ERROR_CODES } from './insert-errors.js';
+export type { InsertErrorClass } from './insert-errors.js';
+export { createDeadLetterSink, deadLetterOf, DEAD_LETTER_FILE } from './dead-letter-sink.js';
+export type { DeadLetterSink } from './dead-letter-sink.js';
+export { MAX_TIME_NS, MAX_TOKENS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_ROW_CHARS, limitRow, timeRejection } from './limits.js';

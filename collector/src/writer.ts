@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { classifyInsertError, type InsertErrorClass } from './insert-errors.js';
 import type { CollectorMetrics } from './metrics.js';
 
 /**
@@ -18,6 +19,21 @@ export interface BatchWriterOptions {
   maxBufferedBytes?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /**
+   * Keeps one row the store refused for a data error (`id` is stable for that row of that
+   * batch). With it, a batch refused for a data error is bisected until the refused rows are
+   * isolated and the rest is written; without it, every failure is retried.
+   */
+  deadLetter?: (line: Buffer, error: InsertErrorClass, id: string) => Promise<void>;
+  /** Told when a batch is refused for a data error, before it is bisected. */
+  onDataError?: (error: InsertErrorClass, rows: number) => void;
+}
+
+/** A part of a batch still to write: whole lines, with a token derived from the batch's. */
+interface Piece {
+  body: Buffer;
+  rows: number;
+  token: string;
 }
 
 /** Ties a queued chunk to its durable spool record. */
@@ -51,6 +67,8 @@ interface Batch {
   /** Seq range of spooled chunks; marked once the journal has it. */
   seqs: [number, number] | undefined;
   marked: boolean;
+  /** Set once the batch was refused for a data error: the parts not yet written or dead-lettered. */
+  pieces: Piece[] | undefined;
 }
 
 /**
@@ -197,6 +215,7 @@ export class BatchWriter {
       attempts: 0,
       seqs: first && last ? [first.seq, last.seq] : undefined,
       marked: planned !== undefined,
+      pieces: undefined,
     };
   }
 
@@ -213,10 +232,24 @@ export class BatchWriter {
         await this.journal.mark(batch.token, batch.seqs[0], batch.seqs[1]);
         batch.marked = true;
       }
-      await this.sink(batch.body, batch.rows, batch.token);
+      if (batch.pieces) await this.writePieces(batch, batch.pieces);
+      else {
+        try {
+          await this.sink(batch.body, batch.rows, batch.token);
+          this.metrics.spansWritten.inc(batch.rows);
+        } catch (err) {
+          const cls = classifyInsertError(err);
+          if (cls.kind !== 'data' || !this.opts.deadLetter) throw err;
+          this.opts.onDataError?.(cls, batch.rows);
+          this.metrics.batchesBisected.inc();
+          const whole = { body: batch.body, rows: batch.rows, token: batch.token };
+          // A one-row batch is tried once more as its own piece, then dead-lettered.
+          batch.pieces = batch.rows > 1 ? splitPiece(whole) : [whole];
+          await this.writePieces(batch, batch.pieces);
+        }
+      }
       this.metrics.insertSeconds.observe((performance.now() - started) / 1000);
       this.metrics.batchesWritten.inc();
-      this.metrics.spansWritten.inc(batch.rows);
     } catch (err) {
       batch.attempts += 1;
       this.retry = batch;
@@ -229,6 +262,47 @@ export class BatchWriter {
     // A lost checkpoint only means the batch is sent again after a crash, with its token: a no-op.
     if (this.journal && batch.seqs) await this.journal.checkpoint(batch.seqs[1]).catch((err: unknown) => this.onError(err, 0));
   }
+
+  /**
+   * Writes the parts of a batch refused for a data error, splitting each refused part in two
+   * until single refused rows remain; those become dead letters. Written parts leave `pieces`
+   * as they go, so after an outage in the middle only the rest is tried again. Tokens are
+   * derived from the batch's by position, so a replay after a crash splits the same way and
+   * the parts already in are no-ops.
+   */
+  private async writePieces(batch: Batch, pieces: Piece[]): Promise<void> {
+    while (pieces.length > 0) {
+      const p = pieces[0]!;
+      try {
+        await this.sink(p.body, p.rows, p.token);
+        pieces.shift();
+        batch.rows -= p.rows;
+        this.metrics.spansWritten.inc(p.rows);
+      } catch (err) {
+        const cls = classifyInsertError(err);
+        if (cls.kind !== 'data') throw err;
+        if (p.rows > 1) {
+          pieces.splice(0, 1, ...splitPiece(p));
+          continue;
+        }
+        await this.opts.deadLetter!(p.body, cls, p.token);
+        pieces.shift();
+        batch.rows -= 1;
+        this.metrics.deadLetterSpans.inc(1, { reason: `clickhouse_${cls.code}` });
+      }
+    }
+  }
+}
+
+/** Halves a part (of at least two rows) at a line boundary. */
+function splitPiece(p: Piece): Piece[] {
+  const half = Math.floor(p.rows / 2);
+  let at = 0;
+  for (let i = 0; i < half; i++) at = p.body.indexOf(10, at) + 1;
+  return [
+    { body: p.body.subarray(0, at), rows: half, token: `${p.token}.0` },
+    { body: p.body.subarray(at), rows: p.rows - half, token: `${p.token}.1` },
+  ];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -21,3 +21,6 @@ export {
   createKeyResolver,
 } from './keys.js';
 export type { KeyKind, ApiKeyRecord, CreatedKey } from './keys.js';
+export { insertDeadLetters, listDeadLetters, markRedriven } from './dead-letters.js';
+export type { NewDeadLetter, DeadLetterRecord, DeadLetterFilter } from './dead-letters.js';
+export { encodeTimeNs, SPAN_INSERT_SETTINGS } from './encode.js';
