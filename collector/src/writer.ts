@@ -271,26 +271,37 @@ export class BatchWriter {
    * the parts already in are no-ops.
    */
   private async writePieces(batch: Batch, pieces: Piece[]): Promise<void> {
-    while (pieces.length > 0) {
-      const p = pieces[0]!;
+    // A refused row that no dead-letter place takes yet stays in `pieces` and is stepped over,
+    // so the rows after it are not held up; the batch is then retried for what is left.
+    let held: unknown;
+    let i = 0;
+    while (i < pieces.length) {
+      const p = pieces[i]!;
       try {
         await this.sink(p.body, p.rows, p.token);
-        pieces.shift();
+        pieces.splice(i, 1);
         batch.rows -= p.rows;
         this.metrics.spansWritten.inc(p.rows);
       } catch (err) {
         const cls = classifyInsertError(err);
         if (cls.kind !== 'data') throw err;
         if (p.rows > 1) {
-          pieces.splice(0, 1, ...splitPiece(p));
+          pieces.splice(i, 1, ...splitPiece(p));
           continue;
         }
-        await this.opts.deadLetter!(p.body, cls, p.token);
-        pieces.shift();
+        try {
+          await this.opts.deadLetter!(p.body, cls, p.token);
+        } catch (deadLetterErr) {
+          held ??= deadLetterErr;
+          i++;
+          continue;
+        }
+        pieces.splice(i, 1);
         batch.rows -= 1;
         this.metrics.deadLetterSpans.inc(1, { reason: `clickhouse_${cls.code}` });
       }
     }
+    if (held !== undefined) throw held;
   }
 }
 
