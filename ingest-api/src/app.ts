@@ -13,6 +13,7 @@ import type { ApiConfig } from './config.js';
 import { installErrorHandler } from './errors.js';
 import { registerAuthRoutes, registerMeRoute } from './routes/auth.js';
 import { registerCostRoutes } from './routes/costs.js';
+import { registerDeadLetterRoutes } from './routes/dead-letters.js';
 import { registerExportRoutes } from './routes/exports.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerPriceRoutes } from './routes/prices.js';
@@ -105,6 +106,7 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     registerBudgetRoutes(admin, ctx);
     registerWebhookRoutes(admin, ctx, { allowPrivate: config.webhookAllowPrivate });
     registerAlertRoutes(admin, ctx);
+    registerDeadLetterRoutes(admin, ctx);
   });
   await registerGuardRoutes(app, ctx);
 

@@ -82,3 +82,11 @@ export {
 export type { AnomalyType, AlertType } from './api-alerts.js';
 export { GuardQuery, GuardBudget, GuardResponse } from './api-guard.js';
 export { Price, PriceList, priceOf } from './api-prices.js';
+export {
+  DeadLettersQuery,
+  DeadLetter,
+  DeadLetterList,
+  RedriveBody,
+  RedriveResult,
+  DEAD_LETTER_PREVIEW_CHARS,
+} from './api-dead-letters.js';

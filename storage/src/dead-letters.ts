@@ -37,6 +37,8 @@ export interface DeadLetterFilter {
   ids?: readonly string[];
   /** Paging: rows strictly before (received_ms, dead_letter_id), newest first. */
   before?: { ms: number; id: string };
+  /** Oldest first instead (a re-drive takes the oldest); `before` does not apply. */
+  oldestFirst?: boolean;
   limit: number;
 }
 
@@ -91,7 +93,7 @@ interface Row {
   redriven_ms: number | string | null;
 }
 
-/** Dead letters of one project, newest first. */
+/** Dead letters of one project, newest first (unless `oldestFirst`). */
 export async function listDeadLetters(store: Store, f: DeadLetterFilter): Promise<DeadLetterRecord[]> {
   const where = ['project_id = {project:String}'];
   const params: Record<string, unknown> = { project: f.projectId, limit: f.limit };
@@ -112,7 +114,7 @@ export async function listDeadLetters(store: Store, f: DeadLetterFilter): Promis
     where.push('dead_letter_id IN {ids:Array(String)}');
     params.ids = f.ids;
   }
-  if (f.before) {
+  if (f.before && !f.oldestFirst) {
     where.push('(toUnixTimestamp64Milli(received_at), dead_letter_id) < ({bms:Int64}, {bid:String})');
     params.bms = f.before.ms;
     params.bid = f.before.id;
@@ -122,7 +124,7 @@ export async function listDeadLetters(store: Store, f: DeadLetterFilter): Promis
             trace_id, span_id, line, toUnixTimestamp64Milli(redriven_at) AS redriven_ms
      FROM dead_letters FINAL
      WHERE ${where.join(' AND ')}
-     ORDER BY received_at DESC, dead_letter_id DESC
+     ORDER BY received_at ${f.oldestFirst ? 'ASC' : 'DESC'}, dead_letter_id ${f.oldestFirst ? 'ASC' : 'DESC'}
      LIMIT {limit:UInt32}`,
     params,
   );
