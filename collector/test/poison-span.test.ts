@@ -86,6 +86,8 @@ describe('a span the store used to refuse', () => {
     const edge = body([
       { start: '1', end: '1001' },
       { start: '999999999', end: '1000000000' },
+      // Four-digit seconds: unpadded, "1577.593563327" was taken for a year and refused.
+      { start: '1577593563327', end: '9999000000001' },
       { start: '9223372036854775806', end: '9223372036854775807' },
     ]);
     const res = await post(url, 'cairn_ik_a', edge.json);
@@ -94,7 +96,8 @@ describe('a span the store used to refuse', () => {
     const got = await stored(edge.ids);
     expect(got.get(edge.ids[0]!)).toEqual(['1', '1001']);
     expect(got.get(edge.ids[1]!)).toEqual(['999999999', '1000000000']);
-    expect(got.get(edge.ids[2]!)).toEqual(['9223372036854775806', '9223372036854775807']);
+    expect(got.get(edge.ids[2]!)).toEqual(['1577593563327', '9999000000001']);
+    expect(got.get(edge.ids[3]!)).toEqual(['9223372036854775806', '9223372036854775807']);
     await c.close();
   });
 

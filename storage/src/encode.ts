@@ -14,14 +14,14 @@ export const SPAN_INSERT_SETTINGS = {
 } as const;
 
 /**
- * A nanosecond Unix time as `<seconds>.<9-digit nanoseconds>`: a DateTime64(9) value that no
- * digit count can make ambiguous. A bare nanosecond integer was read by its length — fewer
- * than 19 digits (any time before 2001-09-09) was refused or overflowed.
+ * A nanosecond Unix time as `<10-digit seconds>.<9-digit nanoseconds>`: a DateTime64(9) value
+ * of one fixed width, so no digit count can be misread. A bare nanosecond integer was read by
+ * its length (fewer than 19 digits — any time before 2001-09-09 — was refused or overflowed),
+ * and unpadded seconds of four digits are taken for a year ("1577.5" is refused).
  */
 export function encodeTimeNs(ns: bigint): string {
-  const s = ns.toString();
-  if (s.length <= 9) return '0.' + s.padStart(9, '0');
-  return s.slice(0, -9) + '.' + s.slice(-9);
+  const s = ns.toString().padStart(19, '0');
+  return s.slice(0, 10) + '.' + s.slice(10);
 }
 
 /** Rows per synchronous slice: small enough that one slice stays well under 10 ms. */
