@@ -124,7 +124,8 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
           `span refused by the store, kept as a dead letter: ${error.message}`,
         );
       },
-      onDataError: (error, rows) => log.warn({ rows, code: error.code }, `batch refused for a data error; isolating the refused rows: ${error.message}`),
+      onDataError: (error, rows) =>
+        log.warn({ rows, code: error.code }, `batch refused for a data error; isolating the refused rows: ${error.message}`),
     },
     metrics,
     (err, attempts) => log.error({ err, attempts }, 'batch write failed; will retry'),

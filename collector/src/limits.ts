@@ -60,7 +60,8 @@ const wellFormed = (s: string): string =>
  * `cairn.clamped`. Returns why the row cannot be stored at all, or undefined.
  */
 export function limitRow(row: SpanRow, where: Where): string | undefined {
-  if (row.session_id.length > MAX_ID_CHARS) return `${where}: session id is ${row.session_id.length} characters (at most ${MAX_ID_CHARS})`;
+  if (row.session_id.length > MAX_ID_CHARS)
+    return `${where}: session id is ${row.session_id.length} characters (at most ${MAX_ID_CHARS})`;
   if (row.user_id.length > MAX_ID_CHARS) return `${where}: user id is ${row.user_id.length} characters (at most ${MAX_ID_CHARS})`;
   // Cut before the surrogate pass: a cut may split a pair.
   for (const c of NAME_COLUMNS) if (row[c].length > MAX_NAME_CHARS) row[c] = capText(row[c], MAX_NAME_CHARS);
@@ -70,7 +71,8 @@ export function limitRow(row: SpanRow, where: Where): string | undefined {
     row[c] = v;
     chars += v.length;
   }
-  if (chars > MAX_ROW_CHARS) return `${where}: span is ${chars} characters once encoded (at most ${MAX_ROW_CHARS}); send fewer or smaller attributes`;
+  if (chars > MAX_ROW_CHARS)
+    return `${where}: span is ${chars} characters once encoded (at most ${MAX_ROW_CHARS}); send fewer or smaller attributes`;
   let clamped: string[] | undefined;
   for (const c of TOKEN_COLUMNS) {
     if (row[c] > MAX_TOKENS) {

@@ -74,7 +74,10 @@ export function createCollectorMetrics() {
     spansWritten: new Counter('cairn_spans_written_total', 'Spans written to ClickHouse.'),
     batchesWritten: new Counter('cairn_batches_written_total', 'Batches written to ClickHouse (one insert each).'),
     batchFailures: new Counter('cairn_batch_failures_total', 'Failed batch inserts (retried).'),
-    deadLetterSpans: new Counter('cairn_dead_letter_spans_total', 'Spans the store refused for a data error, kept as dead letters, by reason.'),
+    deadLetterSpans: new Counter(
+      'cairn_dead_letter_spans_total',
+      'Spans the store refused for a data error, kept as dead letters, by reason.',
+    ),
     batchesBisected: new Counter('cairn_batches_bisected_total', 'Batches split to isolate the rows the store refused.'),
     deadLetterFileSpans: new Counter(
       'cairn_dead_letter_file_spans_total',

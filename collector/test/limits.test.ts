@@ -53,7 +53,12 @@ describe('per-span limits', () => {
   });
 
   it('token counts above 1e12 are clamped and the span marked cairn.clamped; the cost stays finite', () => {
-    const r = row({ ...LLM, 'gen_ai.usage.input_tokens': 1e300, 'gen_ai.usage.output_tokens': 9_007_199_254_740_993n, 'custom': 1 });
+    const r = row({
+      ...LLM,
+      'gen_ai.usage.input_tokens': 1e300,
+      'gen_ai.usage.output_tokens': 9_007_199_254_740_993n,
+      custom: 1,
+    });
     expect(r.input_tokens).toBe(MAX_TOKENS);
     expect(r.output_tokens).toBe(MAX_TOKENS);
     expect(Number.isFinite(r.cost_usd)).toBe(true);
@@ -75,7 +80,10 @@ describe('per-span limits', () => {
     expect(rejected({ 'gen_ai.conversation.id': 's'.repeat(MAX_ID_CHARS + 1) })).toMatch(/session id is 4097 characters/);
     expect(rejected({ 'user.id': 'u'.repeat(MAX_ID_CHARS + 1) })).toMatch(/user id is 4097 characters/);
     expect(row({ 'gen_ai.conversation.id': 's'.repeat(MAX_ID_CHARS) }).session_id).toHaveLength(MAX_ID_CHARS);
-    const r = row({ 'gen_ai.agent.name': 'a'.repeat(5000), 'gen_ai.request.model': 'm'.repeat(2000) }, { name: 'n'.repeat(3000) });
+    const r = row(
+      { 'gen_ai.agent.name': 'a'.repeat(5000), 'gen_ai.request.model': 'm'.repeat(2000) },
+      { name: 'n'.repeat(3000) },
+    );
     for (const v of [r.name, r.agent_name, r.model]) {
       expect(v.startsWith(v[0]!.repeat(MAX_NAME_CHARS) + TRUNCATION_MARK)).toBe(true);
     }
@@ -83,7 +91,10 @@ describe('per-span limits', () => {
   });
 
   it('lone UTF-16 surrogates become U+FFFD in every column; pairs are kept', () => {
-    const r = row({ 'gen_ai.conversation.id': 'sess\ud800', 'user.id': 'u\udc00x' }, { name: 'a\ud83d\ude80b\ud83d', statusMessage: '\udfff' });
+    const r = row(
+      { 'gen_ai.conversation.id': 'sess\ud800', 'user.id': 'u\udc00x' },
+      { name: 'a\ud83d\ude80b\ud83d', statusMessage: '\udfff' },
+    );
     expect(r.session_id).toBe('sess\ufffd');
     expect(r.user_id).toBe('u\ufffdx');
     expect(r.name).toBe('a\ud83d\ude80b\ufffd');

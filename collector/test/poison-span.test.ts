@@ -21,7 +21,16 @@ const PROJECT_OF: Record<string, string> = { cairn_ik_a: 'proj-a', cairn_ik_b: '
 
 async function start(spoolDir: string): Promise<{ c: Collector; url: string }> {
   const c = await buildCollector(
-    { host: '127.0.0.1', port: 0, maxBodyBytes: 1 << 22, batchMaxRows: 1000, batchMaxMs: 600_000, ingestWorkers: 0, logLevel: 'silent', spoolDir },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      maxBodyBytes: 1 << 22,
+      batchMaxRows: 1000,
+      batchMaxMs: 600_000,
+      ingestWorkers: 0,
+      logLevel: 'silent',
+      spoolDir,
+    },
     { store, authenticate: async (key) => (PROJECT_OF[key] ? { projectId: PROJECT_OF[key], kind: 'ingest' } : undefined) },
   );
   return { c, url: (await c.app.listen({ host: '127.0.0.1', port: 0 })) + '/v1/traces' };
@@ -48,7 +57,11 @@ function body(spans: SpanSpec[]): { json: string; ids: string[] } {
 }
 
 async function post(url: string, key: string, json: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { method: 'POST', body: json, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+  const res = await fetch(url, {
+    method: 'POST',
+    body: json,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+  });
   return { status: res.status, body: await res.json() };
 }
 

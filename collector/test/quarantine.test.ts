@@ -193,7 +193,8 @@ describe('poison-batch quarantine', () => {
     const noTable: Store = {
       ...store,
       insertRows: async (table, rows, o) => {
-        if (table === 'dead_letters' && refuse) throw new Error('Code: 60. DB::Exception: Table default.dead_letters does not exist');
+        if (table === 'dead_letters' && refuse)
+          throw new Error('Code: 60. DB::Exception: Table default.dead_letters does not exist');
         return store.insertRows(table, rows, o);
       },
     };

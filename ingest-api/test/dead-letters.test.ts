@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { encodeSpanLines, insertDeadLetters, type NewDeadLetter, type Store } from '@cairn/storage';
-import { BASE_NS, bearer, getJson, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
+import { bearer, getJson, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
 
 // The admin API over dead letters, on a real embedded store. A table constraint makes the
 // store refuse spans named "poison" (a real refusal, as a server operator might configure);
@@ -139,7 +139,9 @@ describe('POST /api/dead-letters/redrive', () => {
   });
 
   it('is in /openapi.json', async () => {
-    const spec = JSON.parse((await app.inject({ method: 'GET', url: '/openapi.json' })).body) as { paths: Record<string, object> };
+    const spec = JSON.parse((await app.inject({ method: 'GET', url: '/openapi.json' })).body) as {
+      paths: Record<string, object>;
+    };
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/dead-letters', '/api/dead-letters/redrive']));
   });
 });

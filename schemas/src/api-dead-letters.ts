@@ -8,7 +8,9 @@ import { Type, type Static } from 'typebox';
 
 export const DeadLettersQuery = Type.Object(
   {
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only dead letters whose reason contains this text (any case).' })),
+    reason: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Only dead letters whose reason contains this text (any case).' }),
+    ),
     from: Type.Optional(Type.String({ maxLength: 40, description: 'Received at or after (ISO 8601 or epoch ms).' })),
     to: Type.Optional(Type.String({ maxLength: 40, description: 'Received before (ISO 8601 or epoch ms).' })),
     pending: Type.Optional(Type.Boolean({ description: 'Only those not re-driven yet.' })),
@@ -43,9 +45,19 @@ export type DeadLetterList = Static<typeof DeadLetterList>;
 
 export const RedriveBody = Type.Object(
   {
-    ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 1000, description: 'These dead letters only.' })),
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only those whose reason contains this text.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'At most this many, oldest first.' })),
+    ids: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        minItems: 1,
+        maxItems: 1000,
+        description: 'These dead letters only.',
+      }),
+    ),
+    reason: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Only those whose reason contains this text.' }),
+    ),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'At most this many, oldest first.' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -27,14 +27,23 @@ const letter = (project: string, i: number, reason = 'Code: 41. DB::Exception: C
 
 describe('dead letters table', () => {
   it('keeps each letter once (a replayed batch adds no copy), lists newest first per project, filters', async () => {
-    await insertDeadLetters(store, [letter('p1', 1), letter('p1', 2), letter('p1', 3, 'Code: 407. DB::Exception: Decimal math overflow'), letter('p2', 1)]);
+    await insertDeadLetters(store, [
+      letter('p1', 1),
+      letter('p1', 2),
+      letter('p1', 3, 'Code: 407. DB::Exception: Decimal math overflow'),
+      letter('p2', 1),
+    ]);
     await insertDeadLetters(store, [letter('p1', 1)]);
     const all = await listDeadLetters(store, { projectId: 'p1', limit: 10 });
     expect(all.map((d) => d.dead_letter_id)).toEqual(['id-3', 'id-2', 'id-1']);
     expect(all[2]).toEqual({ ...letter('p1', 1), redriven_ms: null });
-    expect((await listDeadLetters(store, { projectId: 'p1', limit: 10, reason: 'decimal' })).map((d) => d.dead_letter_id)).toEqual(['id-3']);
     expect(
-      (await listDeadLetters(store, { projectId: 'p1', limit: 10, fromMs: T0 + 2000, toMs: T0 + 3000 })).map((d) => d.dead_letter_id),
+      (await listDeadLetters(store, { projectId: 'p1', limit: 10, reason: 'decimal' })).map((d) => d.dead_letter_id),
+    ).toEqual(['id-3']);
+    expect(
+      (await listDeadLetters(store, { projectId: 'p1', limit: 10, fromMs: T0 + 2000, toMs: T0 + 3000 })).map(
+        (d) => d.dead_letter_id,
+      ),
     ).toEqual(['id-2']);
     expect((await listDeadLetters(store, { projectId: 'p1', limit: 10, before: { ms: T0 + 3000, id: 'id-3' } })).length).toBe(2);
     expect((await listDeadLetters(store, { projectId: 'p1', limit: 10, oldestFirst: true }))[0]!.dead_letter_id).toBe('id-1');

@@ -14,12 +14,42 @@ afterAll(async () => {
 });
 
 const row = (spanId: string, start: bigint, end: bigint): SpanRow => ({
-  project_id: 'enc', session_id: 's', trace_id: 't'.repeat(32), span_id: spanId, parent_span_id: '', name: 'x', kind: 'step',
-  agent_name: '', workflow: '', user_id: '', service_name: '', autonomy_level: '', start_time_ns: start, end_time_ns: end,
-  status: 'ok', status_message: '', model: '', provider: '', input_tokens: 0, output_tokens: 0, cache_read_tokens: 0,
-  cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: 0, cost_source: 'none', confidence: null, tool_name: '',
-  tool_call_key: '', input: '', output: '', state: '', has_escalation: false, has_limit_hit: false, attributes: '{}',
-  resource_attributes: '{}', events: '[]',
+  project_id: 'enc',
+  session_id: 's',
+  trace_id: 't'.repeat(32),
+  span_id: spanId,
+  parent_span_id: '',
+  name: 'x',
+  kind: 'step',
+  agent_name: '',
+  workflow: '',
+  user_id: '',
+  service_name: '',
+  autonomy_level: '',
+  start_time_ns: start,
+  end_time_ns: end,
+  status: 'ok',
+  status_message: '',
+  model: '',
+  provider: '',
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  reasoning_tokens: 0,
+  cost_usd: 0,
+  cost_source: 'none',
+  confidence: null,
+  tool_name: '',
+  tool_call_key: '',
+  input: '',
+  output: '',
+  state: '',
+  has_escalation: false,
+  has_limit_hit: false,
+  attributes: '{}',
+  resource_attributes: '{}',
+  events: '[]',
 });
 
 describe('encodeTimeNs', () => {
@@ -31,7 +61,10 @@ describe('encodeTimeNs', () => {
 
   it('every count of digits, 1 to 19, is stored as exactly that nanosecond', async () => {
     const times: bigint[] = [];
-    for (let digits = 1; digits <= 19; digits++) times.push(BigInt('7'.repeat(digits)) > 9_223_372_036_854_775_807n ? 9_223_372_036_854_775_807n : BigInt('7'.repeat(digits)));
+    for (let digits = 1; digits <= 19; digits++)
+      times.push(
+        BigInt('7'.repeat(digits)) > 9_223_372_036_854_775_807n ? 9_223_372_036_854_775_807n : BigInt('7'.repeat(digits)),
+      );
     times.push(1n, 999_999_999n, 1_000_000_000n, 946_684_800_000_000_000n);
     await store.insertSpans(times.map((t, i) => row(`e${i}`, t, t)));
     const got = await store.query<{ span_id: string; ns: string }>(

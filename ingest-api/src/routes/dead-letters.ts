@@ -28,7 +28,8 @@ export function registerDeadLetterRoutes(app: ApiInstance, { store }: RouteConte
       const limit = q.limit ?? 100;
       const fromMs = q.from !== undefined ? parseTime(q.from, 'from') : undefined;
       const toMs = q.to !== undefined ? parseTime(q.to, 'to') : undefined;
-      if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) throw new CairnError('CAIRN_BAD_REQUEST', '`from` must be before `to`');
+      if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs)
+        throw new CairnError('CAIRN_BAD_REQUEST', '`from` must be before `to`');
       let before: { ms: number; id: string } | undefined;
       if (q.cursor !== undefined) {
         const c = decodeCursor(CURSOR_KIND, q.cursor, 'cursor');
@@ -47,7 +48,8 @@ export function registerDeadLetterRoutes(app: ApiInstance, { store }: RouteConte
       const last = page[page.length - 1];
       return {
         dead_letters: page.map(toDeadLetter),
-        next_cursor: rows.length > limit && last ? encodeCursor(CURSOR_KIND, { ms: last.received_ms, id: last.dead_letter_id }) : null,
+        next_cursor:
+          rows.length > limit && last ? encodeCursor(CURSOR_KIND, { ms: last.received_ms, id: last.dead_letter_id }) : null,
       };
     },
   );
