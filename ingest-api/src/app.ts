@@ -11,6 +11,7 @@ import type { Store } from '@cairn/storage';
 import { Authenticator, SESSION_COOKIE } from './auth.js';
 import type { ApiConfig } from './config.js';
 import { installErrorHandler } from './errors.js';
+import { installInputGuard } from './input-guard.js';
 import { registerAuthRoutes, registerMeRoute } from './routes/auth.js';
 import { registerCostRoutes } from './routes/costs.js';
 import { registerExportRoutes } from './routes/exports.js';
@@ -60,6 +61,7 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+  installInputGuard(app);
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {

@@ -23,6 +23,21 @@ const CODE_BY_FASTIFY_CODE: Record<string, ErrorCode> = {
 };
 
 /**
+ * The code and status of an error Fastify raised itself (bad JSON, content type, body size,
+ * validation...), or undefined when the error is not the client's fault. Any client error
+ * Fastify reports with a status the registry has no code for becomes CAIRN_BAD_REQUEST (400):
+ * a framework error must never leave as a 500 or without a code.
+ */
+export function frameworkError(err: FastifyError): { code: ErrorCode; status: number } | undefined {
+  if (err.validation) return { code: 'CAIRN_BAD_REQUEST', status: 400 };
+  const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+  const code =
+    (err.code ? CODE_BY_FASTIFY_CODE[err.code] : undefined) ??
+    (status >= 400 && status < 500 ? (CODE_BY_STATUS[status] ?? 'CAIRN_BAD_REQUEST') : undefined);
+  return code === undefined ? undefined : { code, status: ERROR_CODES[code].status };
+}
+
+/**
  * The one place error codes become HTTP: every error leaves as
  * `{ "error": { "code", "message" } }` with the status the registry gives its code.
  */
@@ -32,14 +47,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (err.status >= 500) request.log.error({ err }, err.message);
       return reply.status(err.status).send(errorBody(err.code, err.message));
     }
-    const ferr = err as FastifyError;
-    if (ferr.validation) {
-      // Fastify's message names the part and field: "querystring/limit must be <= 500".
-      return reply.status(400).send(errorBody('CAIRN_BAD_REQUEST', ferr.message));
-    }
-    const status = typeof ferr.statusCode === 'number' ? ferr.statusCode : 500;
-    const code = (ferr.code ? CODE_BY_FASTIFY_CODE[ferr.code] : undefined) ?? (status < 500 ? CODE_BY_STATUS[status] : undefined);
-    if (code && status < 500) return reply.status(ERROR_CODES[code].status).send(errorBody(code, ferr.message));
+    // Fastify's message names the part and field: "querystring/limit must be <= 500".
+    const framework = frameworkError(err as FastifyError);
+    if (framework) return reply.status(framework.status).send(errorBody(framework.code, err.message));
     request.log.error({ err }, 'request failed');
     if (isStorageDown(err)) {
       return reply.status(503).send(errorBody('CAIRN_STORAGE_UNAVAILABLE', 'ClickHouse did not answer; retry shortly'));

@@ -7,6 +7,7 @@ export type { ErrorCode, ErrorBody } from './errors.js';
 export { PRICE_TABLE, DEFAULT_PRICE_BOOK, createPriceBook, computeCost, normalizeModelId } from './prices.js';
 export type { ModelPrice, TokenUsage, PriceBook } from './prices.js';
 export { ErrorResponse, HealthResponse } from './api.js';
+export { STORABLE_TIME_MIN_MS, STORABLE_TIME_MAX_MS, MAX_USD, TimeParam, UsdParam, CountParam } from './api-bounds.js';
 export {
   SESSION_STATUSES,
   SESSION_SORTS,
