@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, errorBody, isCairnError, type ErrorCode } from '@cairn/schemas';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -35,6 +35,16 @@ export function frameworkError(err: FastifyError): { code: ErrorCode; status: nu
     (err.code ? CODE_BY_FASTIFY_CODE[err.code] : undefined) ??
     (status >= 400 && status < 500 ? (CODE_BY_STATUS[status] ?? 'CAIRN_BAD_REQUEST') : undefined);
   return code === undefined ? undefined : { code, status: ERROR_CODES[code].status };
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any route or error handler
+ * runs (a path that is not valid percent-encoded UTF-8, a path parameter over maxParamLength).
+ * Without it they leave in Fastify's own shape, without a Cairn code.
+ */
+export function sendFrameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const mapped = frameworkError(err) ?? { code: 'CAIRN_BAD_REQUEST' as const, status: 400 };
+  void reply.status(mapped.status).send(errorBody(mapped.code, err.message));
 }
 
 /**

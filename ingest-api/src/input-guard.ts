@@ -4,22 +4,24 @@ import { CairnError } from '@cairn/schemas';
 /**
  * Values the schemas cannot express that must never reach a query or the store:
  * - non-finite numbers: `?limit=Infinity` or `1e400` coerce to Infinity and pass a `maximum`
- *   check, and JSON.parse turns `1e400` in a body into Infinity;
+ *   check, and JSON.parse turns `1e400` in a body into Infinity (which validation would then
+ *   coerce to the string "Infinity" where a field also takes strings);
  * - lone UTF-16 surrogates (`"\ud800"` in a JSON body): they have no UTF-8 form, so ClickHouse
  *   would store replacement bytes or refuse the value.
- * Checked after validation (so numbers are already coerced) on query, params and body.
+ * The body is checked as parsed, before validation coerces it; query and params after validation,
+ * once numbers have been coerced from their strings.
  */
 export function installInputGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request: FastifyRequest) => reject('body', request.body));
   app.addHook('preHandler', async (request: FastifyRequest) => {
-    for (const [part, value] of [
-      ['querystring', request.query],
-      ['params', request.params],
-      ['body', request.body],
-    ] as const) {
-      const problem = findHostileValue(value);
-      if (problem) throw new CairnError('CAIRN_BAD_REQUEST', `${part}${problem.path} ${problem.reason}`);
-    }
+    reject('querystring', request.query);
+    reject('params', request.params);
   });
+}
+
+function reject(part: string, value: unknown): void {
+  const problem = findHostileValue(value);
+  if (problem) throw new CairnError('CAIRN_BAD_REQUEST', `${part}${problem.path} ${problem.reason}`);
 }
 
 /** With the u flag paired surrogates are one code point, so only a lone one is in category Cs. */

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
 import { chTime } from '../src/time.js';
-import { getJson, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
+import { bearer, getJson, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
 
 /**
  * Reproductions of issue 9 (API half): ordinary or out-of-range query values answered 500.
@@ -134,5 +134,45 @@ describe('out-of-range query values are a 400 with a code', () => {
     expect(ok.body.sessions).toHaveLength(1);
     const none = await get('/api/sessions?min_cost=0.75');
     expect(none.body.sessions).toHaveLength(0);
+  });
+});
+
+describe('values no schema can express', () => {
+  const post = (url: string, payload: string) =>
+    app.inject({ method: 'POST', url, headers: { ...bearer(p.admin), 'content-type': 'application/json' }, payload });
+
+  it('a lone surrogate or an overflowing number in a JSON body is a 400, not stored', async () => {
+    for (const payload of [
+      '{"session_id":"s1","name":"q","value":1,"comment":"\\ud800"}',
+      '{"session_id":"s1","name":"q\\udfff","value":1}',
+      '{"session_id":"s1","name":"q","value":1e400}',
+    ]) {
+      const res = await post('/api/scores', payload);
+      expect(res.statusCode, payload).toBe(400);
+      expect(res.json().error.code, payload).toBe('CAIRN_BAD_REQUEST');
+    }
+    const detail = await get('/api/sessions/s1?steps_limit=0');
+    expect(detail.body.scores).toEqual([]);
+  });
+
+  it('router errors (bad percent-encoding, overlong path parameter) carry a registry code', async () => {
+    for (const url of ['/api/sessions/%ED%A0%80', '/api/sessions/%ZZ', `/api/sessions/${'a'.repeat(3000)}`]) {
+      const res = await get(url);
+      expect(res.status, url).toBeGreaterThanOrEqual(400);
+      expect(res.status, url).toBeLessThan(500);
+      expect(res.body.error.code, url).toBe('CAIRN_BAD_REQUEST');
+    }
+  });
+
+  it('a broken JSON body or content type gets a code, never a 500', async () => {
+    const broken = await post('/api/scores', '{"session_id":');
+    expect([broken.statusCode, broken.json().error.code]).toEqual([400, 'CAIRN_MALFORMED_JSON']);
+    const text = await app.inject({
+      method: 'POST',
+      url: '/api/scores',
+      headers: { ...bearer(p.admin), 'content-type': 'application/xml' },
+      payload: 'x',
+    });
+    expect([text.statusCode, text.json().error.code]).toEqual([415, 'CAIRN_UNSUPPORTED_MEDIA_TYPE']);
   });
 });
