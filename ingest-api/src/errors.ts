@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_CODES, errorBody, isCairnError, type ErrorCode } from '@cairn/schemas';
+import { afterBody, ERROR_CODES, errorBody, isCairnError, type ErrorBody, type ErrorCode } from '@cairn/schemas';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'CAIRN_BAD_REQUEST',
@@ -55,16 +55,33 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
     if (isCairnError(err)) {
       if (err.status >= 500) request.log.error({ err }, err.message);
-      return reply.status(err.status).send(errorBody(err.code, err.message));
+      return answer(request, reply, err.status, errorBody(err.code, err.message));
     }
     // Fastify's message names the part and field: "querystring/limit must be <= 500".
     const framework = frameworkError(err as FastifyError);
-    if (framework) return reply.status(framework.status).send(errorBody(framework.code, err.message));
+    if (framework) return answer(request, reply, framework.status, errorBody(framework.code, err.message));
     request.log.error({ err }, 'request failed');
     if (isStorageDown(err)) {
-      return reply.status(503).send(errorBody('CAIRN_STORAGE_UNAVAILABLE', 'ClickHouse did not answer; retry shortly'));
+      return answer(request, reply, 503, errorBody('CAIRN_STORAGE_UNAVAILABLE', 'ClickHouse did not answer; retry shortly'));
     }
-    return reply.status(500).send(errorBody('CAIRN_INTERNAL', 'internal error: the server log has the details'));
+    return answer(request, reply, 500, errorBody('CAIRN_INTERNAL', 'internal error: the server log has the details'));
+  });
+}
+
+/**
+ * Sends an error. When the body was not read to its end (a 413 refuses it part way, an early
+ * error never reads it), the rest is drained first (bounded) so a client still sending can read
+ * the answer instead of failing with EPIPE, and the connection is closed after it.
+ */
+function answer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  body: ErrorBody,
+): FastifyReply | Promise<FastifyReply> {
+  return afterBody(request.raw, (unread) => {
+    if (unread) void reply.header('connection', 'close');
+    return reply.status(status).send(body);
   });
 }
 
