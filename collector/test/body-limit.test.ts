@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { createKey, createKeyResolver, ensureProject, openStore, type Store } from '@cairn/storage';
+import { openStore, type Store } from '@cairn/storage';
 import { buildCollector, type Collector } from '../src/index.js';
 import { tempDataDir } from '../../storage/test/helpers.js';
 import { chatSession, recordSpans } from './otel-fixtures.js';
@@ -25,22 +25,13 @@ const tmp = tempDataDir();
 let store: Store;
 let collector: Collector;
 let url: string;
-let ingestKey: string;
+const ingestKey = 'cairn_ik_' + 'bodylimit'.repeat(3);
 
 beforeAll(async () => {
   store = await openStore({ dataDir: tmp.dir });
-  await ensureProject(store, 'p1', 'P1');
-  ingestKey = (await createKey(store, { projectId: 'p1', kind: 'ingest' })).key;
-  const resolve = createKeyResolver(store);
   collector = await buildCollector(
     { host: '127.0.0.1', port: 0, maxBodyBytes: MAX_BODY, batchMaxRows: 1000, batchMaxMs: 50, logLevel: 'silent' },
-    {
-      store,
-      authenticate: async (k) => {
-        const r = await resolve(k);
-        return r ? { projectId: r.project_id, kind: r.kind } : undefined;
-      },
-    },
+    { store, authenticate: async (k) => (k === ingestKey ? { projectId: 'p1', kind: 'ingest' } : undefined) },
   );
   url = (await collector.app.listen({ host: '127.0.0.1', port: 0 })) + '/v1/traces';
 });
