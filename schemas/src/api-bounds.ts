@@ -3,8 +3,8 @@ import { Type } from 'typebox';
 /**
  * Bounds of API inputs: every number and time a client sends is checked against what the store
  * can hold, so that an out-of-range value is a 400 at validation rather than a ClickHouse error
- * (a 500) later. Validation also rejects NaN and ±Infinity (the API's ajv runs with
- * `strictNumbers`), so these bounds only have to cover finite values.
+ * (a 500) later. NaN and ±Infinity, which query coercion lets past a `maximum`, are refused
+ * by the API's input guard, so these bounds only have to cover finite values.
  */
 
 /**
