@@ -9,6 +9,10 @@
 // --rate N: paced, open loop — one request every per-request/N seconds whatever the answers
 // (as exporters on many hosts would), for request latency at a given load.
 // --profile writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
+// Overload: more senders than the collector keeps up with and a small spool
+//   (CAIRN_SPOOL_MAX_BYTES=67108864 node bench/ingest/run.mjs --senders 32) shows the 503s
+//   (retries_503, each retried after a pause as an exporter would) and the bounded memory
+//   (peak_rss_mb: the cairn process's high-water mark).
 // --cli PATH runs another build's cli/dist/main.js (e.g. a checkout of the previous commit), for
 // a before/after ratio on the same machine in the same minutes. CAIRN_* variables pass through.
 import { spawn } from 'node:child_process';
@@ -56,6 +60,19 @@ function cpuSeconds(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Peak resident memory of a process so far in MB (VmHWM: the kernel's high-water mark, so a
+ * spike between two samples is not missed); Linux /proc only.
+ */
+function peakRssMb(pid) {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? NaN : Math.round(Number(kb) / 1024);
   } catch {
     return NaN;
   }
@@ -144,6 +161,7 @@ async function main() {
     while ((await written()) < sent) await new Promise((r) => setTimeout(r, 20));
     const tDone = performance.now();
     const collectorCpu = cpuSeconds(proc.pid) - cpu0.collector;
+    const peakRss = peakRssMb(proc.pid);
     // The collector's own view (arrival to answer, warm-up included): what the bench process's
     // own pauses cannot inflate.
     const m = await metrics();
@@ -177,6 +195,8 @@ async function main() {
       server_requests_within_50ms_pct: Number((100 * serverWithin50ms).toFixed(1)),
       written_after_last_answer_ms: Math.round(tDone - tSent),
       retries_503: retries,
+      // The cairn process's peak resident memory over the whole run (startup included).
+      peak_rss_mb: peakRss,
       // CPU seconds from the first request until every span was written, over that wall time:
       // 2.0 would be both cores. The bench process's share includes its idle polling of /metrics.
       cpu_cores_collector: Number((collectorCpu / ((tDone - t0) / 1000)).toFixed(2)),

@@ -27,6 +27,17 @@ async function environment(extra: Record<string, string>): Promise<Record<string
   };
 }
 
+/** One line of figures per scenario, quoted in RELIABILITY.md: rerun this file to see them. */
+function report(
+  scenario: string,
+  f: { sent: number; acknowledged: number; stored: number; distinct: number; lost: number; kills: number },
+): void {
+  console.log(
+    `crash figures (${scenario}): spans sent ${f.sent}, acknowledged ${f.acknowledged}, stored ${f.stored} ` +
+      `(distinct ${f.distinct}), acknowledged but not stored ${f.lost}, kill -9 ${f.kills}`,
+  );
+}
+
 const hex = (n: number, width: number): string => (n + 1).toString(16).padStart(width, '0');
 
 /** Request `r`: `spans` LLM spans of session `crash-r`, ids unique across requests. */
@@ -124,6 +135,14 @@ describe('cairn start under kill -9', () => {
     expect(await first.exited).toBe('SIGKILL');
 
     const counts = await restartAndCount(env);
+    report('killed with everything still in the spool', {
+      sent: N * SPANS,
+      acknowledged: statuses.filter((x) => x === 200).length * SPANS,
+      stored: counts.rows,
+      distinct: counts.distinct,
+      lost: statuses.filter((x, r) => x === 200 && !counts.sessions.includes(`crash-${r}`)).length * SPANS,
+      kills: 1,
+    });
     expect(counts).toMatchObject({
       rows: N * SPANS,
       distinct: N * SPANS,
@@ -175,6 +194,14 @@ describe('cairn start under kill -9', () => {
 
     const counts = await restartAndCount(env);
     const stored = new Set(counts.sessions.map((s) => Number(s.slice('crash-'.length))));
+    report('killed during inserts, then during the replay', {
+      sent: next * SPANS,
+      acknowledged: acked.size * SPANS,
+      stored: counts.rows,
+      distinct: counts.distinct,
+      lost: [...acked].filter((r) => !stored.has(r)).length * SPANS,
+      kills: 2,
+    });
     for (const r of acked) expect(stored.has(r)).toBe(true);
     // Requests in flight at the kill may be stored or not, but only whole and only once.
     expect(counts.rows).toBe(stored.size * SPANS);

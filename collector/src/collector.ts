@@ -7,7 +7,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { CairnError, DEFAULT_PRICE_BOOK, isCairnError, type PriceBook } from '@cairn/schemas';
+import { afterBody, CairnError, DEFAULT_PRICE_BOOK, isCairnError, type PriceBook } from '@cairn/schemas';
 import { selectSpanLines, type Store } from '@cairn/storage';
 import { createDeadLetterSink, deadLetterOf } from './dead-letter-sink.js';
 import { RecentKeys } from './dedup.js';
@@ -377,7 +377,24 @@ function toCairnError(err: unknown): CairnError {
   return new CairnError('CAIRN_INTERNAL', e.message ?? 'internal error', { cause: err });
 }
 
-function sendError(req: FastifyRequest, reply: FastifyReply, err: CairnError, metrics: CollectorMetrics): FastifyReply {
+/**
+ * Answers an error. A body not read to its end (a 413 stops part way, auth refuses before
+ * reading) is drained first, bounded, so an exporter still sending reads this answer instead
+ * of failing with EPIPE and retrying the same body.
+ */
+function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  err: CairnError,
+  metrics: CollectorMetrics,
+): FastifyReply | Promise<FastifyReply> {
+  return afterBody(req.raw, (unread) => {
+    if (unread) reply.header('connection', 'close');
+    return sendErrorNow(req, reply, err, metrics);
+  });
+}
+
+function sendErrorNow(req: FastifyRequest, reply: FastifyReply, err: CairnError, metrics: CollectorMetrics): FastifyReply {
   metrics.requests.inc(1, { status: String(err.status) });
   // Every 503 is retryable (OTLP exporters honour Retry-After); the queue-full path sets its own.
   if (err.status === 503 && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '1');

@@ -10,7 +10,8 @@ import { errorBody, HealthResponse } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
 import { Authenticator, SESSION_COOKIE } from './auth.js';
 import type { ApiConfig } from './config.js';
-import { installErrorHandler } from './errors.js';
+import { installErrorHandler, sendFrameworkError } from './errors.js';
+import { installInputGuard } from './input-guard.js';
 import { registerAuthRoutes, registerMeRoute } from './routes/auth.js';
 import { registerCostRoutes } from './routes/costs.js';
 import { registerDeadLetterRoutes } from './routes/dead-letters.js';
@@ -58,9 +59,11 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     // Unknown query parameters and body fields are errors (a typo in a filter must not silently
     // widen a query), so additionalProperties: false must reject, not strip.
     ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } },
+    frameworkErrors: sendFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+  installInputGuard(app);
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { TimeParam } from './api-bounds.js';
 
 /** Alerts (`GET /api/alerts`) and anomaly-detector settings (DESIGN §6). */
 
@@ -19,8 +20,8 @@ export const AlertsQuery = Type.Object(
     budget_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     agent: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-    from: Type.Optional(Type.String({ description: 'Alerts created at or after (ISO 8601 or epoch ms).' })),
-    to: Type.Optional(Type.String({ description: 'Alerts created before (ISO 8601 or epoch ms).' })),
+    from: Type.Optional(TimeParam('Alerts created at or after this time.')),
+    to: Type.Optional(TimeParam('Alerts created before this time.')),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   },
   { additionalProperties: false },
@@ -60,7 +61,7 @@ export const DetectorSettings = Type.Object(
       maximum: 10_000,
       description: 'Sessions of an agent needed before history-based detectors fire (5).',
     }),
-    step_limits: Type.Record(Type.String(), Type.Integer({ minimum: 1 }), {
+    step_limits: Type.Record(Type.String({ maxLength: 256 }), Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), {
       description: 'Configured step limit per agent; others derive one from history.',
     }),
     step_limit_multiplier: Type.Number({

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { MAX_USD } from './api-bounds.js';
 
 /**
  * Budgets (`/api/budgets`, DESIGN §6). Money is USD; times are ISO 8601 in UTC; periods are
@@ -36,7 +37,7 @@ export const CreateBudgetBody = Type.Object(
     timezone: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, description: 'IANA timezone of the period boundaries (default UTC).' }),
     ),
-    limit_usd: Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }),
+    limit_usd: Type.Number({ exclusiveMinimum: 0, maximum: MAX_USD }),
     thresholds: Type.Optional(Thresholds),
     webhook_ids: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { TimeParam } from './api-bounds.js';
 
 /** `GET /api/costs`: spend over time from the hourly cost rollup (DESIGN §5, §7). */
 
@@ -11,10 +12,8 @@ const StringList = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { m
 
 export const CostsQuery = Type.Object(
   {
-    from: Type.Optional(
-      Type.String({ description: 'Start (ISO 8601 or epoch ms), rounded down to the hour. Default: 7 days before `to`.' }),
-    ),
-    to: Type.Optional(Type.String({ description: 'End, exclusive (ISO 8601 or epoch ms). Default: now.' })),
+    from: Type.Optional(TimeParam('Start, rounded down to the hour. Default: 7 days before `to`.')),
+    to: Type.Optional(TimeParam('End, exclusive. Default: now.')),
     bucket: Type.Optional(Type.Enum(COST_BUCKETS)),
     group_by: Type.Optional(Type.Enum(COST_GROUP_BYS)),
     agent: Type.Optional(StringList),

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ANOMALY_TYPES } from './api-alerts.js';
+import { CountParam, TimeParam, UsdParam } from './api-bounds.js';
 
 /**
  * Session list, replay and step payloads (DESIGN §7: `GET /api/sessions`, `GET /api/sessions/:id`,
@@ -17,17 +18,17 @@ const StringList = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { m
 
 /** Filters shared by the session list and the JSONL export. */
 export const SessionFilterFields = {
-  from: Type.Optional(Type.String({ description: 'Sessions started at or after this time (ISO 8601 or epoch milliseconds).' })),
-  to: Type.Optional(Type.String({ description: 'Sessions started before this time (ISO 8601 or epoch milliseconds).' })),
+  from: Type.Optional(TimeParam('Sessions started at or after this time.')),
+  to: Type.Optional(TimeParam('Sessions started before this time.')),
   agent: Type.Optional(StringList),
   workflow: Type.Optional(StringList),
   user: Type.Optional(StringList),
   status: Type.Optional(Type.Array(Type.Enum(SESSION_STATUSES), { maxItems: 3 })),
-  min_cost: Type.Optional(Type.Number({ minimum: 0, description: 'USD, inclusive.' })),
-  max_cost: Type.Optional(Type.Number({ minimum: 0, description: 'USD, inclusive.' })),
+  min_cost: Type.Optional(UsdParam('USD, inclusive.')),
+  max_cost: Type.Optional(UsdParam('USD, inclusive.')),
   has_escalation: Type.Optional(Type.Boolean()),
   has_error: Type.Optional(Type.Boolean({ description: 'At least one span with status error (true) or none (false).' })),
-  min_steps: Type.Optional(Type.Integer({ minimum: 0 })),
+  min_steps: Type.Optional(CountParam()),
   anomaly: Type.Optional(
     Type.Array(Type.Enum([...ANOMALY_TYPES, 'any'] as const), {
       maxItems: 5,

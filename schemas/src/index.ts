@@ -7,6 +7,9 @@ export type { ErrorCode, ErrorBody } from './errors.js';
 export { PRICE_TABLE, DEFAULT_PRICE_BOOK, createPriceBook, computeCost, normalizeModelId } from './prices.js';
 export type { ModelPrice, TokenUsage, PriceBook } from './prices.js';
 export { ErrorResponse, HealthResponse } from './api.js';
+export { afterBody, drainBody, DRAIN_MAX_BYTES, DRAIN_MAX_MS } from './drain-body.js';
+export type { DrainableBody, DrainLimits, DrainResult } from './drain-body.js';
+export { STORABLE_TIME_MIN_MS, STORABLE_TIME_MAX_MS, MAX_USD, TimeParam, UsdParam, CountParam } from './api-bounds.js';
 export {
   SESSION_STATUSES,
   SESSION_SORTS,

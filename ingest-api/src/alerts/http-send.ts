@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { bareHost, isPrivateAddress, parseWebhookUrl } from './target.js';
+import { bareHost, isLocalhostName, isPrivateAddress, parseWebhookUrl } from './target.js';
 
 /** What one HTTP attempt gave: a status (null when no response came), its latency and an error. */
 export interface SendResult {
@@ -34,6 +34,8 @@ class RefusedTarget extends Error {}
  * creation and to 127.0.0.1 later (DNS rebinding) is still refused.
  */
 const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  if (isLocalhostName(hostname))
+    return callback(new RefusedTarget(`${hostname} is a private or loopback address (a localhost name)`), '', 4);
   dnsLookup(hostname, { all: true, verbatim: true, ...(options.family ? { family: options.family } : {}) }, (err, addresses) => {
     if (err) return callback(err, '', 4);
     const list = addresses as LookupAddress[];
@@ -65,7 +67,8 @@ export const sendWebhook: WebhookSender = (rawUrl, headers, body, opts) => {
       return resolve({ statusCode: null, latencyMs: 0, error: (err as Error).message, refused: true });
     }
     const host = bareHost(url);
-    if (!opts.allowPrivate && (isIP(host) !== 0 ? isPrivateAddress(host) : false)) {
+    // A literal address is connected to without a lookup, so it is checked here.
+    if (!opts.allowPrivate && isIP(host) !== 0 && isPrivateAddress(host)) {
       return resolve({
         statusCode: null,
         latencyMs: 0,
@@ -89,6 +92,9 @@ export const sendWebhook: WebhookSender = (rawUrl, headers, body, opts) => {
         'content-length': String(payload.length),
         'user-agent': 'Cairn-Webhooks/1',
       },
+      // A fresh connection per attempt: a pooled keep-alive socket would skip the lookup below,
+      // so an address checked for one request could serve another.
+      agent: false,
       ...(opts.allowPrivate ? {} : { lookup: publicOnlyLookup }),
     };
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {

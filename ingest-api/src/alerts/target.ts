@@ -1,68 +1,66 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { CairnError } from '@cairn/schemas';
 
 /**
- * Addresses a webhook may not reach without CAIRN_WEBHOOK_ALLOW_PRIVATE=1: loopback, private,
- * shared (CGNAT), link-local, unique-local, multicast, reserved and unspecified ranges.
- * IPv4-mapped and NAT64 IPv6 forms are unwrapped and checked as IPv4.
+ * Whether an address may be a webhook target without CAIRN_WEBHOOK_ALLOW_PRIVATE=1. Ranges come
+ * from ipaddr.js (maintained against the IANA special-purpose registries) rather than a list of
+ * our own: only plain global unicast is a target. IPv6 forms that carry an IPv4 address
+ * (IPv4-mapped, SIIT, NAT64, 6to4, Teredo) are judged by the IPv4 address they lead to, since
+ * the kernel or a translator on the path may deliver them there.
  */
-const BLOCKED = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  BLOCKED.addSubnet(net, bits, 'ipv4');
-}
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['fec0::', 10],
-  ['ff00::', 8],
-  ['2001:db8::', 32],
-  ['100::', 64],
-] as const) {
-  BLOCKED.addSubnet(net, bits, 'ipv6');
-}
-
-/** The IPv4 address an IPv6 address embeds (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96), if any. */
-function embeddedV4(addr: string): string | undefined {
-  const lower = addr.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex?.[1] && hex[2]) {
-    const hi = parseInt(hex[1], 16);
-    const lo = parseInt(hex[2], 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  return undefined;
-}
-
-/** Whether a literal IP address is private, loopback or otherwise not a public target. */
 export function isPrivateAddress(addr: string): boolean {
-  const family = isIP(addr);
-  if (family === 4) return BLOCKED.check(addr, 'ipv4');
-  if (family === 6) {
-    const v4 = embeddedV4(addr);
-    if (v4 !== undefined) return BLOCKED.check(v4, 'ipv4');
-    return BLOCKED.check(addr, 'ipv6');
+  const canonical = withHexTail(addr);
+  if (!ipaddr.isValid(canonical)) return true; // not an address at all: refuse rather than guess
+  return !isPublic(ipaddr.parse(canonical));
+}
+
+/**
+ * ipaddr.js reads `::a.b.c.d` as IPv4-mapped where the kernel (and URL parsing) read the
+ * IPv4-compatible `::AABB:CCDD`: rewrite a dotted tail in hex first so both agree.
+ */
+function withHexTail(addr: string): string {
+  const m = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
+  if (!m) return addr;
+  const [a, b, c, d] = [m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number];
+  if ([a, b, c, d].some((o) => o > 255)) return addr;
+  return `${m[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+}
+
+function isPublic(ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (ip.kind() === 'ipv4') return ip.range() === 'unicast';
+  const v6 = ip as ipaddr.IPv6;
+  const p = v6.parts;
+  const v4 = (hi: number, lo: number): ipaddr.IPv4 => new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+  const at = (i: number): number => p[i] ?? 0;
+  switch (v6.range()) {
+    case 'ipv4Mapped': // ::ffff:a.b.c.d
+    case 'rfc6145': // ::ffff:0:a.b.c.d (SIIT)
+      return isPublic(v4(at(6), at(7)));
+    case 'rfc6052':
+      // 64:ff9b::/96 is the well-known NAT64 prefix: the gateway connects to the embedded address.
+      // 64:ff9b:1::/48 is for local use inside one network (RFC 8215): never a public target.
+      return at(2) === 0 && at(3) === 0 && at(4) === 0 && at(5) === 0 && isPublic(v4(at(6), at(7)));
+    case '6to4': // 2002:AABB:CCDD::/48 routes to a.b.c.d
+      return isPublic(v4(at(1), at(2)));
+    case 'teredo': // 2001:0:server:server:flags:port:~client:~client
+      return isPublic(v4(at(2), at(3))) && isPublic(v4(~at(6) & 0xffff, ~at(7) & 0xffff));
+    case 'unicast':
+      // ipaddr.js names no range for the deprecated IPv4-compatible ::/96 (::a.b.c.d): refuse it whole.
+      return !(at(0) === 0 && at(1) === 0 && at(2) === 0 && at(3) === 0 && at(4) === 0 && at(5) === 0);
+    default:
+      return false;
   }
-  return true; // not an address at all: refuse rather than guess
+}
+
+/**
+ * Names that mean this machine whatever DNS says (RFC 6761: `localhost` and every name under it),
+ * with or without the trailing dot of a fully qualified name.
+ */
+export function isLocalhostName(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.+$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
 }
 
 /** Parses and checks the form of a webhook URL (http or https, a host, no fragment games). */
@@ -94,6 +92,7 @@ export async function assertPublicTarget(raw: string, allowPrivate: boolean): Pr
   const url = parseWebhookUrl(raw);
   if (allowPrivate) return url;
   const host = bareHost(url);
+  if (isLocalhostName(host)) throw refused(host, host);
   let addresses: string[];
   if (isIP(host) !== 0) addresses = [host];
   else {
@@ -104,11 +103,13 @@ export async function assertPublicTarget(raw: string, allowPrivate: boolean): Pr
     }
   }
   const bad = addresses.find(isPrivateAddress);
-  if (bad !== undefined || host.toLowerCase() === 'localhost') {
-    throw new CairnError(
-      'CAIRN_WEBHOOK_TARGET_REFUSED',
-      `webhook target ${host} resolves to a private or loopback address (${bad ?? host}); set CAIRN_WEBHOOK_ALLOW_PRIVATE=1 to allow it`,
-    );
-  }
+  if (bad !== undefined) throw refused(host, bad);
   return url;
+}
+
+function refused(host: string, address: string): CairnError {
+  return new CairnError(
+    'CAIRN_WEBHOOK_TARGET_REFUSED',
+    `webhook target ${host} resolves to a private or loopback address (${address}); set CAIRN_WEBHOOK_ALLOW_PRIVATE=1 to allow it`,
+  );
 }

@@ -87,18 +87,19 @@ export function registerAlertRoutes(app: ApiInstance, { store }: RouteContext): 
       if (from !== undefined && to !== undefined && from >= to)
         throw new CairnError('CAIRN_BAD_REQUEST', '`from` must be before `to`');
       if (from !== undefined) {
-        where.push("created_at >= toDateTime64({from:String}, 3, 'UTC')");
+        // Qualified: the SELECT aliases `created_at` to its string form, which would shadow the column.
+        where.push("alerts.created_at >= toDateTime64({from:String}, 3, 'UTC')");
         params.from = chTime(from);
       }
       if (to !== undefined) {
-        where.push("created_at < toDateTime64({to:String}, 3, 'UTC')");
+        where.push("alerts.created_at < toDateTime64({to:String}, 3, 'UTC')");
         params.to = chTime(to);
       }
       const rows = await store.query<AlertRow>(
         `SELECT alert_id, type, toString(created_at) AS created_at, message, budget_id, session_id, agent_name, threshold,
                 toString(period_start) AS period_start, toString(period_end) AS period_end, spent_usd, limit_usd, percent, payload
          FROM alerts FINAL WHERE ${where.join(' AND ')}
-         ORDER BY created_at DESC, alert_id LIMIT {n:UInt32}`,
+         ORDER BY alerts.created_at DESC, alert_id LIMIT {n:UInt32}`,
         params,
       );
       return { alerts: rows.map(toAlert) };
