@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   {
     // Tests read JSON answers and assert on their shape; typing every body would add nothing.
-    files: ['*/test/**/*.ts'],
+    files: ['*/test/**/*.ts', 'testkit/src/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

@@ -21,6 +21,7 @@ export default defineConfig({
       '@cairn/sdk': pkg('sdk'),
       '@cairn/examples': pkg('examples'),
       cairn: pkg('cli'),
+      '@cairn/testkit': pkg('testkit'),
     },
   },
   test: {
