@@ -21,6 +21,50 @@ export default tseslint.config(
     },
   },
   {
+    // Packages meet through their names (an index or an exported subpath), never through another
+    // package's folders; tests share helpers through @cairn/testkit, which no source may import.
+    files: ['*/test/**/*.ts', 'testkit/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(schemas|storage|sdk|collector|ingest-api|examples|dashboard|cli|testkit)/',
+              message: "Import another package by its name, not through its folders (shared test helpers: '@cairn/testkit').",
+            },
+            {
+              regex: '^(@cairn/[a-z-]+|cairn)/(src|test|dist)(/|$)',
+              message: 'Import a package by its name or an exported subpath, not its internals.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['*/src/**/*.{ts,tsx}'],
+    ignores: ['testkit/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@cairn/testkit', message: 'The test kit is for tests only.' }],
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(schemas|storage|sdk|collector|ingest-api|examples|dashboard|cli|testkit)/',
+              message: 'Import another package by its name, not through its folders.',
+            },
+            {
+              regex: '^(@cairn/[a-z-]+|cairn)/(src|test|dist)(/|$)',
+              message: 'Import a package by its name or an exported subpath, not its internals.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The classic hook rules; the React Compiler rules of v7's preset assume a compiler we do not use.
     files: ['dashboard/src/**/*.tsx', 'dashboard/src/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
@@ -28,7 +72,7 @@ export default tseslint.config(
   },
   {
     // Tests read JSON answers and assert on their shape; typing every body would add nothing.
-    files: ['*/test/**/*.ts'],
+    files: ['*/test/**/*.ts', 'testkit/src/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

@@ -10,6 +10,8 @@ const pkg = (dir: string): string => fileURLToPath(new URL(`./${dir}/src/index.t
 export default defineConfig({
   resolve: {
     alias: {
+      // Before '@cairn/schemas', which would otherwise match this subpath as a prefix.
+      '@cairn/schemas/conventions': fileURLToPath(new URL('./schemas/src/conventions.ts', import.meta.url)),
       '@cairn/schemas': pkg('schemas'),
       // Before '@cairn/storage', which would otherwise match this subpath as a prefix.
       '@cairn/storage/encode': fileURLToPath(new URL('./storage/src/encode.ts', import.meta.url)),
@@ -19,6 +21,7 @@ export default defineConfig({
       '@cairn/sdk': pkg('sdk'),
       '@cairn/examples': pkg('examples'),
       cairn: pkg('cli'),
+      '@cairn/testkit': pkg('testkit'),
     },
   },
   test: {

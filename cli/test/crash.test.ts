@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '@cairn/storage';
-import { tempDataDir } from '../../storage/test/helpers.js';
+import { tempDataDir } from '@cairn/testkit';
 import { freePort, run, waitFor, type Running } from './cli-process.js';
 
 // DESIGN §8 reliability: a 200 means the spans are fsync'd; after `kill -9` at any moment no

@@ -5,8 +5,7 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { CairnRuntime } from '../src/index.js';
-import { tempDataDir } from '../../storage/test/helpers.js';
-import { startTestCairn } from './start-test-cairn.js';
+import { tempDataDir, startTestCairn } from '@cairn/testkit';
 
 const INGEST = 'cairn_ik_' + 'e2e'.repeat(8);
 const tmp = tempDataDir();

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findKey, openStore } from '@cairn/storage';
-import { tempDataDir } from '../../storage/test/helpers.js';
+import { tempDataDir } from '@cairn/testkit';
 import { freePort, run, waitFor } from './cli-process.js';
 
 const tmp = tempDataDir();

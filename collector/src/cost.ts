@@ -1,5 +1,5 @@
-import { ATTR, FOREIGN_ATTR, computeCost } from '@cairn/schemas';
-import type { CostSource, ModelPrice, PriceBook, SpanKind } from '@cairn/schemas';
+import { ATTR, FOREIGN_ATTR, computeCost } from '@cairn/schemas/conventions';
+import type { CostSource, ModelPrice, PriceBook, SpanKind } from '@cairn/schemas/conventions';
 import type { AttrValue, Attributes } from './decoded.js';
 import { asCount, asNumber } from './attr-values.js';
 

@@ -6,7 +6,7 @@ import { decodeTraceRequestProto } from '../src/otlp-proto.js';
 import { normalizeSpan } from '../src/normalize.js';
 import type { DecodedSpan } from '../src/decoded.js';
 import { recordWithSdk, toJsonBody, toProto } from './otlp-fixtures.js';
-import { seededRandom } from '../../storage/test/helpers.js';
+import { seededRandom } from '@cairn/testkit';
 
 async function validRequest(): Promise<Uint8Array> {
   const spans = await recordWithSdk((tracer) => {

@@ -6,7 +6,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_PRICE_BOOK } from '@cairn/schemas';
 import { prepareRequest, type PreparedRequest } from '../src/prepare.js';
-import { seededRandom } from '../../storage/test/helpers.js';
+import { seededRandom } from '@cairn/testkit';
 
 /*
  * Pins the ingest output byte for byte: the insert lines (`body`) and dedup keys that

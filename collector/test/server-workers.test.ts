@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '@cairn/storage';
 import { buildCollector } from '../src/index.js';
-import { tempDataDir } from '../../storage/test/helpers.js';
+import { tempDataDir } from '@cairn/testkit';
 import { chatSession, protoBody, recordSpans } from './otel-fixtures.js';
 
 // The collector with its ingest worker (the default) and without (on the event loop), on a real

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import protobuf from 'protobufjs/minimal.js';
 import { createKey, createKeyResolver, ensureProject, openStore, type Store } from '@cairn/storage';
 import { buildCollector, type Collector } from '../src/index.js';
-import { tempDataDir } from '../../storage/test/helpers.js';
+import { tempDataDir } from '@cairn/testkit';
 import { chatSession, gzip, jsonBody, protoBody, recordSpans } from './otel-fixtures.js';
 
 const tmp = tempDataDir();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PRICE_BOOK } from '@cairn/schemas';
 import { openStore, type Store } from '@cairn/storage';
 import { buildCollector, prepareRequest, Spool, type Collector, type CollectorConfig } from '../src/index.js';
-import { tempDataDir } from '../../storage/test/helpers.js';
+import { tempDataDir } from '@cairn/testkit';
 
 // The spool with a real embedded store and real HTTP: replay of a batch that had landed before
 // a crash, a full spool (503 + Retry-After), and a store that is down for a while.

@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { runDemo, SUPPORT_CAPS } from '@cairn/examples';
 import { PRICE_TABLE, type SessionDetailResponse } from '@cairn/schemas';
 import { init, llm, session, shutdown, step } from '@cairn/sdk';
+import { api, ApiError } from '../src/api/client';
 import { sessionSpans } from './support/otlp';
 import { ADMIN_KEY, INGEST_KEY, launch, send, shot, signIn, startEnv, type Env } from './support/fixture';
 
@@ -252,5 +253,33 @@ describe('dashboard: empty state, demo data, budgets, webhooks and alerts', () =
     await page.fill('#price-search', 'openai/gpt-4o-2024-08-06');
     await page.waitForSelector(`${table} tr[data-model="gpt-4o"] .badge`);
     expect(await rows()).toEqual(['gpt-4o']);
+    // A Bedrock id, normalized as the collector does (region and vendor prefix, `-v1:0`).
+    await page.fill('#price-search', 'us.anthropic.claude-3-5-haiku-20241022-v1:0');
+    await page.waitForSelector(`${table} tr[data-model="claude-3.5-haiku"] .badge`);
+    expect(await rows()).toEqual(['claude-3.5-haiku']);
+  });
+
+  it('tells a route the server lacks from a missing record by the error code alone', async () => {
+    // The dashboard's own client against the real API: an unknown route and an unknown session.
+    const auth = { headers: { authorization: `Bearer ${ADMIN_KEY}` } };
+    const noRoute = await api(`${base}/api/no-such-feature`, auth).catch((e: unknown) => e);
+    expect(noRoute).toBeInstanceOf(ApiError);
+    expect([(noRoute as ApiError).code, (noRoute as ApiError).unavailable]).toEqual(['CAIRN_ROUTE_NOT_FOUND', true]);
+    const noRecord = await api(`${base}/api/sessions/no-such-session`, auth).catch((e: unknown) => e);
+    expect([(noRecord as ApiError).code, (noRecord as ApiError).unavailable]).toEqual(['CAIRN_NOT_FOUND', false]);
+
+    // A server without the budgets API: the page's list request reaches a path the server has no
+    // route for, so the real not-found answer (whatever its wording) shows "not available".
+    await page.route(`${base}/api/budgets`, (route) => route.continue({ url: `${base}/api/budgets-not-on-this-server` }));
+    try {
+      await page.goto(`${base}/budgets`);
+      await page.waitForSelector('[data-testid=unavailable]');
+      expect(await page.textContent('[data-testid=unavailable] h3')).toBe('Budgets and alerts are not available on this server');
+    } finally {
+      await page.unroute(`${base}/api/budgets`);
+    }
+    await page.goto(`${base}/budgets`);
+    await page.waitForSelector('[data-testid=budget-bar]');
+    expect(await page.$('[data-testid=unavailable]')).toBeNull();
   });
 });

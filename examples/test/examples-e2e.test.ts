@@ -3,8 +3,7 @@ import type { CairnRuntime } from 'cairn';
 import { forceFlush, init, shutdown } from '@cairn/sdk';
 import { runReportingPipeline, runSupportAgent, runDemo, PIPELINE_CAPS } from '@cairn/examples';
 import type { ExampleResult } from '@cairn/examples';
-import { tempDataDir } from '../../storage/test/helpers.js';
-import { startTestCairn } from '../../cli/test/start-test-cairn.js';
+import { tempDataDir, startTestCairn } from '@cairn/testkit';
 
 const INGEST = 'cairn_ik_' + 'x'.repeat(24);
 const tmp = tempDataDir('cairn-examples-');

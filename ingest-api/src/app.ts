@@ -124,7 +124,7 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     if (serveDashboard && request.method === 'GET' && !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path)) {
       return reply.type('text/html').sendFile('index.html');
     }
-    return reply.status(404).send(errorBody('CAIRN_NOT_FOUND', `no route ${request.method} ${path}`));
+    return reply.status(404).send(errorBody('CAIRN_ROUTE_NOT_FOUND', `no route ${request.method} ${path}`));
   });
   return app;
 }

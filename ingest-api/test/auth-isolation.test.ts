@@ -322,7 +322,7 @@ describe('documentation, health and the dashboard', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toMatchObject({ status: 'ok', storage: 'embedded' });
     const missing = await app.inject({ method: 'GET', url: '/api/nothing-here', headers: bearer(a.admin) });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json().error.code).toBe('CAIRN_NOT_FOUND');
+    expect(missing.json().error.code).toBe('CAIRN_ROUTE_NOT_FOUND');
   });
 
   it('serves the dashboard build with client-side routes falling back to index.html', async () => {

@@ -1,5 +1,5 @@
 import type { SessionSummary, SpanKind, SpanRow } from '@cairn/schemas';
-import { seededRandom } from '../../storage/test/helpers.js';
+import { seededRandom } from '@cairn/testkit';
 
 /**
  * A deterministic corpus of sessions for list tests, described abstractly so the same corpus

@@ -7,7 +7,7 @@ import { createKey, ensureProject } from '@cairn/storage';
 import type { CairnRuntime } from 'cairn';
 import { expectedSummary, generateCorpus, type CorpusSession } from './corpus.js';
 import { SORTS, expectedIds, listCases, pageAll } from './list-cases.js';
-import { startTestCairn } from '../../cli/test/start-test-cairn.js';
+import { startTestCairn } from '@cairn/testkit';
 
 /**
  * The acceptance path end to end: a 1,000-session corpus sent as OTLP/JSON to `cairn start`,

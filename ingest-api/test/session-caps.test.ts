@@ -7,7 +7,7 @@ import { createKey, ensureProject } from '@cairn/storage';
 import { forceFlush, init, llm, session, shutdown, step } from '@cairn/sdk';
 import { runSupportAgent, SUPPORT_CAPS } from '@cairn/examples';
 import type { CairnRuntime } from 'cairn';
-import { startTestCairn } from '../../cli/test/start-test-cairn.js';
+import { startTestCairn } from '@cairn/testkit';
 
 /**
  * A run's own caps in the replay answer, end to end: the SDK records them on the session span,

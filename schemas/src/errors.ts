@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   CAIRN_UNAUTHORIZED: { status: 401, doc: 'No key, an unknown key or a revoked key.' },
   CAIRN_FORBIDDEN: { status: 403, doc: 'The key is valid but may not do this (e.g. an ingest key reading data).' },
   CAIRN_NOT_FOUND: { status: 404, doc: 'No such resource in this project.' },
+  CAIRN_ROUTE_NOT_FOUND: {
+    status: 404,
+    doc: 'No route for this method and path: a typo, or a feature this server does not have (clients test the code, not the message).',
+  },
   CAIRN_CONFLICT: { status: 409, doc: 'The resource exists already or changed meanwhile.' },
   CAIRN_PAYLOAD_TOO_LARGE: { status: 413, doc: 'The body exceeds the configured size limit.' },
   CAIRN_UNSUPPORTED_MEDIA_TYPE: { status: 415, doc: 'The Content-Type is not one the route accepts.' },

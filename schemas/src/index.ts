@@ -1,11 +1,15 @@
+// The run-time-free part (attribute names, error codes, the price book) is also the subpath
+// `@cairn/schemas/conventions` (conventions.ts), so the browser can import it without typebox.
 export { ATTR, FOREIGN_ATTR, AUTONOMY_LEVELS, LIMIT_KINDS, CAP_ATTRS } from './attributes.js';
 export type { AutonomyLevel, LimitKind, CapField } from './attributes.js';
 export { SPAN_KINDS, SPAN_STATUSES, COST_SOURCES, SPAN_COLUMNS } from './span-row.js';
 export type { SpanKind, SpanStatus, CostSource, SpanRow } from './span-row.js';
 export { ERROR_CODES, CairnError, isCairnError, errorBody } from './errors.js';
 export type { ErrorCode, ErrorBody } from './errors.js';
-export { PRICE_TABLE, DEFAULT_PRICE_BOOK, createPriceBook, computeCost, normalizeModelId } from './prices.js';
+export { PRICE_TABLE, DEFAULT_PRICE_BOOK, createPriceBook, computeCost } from './prices.js';
 export type { ModelPrice, TokenUsage, PriceBook } from './prices.js';
+export { normalizeModelId, createModelMatcher } from './model-id.js';
+export type { ModelMatcher } from './model-id.js';
 export { ErrorResponse, HealthResponse } from './api.js';
 export { afterBody, drainBody, DRAIN_MAX_BYTES, DRAIN_MAX_MS } from './drain-body.js';
 export type { DrainableBody, DrainLimits, DrainResult } from './drain-body.js';

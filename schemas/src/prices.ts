@@ -1,11 +1,12 @@
 import { PRICE_TABLE } from './price-data.js';
+import { createModelMatcher } from './model-id.js';
 
 /** A model's list price in USD per million tokens. */
 export interface ModelPrice {
   provider: string;
   /** A readable model name (the family this pattern covers). */
   model: string;
-  /** A regular expression tested against the normalized model id (see {@link normalizeModelId}). */
+  /** A regular expression tested against the normalized model id (see `normalizeModelId` in model-id.ts). */
   pattern: string;
   input: number;
   output: number;
@@ -23,20 +24,6 @@ export interface TokenUsage {
   reasoning_tokens?: number;
 }
 
-/**
- * Lower-cases and strips routing prefixes (`openai/`, `models/`, `accounts/.../models/`,
- * Bedrock's `us.anthropic.`), so ids from gateways and cloud SDKs match the same entry.
- */
-export function normalizeModelId(model: string): string {
-  let id = model.trim().toLowerCase();
-  const slash = id.lastIndexOf('/');
-  if (slash >= 0) id = id.slice(slash + 1);
-  id = id.replace(/^(?:[a-z]{2}\.)?(?:anthropic|meta|mistral|amazon|cohere)\./, '');
-  // Bedrock's version suffix, e.g. claude-3-5-sonnet-20240620-v1:0
-  id = id.replace(/-v\d+(?::\d+)?$/, '');
-  return id;
-}
-
 /** A compiled price table: first matching pattern wins. */
 export interface PriceBook {
   find(model: string): ModelPrice | undefined;
@@ -46,15 +33,14 @@ export interface PriceBook {
 /** Builds a price book; `overrides` (e.g. a project's own prices) are tried before the defaults. */
 export function createPriceBook(overrides: readonly ModelPrice[] = [], base: readonly ModelPrice[] = PRICE_TABLE): PriceBook {
   const entries = [...overrides, ...base];
-  const compiled = entries.map((e) => ({ e, re: new RegExp(e.pattern) }));
+  const match = createModelMatcher(entries.map((e) => e.pattern));
   const cache = new Map<string, ModelPrice | undefined>();
   return {
     entries,
     find(model: string): ModelPrice | undefined {
       if (!model) return undefined;
       if (cache.has(model)) return cache.get(model);
-      const id = normalizeModelId(model);
-      const hit = compiled.find((c) => c.re.test(id))?.e;
+      const hit = entries[match(model)];
       // Model ids are few; the cache keeps the hot path to one map lookup.
       if (cache.size < 10_000) cache.set(model, hit);
       return hit;
@@ -76,5 +62,6 @@ export function computeCost(usage: TokenUsage, price: ModelPrice): number {
   return micro / 1_000_000;
 }
 
-export const DEFAULT_PRICE_BOOK: PriceBook = createPriceBook();
+// Pure: a bundle that never uses the default book (the dashboard) leaves the price table out.
+export const DEFAULT_PRICE_BOOK: PriceBook = /* @__PURE__ */ createPriceBook();
 export { PRICE_TABLE };

@@ -1,6 +1,6 @@
 import type { Attributes, Span } from '@opentelemetry/api';
-import { ATTR } from '@cairn/schemas';
-import type { AutonomyLevel } from '@cairn/schemas';
+import { ATTR } from '@cairn/schemas/conventions';
+import type { AutonomyLevel } from '@cairn/schemas/conventions';
 import { toJson } from './json.js';
 import { llmSpec, recordLlmResult } from './llm.js';
 import type { LlmRequest, LlmResult } from './llm.js';

@@ -1,6 +1,6 @@
 import type { Attributes, TracerProvider } from '@opentelemetry/api';
 import type { BufferConfig, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { ModelPrice } from '@cairn/schemas';
+import type { ModelPrice } from '@cairn/schemas/conventions';
 import type { ContentOptions, Redactor } from './content.js';
 import type { GuardOptions } from './guard.js';
 import type { RunCaps } from './run-state.js';

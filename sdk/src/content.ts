@@ -3,7 +3,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { ATTR } from '@cairn/schemas';
+import { ATTR } from '@cairn/schemas/conventions';
 
 /** A redaction hook: gets one text value (a prompt, an output, tool arguments, a state snapshot) and returns what may leave the process. */
 export type Redactor = (text: string) => string;

@@ -1,5 +1,5 @@
-import { CairnError } from '@cairn/schemas';
-import type { LimitKind } from '@cairn/schemas';
+import { CairnError } from '@cairn/schemas/conventions';
+import type { LimitKind } from '@cairn/schemas/conventions';
 
 /**
  * Thrown when a per-run cap (cost, tokens, steps, duration, repeats) is crossed. Code

@@ -1,5 +1,5 @@
 import type { Attributes, Span } from '@opentelemetry/api';
-import { ATTR, computeCost } from '@cairn/schemas';
+import { ATTR, computeCost } from '@cairn/schemas/conventions';
 import { toJson } from './json.js';
 import type { LlmUsage } from './run-state.js';
 import { rt } from './runtime.js';

@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api';
-import { ATTR } from '@cairn/schemas';
-import type { LimitKind } from '@cairn/schemas';
+import { ATTR } from '@cairn/schemas/conventions';
+import type { LimitKind } from '@cairn/schemas/conventions';
 import { BudgetExceededError, CairnLimitError } from './errors.js';
 import type { RunStoppedError } from './errors.js';
 

@@ -1,8 +1,8 @@
 import { context, createContextKey, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
-import { ATTR, DEFAULT_PRICE_BOOK } from '@cairn/schemas';
-import type { PriceBook } from '@cairn/schemas';
+import { ATTR, DEFAULT_PRICE_BOOK } from '@cairn/schemas/conventions';
+import type { PriceBook } from '@cairn/schemas/conventions';
 import type { ResolvedContent } from './config.js';
 import type { GuardClient } from './guard.js';
 import type { RunCaps, RunState } from './run-state.js';

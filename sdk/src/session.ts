@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { context, propagation, trace } from '@opentelemetry/api';
 import type { Attributes, Context } from '@opentelemetry/api';
-import { ATTR } from '@cairn/schemas';
-import type { AutonomyLevel } from '@cairn/schemas';
+import { ATTR } from '@cairn/schemas/conventions';
+import type { AutonomyLevel } from '@cairn/schemas/conventions';
 import { BudgetExceededError } from './errors.js';
 import { extractContext } from './propagation.js';
 import type { HeaderCarrier } from './propagation.js';

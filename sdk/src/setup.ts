@@ -8,7 +8,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { createPriceBook, DEFAULT_PRICE_BOOK } from '@cairn/schemas';
+import { createPriceBook, DEFAULT_PRICE_BOOK } from '@cairn/schemas/conventions';
 import { resolveConfig } from './config.js';
 import type { CairnOptions, ResolvedConfig } from './config.js';
 import { ContentFilterExporter } from './content.js';

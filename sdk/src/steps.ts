@@ -1,7 +1,7 @@
 import { context, diag, INVALID_SPAN_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, AttributeValue, Context, Span } from '@opentelemetry/api';
-import { ATTR } from '@cairn/schemas';
-import type { AutonomyLevel, SpanKind } from '@cairn/schemas';
+import { ATTR } from '@cairn/schemas/conventions';
+import type { AutonomyLevel, SpanKind } from '@cairn/schemas/conventions';
 import type { RunStoppedError } from './errors.js';
 import { stableKey, toJson } from './json.js';
 import type { SessionUsage } from './run-state.js';

@@ -4,8 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CairnRuntime } from 'cairn';
 import { agent, forceFlush, init, injectHeaders, llm, session, shutdown, step, tool } from '../src/index.js';
-import { tempDataDir } from '../../storage/test/helpers.js';
-import { startTestCairn } from '../../cli/test/start-test-cairn.js';
+import { tempDataDir, startTestCairn } from '@cairn/testkit';
 
 // Needs the built SDK for the second process (`npm test` builds first).
 const INGEST = 'cairn_ik_' + 'h'.repeat(24);

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CairnRuntime } from 'cairn';
 import { BudgetExceededError, init, session, shutdown, step } from '../src/index.js';
-import { api, sendOtlpSpend } from '../../ingest-api/test/alerts-helpers.js';
-import { startTestCairn } from '../../cli/test/start-test-cairn.js';
+import { api, sendOtlpSpend, startTestCairn } from '@cairn/testkit';
 
 // The hard stop across the wire: a real `cairn start`, spend sent as OTLP, the SDK's guard
 // asking the real /api/guard with the ingest key.

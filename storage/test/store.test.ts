@@ -14,7 +14,7 @@ import {
   selectSpanLines,
   type Store,
 } from '../src/index.js';
-import { tempDataDir, testStoreConfig } from './helpers.js';
+import { tempDataDir, testStoreConfig } from '@cairn/testkit';
 
 const tmp = tempDataDir();
 let store: Store;

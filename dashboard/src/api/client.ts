@@ -1,3 +1,8 @@
+import type { ErrorCode } from '@cairn/schemas/conventions';
+
+/** A route this server does not have, told apart from a missing record by its code alone. */
+const ROUTE_NOT_FOUND: ErrorCode = 'CAIRN_ROUTE_NOT_FOUND';
+
 /**
  * The one place the dashboard talks HTTP. Same-origin requests carry the httpOnly sign-in
  * cookie; the admin key itself is only ever sent once, in the body of POST /api/auth/login.
@@ -12,7 +17,7 @@ export class ApiError extends Error {
   }
   /** The route does not exist on this server (a feature not shipped yet), not a missing record. */
   get unavailable(): boolean {
-    return this.status === 404 && this.code === 'CAIRN_NOT_FOUND' && /^no route /.test(this.message);
+    return this.code === ROUTE_NOT_FOUND;
   }
 }
 

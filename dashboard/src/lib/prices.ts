@@ -1,3 +1,4 @@
+import { createModelMatcher } from '@cairn/schemas/conventions';
 import type { Price } from '../api/types';
 
 /** A price per million tokens: at least cents, up to four decimals ($2.50, $0.075, $0.0375). */
@@ -7,20 +8,6 @@ export function perMillion(usd: number): string {
   if (Math.abs(usd) < 0.001) return `$${usd.toPrecision(2)}`;
   const fixed = usd.toFixed(4).replace(/0{1,2}$/, '');
   return `$${fixed}`;
-}
-
-/** A model id as the collector matches it: lower-cased, routing prefixes (`openai/…`) dropped. */
-function asModelId(q: string): string {
-  const id = q.trim().toLowerCase();
-  return id.slice(id.lastIndexOf('/') + 1);
-}
-
-function matches(pattern: string, id: string): boolean {
-  try {
-    return new RegExp(pattern).test(id);
-  } catch {
-    return false;
-  }
 }
 
 export interface PriceRow {
@@ -37,8 +24,13 @@ export interface PriceRow {
 export function searchPrices(prices: readonly Price[], query: string): PriceRow[] {
   const q = query.trim().toLowerCase();
   if (q === '') return prices.map((price) => ({ price, pricesQuery: false }));
-  const id = asModelId(q);
-  const winner = prices.findIndex((p) => matches(p.pattern, id));
+  // The collector's own lookup (Bedrock, Vertex and gateway prefixes included), so the flagged
+  // row is the one that prices this id. Patterns come from the server: one it could not compile
+  // is skipped rather than breaking the search.
+  const winner = createModelMatcher(
+    prices.map((p) => p.pattern),
+    { skipInvalid: true },
+  )(q);
   const out: PriceRow[] = [];
   prices.forEach((price, i) => {
     const text = `${price.provider} ${price.model} ${price.pattern}`.toLowerCase();

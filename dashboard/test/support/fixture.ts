@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { CairnRuntime } from 'cairn';
-import { startTestCairn } from '../../../cli/test/start-test-cairn';
+import { startTestCairn } from '@cairn/testkit';
 import { sendSpans, sessionSpans, type SpanSpec } from './otlp';
 
 const here = dirname(fileURLToPath(import.meta.url));

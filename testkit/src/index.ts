@@ -1,0 +1,10 @@
+/**
+ * `@cairn/testkit`: helpers the packages' tests share, so no test reaches into another package's
+ * `test/` folder. Test-only: nothing under `src/` of any package may import it.
+ */
+export { tempDataDir, testStoreConfig } from './temp-store.js';
+export { seededRandom } from './random.js';
+export { startTestCairn } from './start-cairn.js';
+export { BASE_NS, MS, makeSpanRow } from './span-row.js';
+export { sendOtlpSpend, sendOtlpToolCalls, api } from './otlp.js';
+export type { OtlpSpend } from './otlp.js';
