@@ -90,7 +90,7 @@ async function demo(config: CairnConfig, argv: string[]): Promise<void> {
     ...(values.sessions ? { sessions: Number(values.sessions) } : {}),
     log: (line: string) => process.stdout.write(line + '\n'),
   });
-  process.stdout.write(`sent ${result.sessions.length} sessions to ${endpoint}\n`);
+  process.stdout.write(`sent ${result.sessions.length} sessions (${result.spans} spans) to ${endpoint}\n`);
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CairnRuntime } from 'cairn';
+import { tempDataDir } from '../../storage/test/helpers.js';
+import { freePort, run } from './cli-process.js';
+import { startTestCairn } from './start-test-cairn.js';
+
+/*
+ * What a new user meets in the first minutes, in real processes: the built `cairn` CLI against
+ * a running Cairn (every role, embedded store, ports the system picked).
+ */
+
+const INGEST = 'cairn_ik_' + 'n'.repeat(24);
+const ADMIN = 'cairn_ak_' + 'm'.repeat(24);
+const tmp = tempDataDir('cairn-new-user-');
+let cairn: CairnRuntime;
+
+beforeAll(async () => {
+  cairn = await startTestCairn(tmp.dir, { CAIRN_INGEST_KEY: INGEST, CAIRN_ADMIN_KEY: ADMIN, CAIRN_BATCH_MAX_MS: '50' });
+});
+afterAll(async () => {
+  await cairn?.stop();
+  tmp.cleanup();
+});
+
+async function storedSpans(): Promise<number> {
+  await cairn.flush();
+  const rows = await cairn.store.query<{ n: number }>('SELECT count() AS n FROM spans');
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** `cairn demo` with one session, to completion. */
+async function demo(endpoint: string, key: string): Promise<{ code: unknown; out: string }> {
+  const r = run(['demo', '--sessions', '1', '--endpoint', endpoint, '--key', key], {});
+  const code = await r.exited;
+  return { code, out: r.out() };
+}
+
+describe('cairn demo fails loudly when nothing is stored', () => {
+  it('with a key the collector does not know: exit 1, HTTP 401 and the collector message', async () => {
+    const r = await demo(cairn.otlpUrl, 'cairn_ik_' + 'b'.repeat(24));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/HTTP 401 CAIRN_UNAUTHORIZED: unknown or revoked key/);
+    expect(r.out).toContain(`the collector at ${cairn.otlpUrl} did not accept the spans`);
+    expect(r.out).not.toMatch(/^sent /m);
+    expect(await storedSpans()).toBe(0);
+  });
+
+  it('with the admin key: exit 1, HTTP 403 and the hint to use the ingest key', async () => {
+    const r = await demo(cairn.otlpUrl, ADMIN);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/HTTP 403 CAIRN_FORBIDDEN: telemetry must be sent with an ingest key/);
+    expect(r.out).toMatch(/send with an ingest key \(cairn_ik_…\)/);
+    expect(await storedSpans()).toBe(0);
+  });
+
+  it('when nothing listens on the port: exit 1 with the connection error', async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    const r = await demo(nobody, INGEST);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`the collector at ${nobody} did not accept the spans`);
+    expect(r.out).toMatch(/ECONNREFUSED/);
+    expect(r.out).toMatch(/is the collector running there\?/);
+  });
+
+  it('with the ingest key: exit 0 and the spans it reports are stored', async () => {
+    const r = await demo(cairn.otlpUrl, INGEST);
+    expect(r.out).toMatch(/sent 1 sessions \((\d+) spans\)/);
+    expect(r.code).toBe(0);
+    const reported = Number(/\((\d+) spans\)/.exec(r.out)?.[1]);
+    expect(reported).toBeGreaterThan(0);
+    expect(await storedSpans()).toBe(reported);
+  });
+});
