@@ -5,6 +5,7 @@ import { buildApp, startAlertEngine, type AlertEngine } from '@cairn/ingest-api'
 import { createKeyResolver, openStore, type Store } from '@cairn/storage';
 import { bootstrapDefaultProject, type BootstrapResult } from './bootstrap.js';
 import type { CairnConfig } from './config.js';
+import { otlpUrlFor } from './public-url.js';
 
 export type Role = 'collector' | 'api' | 'worker';
 
@@ -83,6 +84,8 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
           maxBodyBytes: config.maxBodyBytes,
           logLevel,
           storageMode: store.mode,
+          // The collector's bound port when it runs here (port 0 in tests), else the configured one.
+          otlpEndpoint: config.publicOtlpUrl ?? (collector ? urlOf(collector.app) : otlpUrlFor(config.host, config.otlpPort)),
           ...(opts.dashboardDir ? { dashboardDir: opts.dashboardDir } : {}),
         },
         { store },

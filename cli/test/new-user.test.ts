@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CairnRuntime } from 'cairn';
 import { tempDataDir } from '../../storage/test/helpers.js';
-import { freePort, run } from './cli-process.js';
+import { freePort, run, waitFor } from './cli-process.js';
 import { startTestCairn } from './start-test-cairn.js';
 
 /*
@@ -34,6 +34,37 @@ async function demo(endpoint: string, key: string): Promise<{ code: unknown; out
   const code = await r.exited;
   return { code, out: r.out() };
 }
+
+describe('GET /api/auth/me tells the dashboard where the collector is', () => {
+  it('reports the address the collector listens on (its real port, not 4318)', async () => {
+    const r = await fetch(`${cairn.apiUrl}/api/auth/me`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { otlp_endpoint: string }).otlp_endpoint).toBe(cairn.otlpUrl);
+  });
+
+  it('reports CAIRN_PUBLIC_OTLP_URL (a proxy in front) from a `cairn api` process, and refuses a non-URL', async () => {
+    const dir = tempDataDir('cairn-public-url-');
+    try {
+      const httpPort = await freePort();
+      const api = run(['api'], {
+        CAIRN_DATA_DIR: dir.dir,
+        CAIRN_HTTP_PORT: String(httpPort),
+        CAIRN_ADMIN_KEY: ADMIN,
+        CAIRN_PUBLIC_OTLP_URL: 'https://otel.example.com/v1/traces',
+      });
+      await waitFor(api, /Cairn is running/);
+      const r = await fetch(`http://127.0.0.1:${httpPort}/api/auth/me`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(((await r.json()) as { otlp_endpoint: string }).otlp_endpoint).toBe('https://otel.example.com');
+      api.proc.kill('SIGTERM');
+      await api.exited;
+      const bad = run(['api'], { CAIRN_DATA_DIR: dir.dir, CAIRN_PUBLIC_OTLP_URL: 'otel.example.com:4318' });
+      expect(await bad.exited).toBe(1);
+      expect(bad.out()).toMatch(/CAIRN_CONFIG_INVALID: CAIRN_PUBLIC_OTLP_URL must be an http\(s\) URL/);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
 
 describe('cairn demo fails loudly when nothing is stored', () => {
   it('with a key the collector does not know: exit 1, HTTP 401 and the collector message', async () => {

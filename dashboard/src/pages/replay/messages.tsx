@@ -50,7 +50,7 @@ function Bubble({ m }: { m: Message }) {
       <div className="bubble-role">
         {role}
         {m.name ? <span className="muted"> · {m.name}</span> : null}
-        {m.tool_call_id ? <span className="muted mono"> · {m.tool_call_id}</span> : null}
+        {m.tool_call_id ? <span className="muted mono as-is"> · {m.tool_call_id}</span> : null}
       </div>
       {m.reasoning ? <Folded text={m.reasoning} className="reasoning" /> : null}
       {m.content ? <Folded text={m.content} /> : null}
