@@ -102,3 +102,37 @@ describe('cairn demo fails loudly when nothing is stored', () => {
     expect(await storedSpans()).toBe(reported);
   });
 });
+
+describe('the CLI says what went wrong', () => {
+  it('`cairn` with no command prints the usage and asks for one (it does not start a server)', async () => {
+    const r = run([], {});
+    expect(await r.exited).toBe(1);
+    expect(r.out()).toContain('cairn start');
+    expect(r.out().trim().split('\n').at(-1)).toMatch(/^cairn: no command given: `cairn start` runs every role/);
+    expect(r.out()).not.toMatch(/Cairn is running/);
+  });
+
+  it('an unknown command is named as unknown, after the usage', async () => {
+    const r = run(['strat'], {});
+    expect(await r.exited).toBe(1);
+    expect(r.out()).toContain('Usage:');
+    expect(r.out().trim().split('\n').at(-1)).toBe('cairn: unknown command "strat": the commands are listed above');
+    const keys = run(['keys', 'list'], {});
+    expect(await keys.exited).toBe(1);
+    expect(keys.out()).toMatch(/unknown keys command "list"/);
+  });
+
+  it("keys create and migrate on a running Cairn's directory: only the clear message, with what to do instead", async () => {
+    const env = { CAIRN_DATA_DIR: tmp.dir };
+    const keys = run(['keys', 'create'], env);
+    expect(await keys.exited).toBe(1);
+    expect(keys.out()).toMatch(/CAIRN_STORE_LOCKED: the data directory .* is in use by another Cairn process \(pid \d+\)/);
+    expect(keys.out()).toContain("the dashboard's Settings page or POST /api/keys");
+    // chDB's own exception (printed from native code when it fails to lock) must not show.
+    expect(keys.out()).not.toMatch(/Code: 76|DB::Exception|Cannot lock file/);
+    const migrate = run(['migrate'], env);
+    expect(await migrate.exited).toBe(1);
+    expect(migrate.out()).toMatch(/CAIRN_STORE_LOCKED: .*applied the migrations when it started/);
+    expect(migrate.out()).not.toMatch(/Code: 76|DB::Exception|Cannot lock file/);
+  });
+});
