@@ -24,6 +24,7 @@ CAIRN_OTLP_PORT (4318), CAIRN_HTTP_PORT (4000), CLICKHOUSE_URL (unset = embedded
 CAIRN_INGEST_KEY, CAIRN_ADMIN_KEY, CAIRN_RETENTION_DAYS, CAIRN_ALERT_INTERVAL_MS,
 CAIRN_SPOOL_MAX_BYTES (1 GiB of fsync'd spool in <data dir>/spool; 0 = no spool),
 CAIRN_DASHBOARD_DIR (default: the built dashboard/dist; "off" = API only),
+CAIRN_LOG_LEVEL / CAIRN_LOG_FORMAT (on a terminal: warn, readable lines; else: info, JSON),
 CAIRN_PUBLIC_OTLP_URL (the collector's address as users reach it, e.g. behind a proxy; shown
 in the dashboard's snippets; default: where the collector listens).`;
 
