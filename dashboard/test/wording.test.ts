@@ -39,3 +39,15 @@ describe('dashboard wording', () => {
     expect(usageUnreported({ kind: 'tool', input_tokens: 0, output_tokens: 0, cost_usd: 0 })).toBe(false);
   });
 });
+
+describe('recorded payloads as people read them', () => {
+  it('shows a JSON-encoded string as its text and indents JSON content', async () => {
+    const { pretty, prettyContent } = await import('../src/pages/replay/messages');
+    expect(pretty(JSON.stringify('Where is my order?\nOrder 42'))).toBe('Where is my order?\nOrder 42');
+    expect(pretty('{"a":1}')).toBe('{\n  "a": 1\n}');
+    expect(pretty('not json')).toBe('not json');
+    expect(prettyContent('{"temp":24}')).toBe('{\n  "temp": 24\n}');
+    expect(prettyContent('Sunny, 24°C.')).toBe('Sunny, 24°C.');
+    expect(prettyContent('42')).toBe('42');
+  });
+});
