@@ -3,12 +3,16 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/schemas';
 import type { StoreConfig } from '@cairn/storage';
+import { logSettings, type LogFormat } from './logging.js';
+import { publicOtlpUrl } from './public-url.js';
 
 /** Every setting of a Cairn process, read once from the environment at start (DESIGN §7). */
 export interface CairnConfig {
   host: string;
   otlpPort: number;
   httpPort: number;
+  /** CAIRN_PUBLIC_OTLP_URL: the collector as users reach it (behind a proxy); undefined = its listen address. */
+  publicOtlpUrl: string | undefined;
   store: StoreConfig;
   /** Presets for the default project's keys; otherwise first start creates and prints them. */
   ingestKey: string | undefined;
@@ -30,6 +34,8 @@ export interface CairnConfig {
   /** Spool bytes on disk before the collector answers 503 + Retry-After. */
   spoolMaxBytes: number;
   logLevel: string;
+  /** `pretty` (readable lines on stderr; the default on a terminal) or `json` (pino, stdout). */
+  logFormat: LogFormat;
   /** Built dashboard served by the API at `/`; undefined when it has not been built (API only). */
   dashboardDir: string | undefined;
 }
@@ -88,6 +94,7 @@ export function loadConfig(env: Env = process.env): CairnConfig {
     host: env.CAIRN_HOST || '127.0.0.1',
     otlpPort: int(env, 'CAIRN_OTLP_PORT', 4318, 0, 65_535),
     httpPort: int(env, 'CAIRN_HTTP_PORT', 4000, 0, 65_535),
+    publicOtlpUrl: publicOtlpUrl(env),
     store: {
       dataDir,
       clickhouseUrl: env.CLICKHOUSE_URL || undefined,
@@ -107,7 +114,7 @@ export function loadConfig(env: Env = process.env): CairnConfig {
     // One spool per collector: embedded mode locks the data directory, so it is this process's.
     spoolDir: spoolMaxBytes > 0 ? resolve(dataDir, 'spool') : undefined,
     spoolMaxBytes,
-    logLevel: env.CAIRN_LOG_LEVEL || 'info',
+    ...logSettings(env, process.stdout.isTTY === true),
     dashboardDir: dashboardDir(env),
   };
 }

@@ -4,11 +4,12 @@ import { isCairnError } from '@cairn/schemas';
 import { createKey, DEFAULT_PROJECT_ID, openStore, type KeyKind } from '@cairn/storage';
 import { loadConfig, type CairnConfig } from './config.js';
 import { startCairn, type Role } from './run.js';
+import { assertStoreFree, storeLockedError } from './store-lock.js';
 
 const USAGE = `cairn — observability and cost control for AI agents
 
 Usage:
-  cairn start                 run every role in one process on the embedded store (default)
+  cairn start                 run every role in one process on the embedded store (npm start)
   cairn collector             run only the OTLP collector
   cairn api                   run only the REST API and dashboard
   cairn worker                run only the alert engine (budgets, anomalies, webhooks)
@@ -22,9 +23,25 @@ Settings come from the environment: CAIRN_DATA_DIR (./.cairn), CAIRN_HOST (127.0
 CAIRN_OTLP_PORT (4318), CAIRN_HTTP_PORT (4000), CLICKHOUSE_URL (unset = embedded),
 CAIRN_INGEST_KEY, CAIRN_ADMIN_KEY, CAIRN_RETENTION_DAYS, CAIRN_ALERT_INTERVAL_MS,
 CAIRN_SPOOL_MAX_BYTES (1 GiB of fsync'd spool in <data dir>/spool; 0 = no spool),
-CAIRN_DASHBOARD_DIR (default: the built dashboard/dist; "off" = API only).`;
+CAIRN_DASHBOARD_DIR (default: the built dashboard/dist; "off" = API only),
+CAIRN_LOG_LEVEL / CAIRN_LOG_FORMAT (on a terminal: warn, readable lines; else: info, JSON),
+CAIRN_PUBLIC_OTLP_URL (the collector's address as users reach it, e.g. behind a proxy; shown
+in the dashboard's snippets; default: where the collector listens).`;
+
+/** Opens the store for a one-shot command, with the clear message when a running Cairn holds it. */
+async function openFor(config: CairnConfig, command: 'keys' | 'migrate'): ReturnType<typeof openStore> {
+  if (config.store.clickhouseUrl) return openStore(config.store);
+  assertStoreFree(config.store.dataDir, command);
+  try {
+    return await openStore(config.store);
+  } catch (err) {
+    if (isCairnError(err) && err.code === 'CAIRN_STORE_LOCKED') throw storeLockedError(config.store.dataDir, command);
+    throw err;
+  }
+}
 
 async function serve(config: CairnConfig, roles: Role[]): Promise<void> {
+  if (!config.store.clickhouseUrl) assertStoreFree(config.store.dataDir, 'serve');
   const cairn = await startCairn(config, { roles, ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}) });
   const lines = ['', 'Cairn is running.'];
   if (cairn.otlpUrl) lines.push(`  OTLP/HTTP traces  ${cairn.otlpUrl}/v1/traces`);
@@ -65,7 +82,7 @@ async function keysCreate(config: CairnConfig, argv: string[]): Promise<void> {
     },
   });
   if (values.kind !== 'ingest' && values.kind !== 'admin') throw new Error('--kind must be ingest or admin');
-  const store = await openStore(config.store);
+  const store = await openFor(config, 'keys');
   try {
     const k = await createKey(store, { projectId: values.project, kind: values.kind as KeyKind, name: values.name });
     process.stdout.write(`${k.key}\n`);
@@ -90,14 +107,19 @@ async function demo(config: CairnConfig, argv: string[]): Promise<void> {
     ...(values.sessions ? { sessions: Number(values.sessions) } : {}),
     log: (line: string) => process.stdout.write(line + '\n'),
   });
-  process.stdout.write(`sent ${result.sessions.length} sessions to ${endpoint}\n`);
+  process.stdout.write(`sent ${result.sessions.length} sessions (${result.spans} spans) to ${endpoint}\n`);
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const [command = 'start', ...rest] = argv;
+  const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE + '\n');
     return;
+  }
+  // The usage first, the reason last: the line a user reads after the command is the one that matters.
+  if (command === undefined) {
+    process.stdout.write(USAGE + '\n\n');
+    throw new Error('no command given: `cairn start` runs every role (collector, API and dashboard, alert engine)');
   }
   const config = loadConfig(process.env);
   switch (command) {
@@ -110,18 +132,22 @@ export async function main(argv: string[]): Promise<void> {
     case 'worker':
       return serve(config, ['worker']);
     case 'migrate': {
-      const store = await openStore(config.store);
+      const store = await openFor(config, 'migrate');
       await store.close();
       process.stdout.write('migrations applied\n');
       return;
     }
     case 'keys':
-      if (rest[0] !== 'create') throw new Error('usage: cairn keys create [--kind ingest|admin] [--project ID] [--name NAME]');
+      if (rest[0] !== 'create')
+        throw new Error(
+          `${rest[0] === undefined ? 'missing keys command' : `unknown keys command "${rest[0]}"`}: usage: cairn keys create [--kind ingest|admin] [--project ID] [--name NAME]`,
+        );
       return keysCreate(config, rest.slice(1));
     case 'demo':
       return demo(config, rest);
     default:
-      throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+      process.stdout.write(USAGE + '\n\n');
+      throw new Error(`unknown command "${command}": the commands are listed above`);
   }
 }
 

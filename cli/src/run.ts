@@ -5,6 +5,8 @@ import { buildApp, startAlertEngine, type AlertEngine } from '@cairn/ingest-api'
 import { createKeyResolver, openStore, type Store } from '@cairn/storage';
 import { bootstrapDefaultProject, type BootstrapResult } from './bootstrap.js';
 import type { CairnConfig } from './config.js';
+import { humanLogStream } from './logging.js';
+import { otlpUrlFor } from './public-url.js';
 
 export type Role = 'collector' | 'api' | 'worker';
 
@@ -44,6 +46,7 @@ const urlOf = (app: FastifyInstance): string => {
 export async function startCairn(config: CairnConfig, opts: StartOptions = {}): Promise<CairnRuntime> {
   const roles = new Set<Role>(opts.roles ?? ['collector', 'api', 'worker']);
   const logLevel = opts.quiet ? 'silent' : config.logLevel;
+  const logStream = (role: Role) => (config.logFormat === 'pretty' ? { logStream: humanLogStream(role) } : {});
   const store = await openStore(config.store);
   let collector: Collector | undefined;
   let api: FastifyInstance | undefined;
@@ -69,6 +72,7 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
             const rec = await resolveKey(key);
             return rec ? { projectId: rec.project_id, kind: rec.kind } : undefined;
           },
+          ...logStream('collector'),
         },
       );
       await collector.app.listen({ host: config.host, port: config.otlpPort });
@@ -83,9 +87,11 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
           maxBodyBytes: config.maxBodyBytes,
           logLevel,
           storageMode: store.mode,
+          // The collector's bound port when it runs here (port 0 in tests), else the configured one.
+          otlpEndpoint: config.publicOtlpUrl ?? (collector ? urlOf(collector.app) : otlpUrlFor(config.host, config.otlpPort)),
           ...(opts.dashboardDir ? { dashboardDir: opts.dashboardDir } : {}),
         },
-        { store },
+        { store, ...logStream('api') },
       );
       await api.listen({ host: config.host, port: config.httpPort });
     }

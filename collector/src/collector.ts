@@ -68,6 +68,8 @@ export interface CollectorDeps {
   authenticate: (key: string) => Promise<KeyIdentity | undefined>;
   /** A project's prices (its overrides first); defaults to the shipped table. */
   priceBookFor?: (projectId: string) => PriceBook;
+  /** Where the log goes (default stdout as pino JSON); the CLI passes a readable stream on a terminal. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export interface Collector {
@@ -95,7 +97,11 @@ declare module 'fastify' {
 export async function buildCollector(config: CollectorConfig, deps: CollectorDeps): Promise<Collector> {
   const metrics = createCollectorMetrics();
   const app = Fastify({
-    logger: { level: config.logLevel ?? 'info', redact: ['req.headers.authorization'] },
+    logger: {
+      level: config.logLevel ?? 'info',
+      redact: ['req.headers.authorization'],
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
     // Per-request log lines would cost more than decoding at 50k spans/s.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,

@@ -13,6 +13,13 @@ import {
   takeString,
   toJson,
 } from './attr-values.js';
+import {
+  agentFromSpanName,
+  metadataNames,
+  toolFromSpanName,
+  USAGE_REPORTED_ATTR,
+  usageNotReported,
+} from './conventions-names.js';
 import { spanCost } from './cost.js';
 import { type Consumed, chatInput, chatOutput, toolPayload } from './payload.js';
 import { normalizeProvider } from './provider.js';
@@ -127,7 +134,8 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
   const consumed: Consumed = { used, prefixes: [], events: [] };
   const parent = s.parentSpanId === '0000000000000000' ? '' : s.parentSpanId;
 
-  const sessionAttr = takeString(a, SESSION_KEYS, used);
+  const meta = metadataNames(a);
+  const sessionAttr = takeString(a, SESSION_KEYS, used) || meta.session;
   const kind = inferKind(s.name, a, parent === '', sessionAttr !== '', used);
   const model = takeString(a, MODEL_KEYS, used);
   const providerRaw = takeString(a, PROVIDER_KEYS, used);
@@ -141,7 +149,8 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
     workflow ||= functionId;
     used.push(FOREIGN_ATTR.AI_FUNCTION_ID);
   }
-  const user = takeString(a, USER_KEYS, used);
+  agent ||= meta.agent || agentFromSpanName(s.name, a, kind);
+  const user = takeString(a, USER_KEYS, used) || meta.user;
   const autonomyRaw = asString(a[ATTR.AUTONOMY_LEVEL]);
   let autonomy = '';
   if (autonomyRaw !== undefined && AUTONOMY.has(autonomyRaw)) {
@@ -164,7 +173,7 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
   let input: string;
   let output: string;
   if (kind === 'tool') {
-    toolName = takeString(a, TOOL_NAME_KEYS, used);
+    toolName = takeString(a, TOOL_NAME_KEYS, used) || toolFromSpanName(s.name, a, kind);
     const tp = toolPayload(a, consumed);
     input = tp.input;
     output = tp.output;
@@ -224,6 +233,7 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
     if (prefixes.length > 0 && prefixes.some((p) => k.startsWith(p))) continue;
     setAttr(rest, k, capValue(a[k] as AttrValue));
   }
+  if (usageNotReported(kind, a, cost.cost_source)) setAttr(rest, USAGE_REPORTED_ATTR, false);
   let eventsJson = '[]';
   if (events.length > 0) {
     const out: { name: string; time_ns: string; attributes: Attributes }[] = [];

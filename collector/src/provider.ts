@@ -49,6 +49,24 @@ const ALIASES: Record<string, string> = {
   'ibm.watsonx.ai': 'ibm.watsonx.ai',
 };
 
+/**
+ * The API flavour the Vercel AI SDK appends to a provider's name (`openai.chat`,
+ * `fakeai.completion`, `groq.responses`): folded away for any provider, known or not.
+ */
+const FLAVOURS = new Set([
+  'chat',
+  'completion',
+  'completions',
+  'responses',
+  'messages',
+  'embedding',
+  'embeddings',
+  'image',
+  'images',
+  'transcription',
+  'speech',
+]);
+
 const cache = new Map<string, string>();
 
 function lookup(id: string): string | undefined {
@@ -66,7 +84,11 @@ export function normalizeProvider(raw: string): string {
     const parts = id.split('.');
     if (parts.length >= 2) out = lookup(`${parts[0]}.${parts[1]}`) ?? lookup(parts[0] as string);
   }
-  out ??= id;
+  if (out === undefined) {
+    const dot = id.lastIndexOf('.');
+    const base = dot > 0 && FLAVOURS.has(id.slice(dot + 1)) ? id.slice(0, dot) : id;
+    out = base === id ? id : normalizeProvider(base);
+  }
   if (cache.size < 1000) cache.set(raw, out);
   return out;
 }

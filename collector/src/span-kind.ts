@@ -10,7 +10,8 @@ import { TOKEN_HINT_KEYS } from './cost.js';
  *    execute_tool → tool, invoke_agent / create_agent → agent;
  * 3. `openinference.span.kind`: LLM / EMBEDDING → llm, TOOL → tool, AGENT → agent,
  *    RETRIEVER / RERANKER → retrieval, GUARDRAIL → guardrail, EVALUATOR → other,
- *    CHAIN → step (a root CHAIN carrying a session id is the run itself → session);
+ *    CHAIN → step, at the root too: LangChain wraps each invocation in a CHAIN, and a
+ *    conversation's session spans many of them, so a CHAIN is a step of it, never the session;
  * 4. Vercel AI SDK operation (`ai.operationId`, else the span name): `*.doGenerate`,
  *    `*.doStream`, `*.doEmbed` → llm (the actual provider call), `ai.toolCall` → tool,
  *    `ai.generateText` / `ai.streamText` → agent (they drive the multi-step tool loop and
@@ -85,7 +86,7 @@ export function inferKind(name: string, a: Attributes, isRoot: boolean, hasSessi
   const oiRaw = a[FOREIGN_ATTR.OI_SPAN_KIND];
   if (typeof oiRaw === 'string') {
     const oi = own(OPENINFERENCE_KINDS, oiRaw.toUpperCase());
-    if (oi !== undefined) return oi === 'step' && isRoot && hasSession ? 'session' : oi;
+    if (oi !== undefined) return oi;
   }
   const opId = a[FOREIGN_ATTR.AI_OPERATION_ID];
   const v = vercelKind(typeof opId === 'string' ? opId : name);

@@ -71,7 +71,7 @@ describe('dashboard: empty state, demo data, budgets, webhooks and alerts', () =
     await page.goto(`${base}/sessions`);
     await page.waitForSelector('[data-testid=onboarding]');
     const text = await page.textContent('[data-testid=onboarding]');
-    expect(text).toContain(':4318');
+    expect(text).toContain(env.cairn.otlpUrl); // the collector's real address, from /api/auth/me
     expect(text).toContain('cairn demo --key cairn_ik_');
     expect(text).toContain("from '@cairn/sdk'");
     expect(text).toContain('OTEL_EXPORTER_OTLP_ENDPOINT=');

@@ -1,4 +1,5 @@
 import { init, shutdown } from '@cairn/sdk';
+import { checkedOtlpExporter } from './export-check.js';
 import { runReportingPipeline } from './reporting-pipeline.js';
 import type { ExampleResult } from './reporting-pipeline.js';
 import { runSupportAgent } from './support-agent.js';
@@ -43,27 +44,34 @@ export const DEMO_SCENARIOS: readonly Scenario[] = [
 
 /**
  * Runs the example agents (normal and failure scenarios) against a Cairn collector, so the
- * dashboard has populated sessions. Sessions run concurrently; resolves once every span is sent.
+ * dashboard has populated sessions. Sessions run concurrently; resolves once every span is
+ * stored, and rejects with an `ExportFailedError` (the collector's HTTP status and message)
+ * when the collector refused or never received some of them.
  */
-export async function runDemo(opts: DemoOptions): Promise<{ sessions: string[] }> {
+export async function runDemo(opts: DemoOptions): Promise<{ sessions: string[]; spans: number }> {
   const log = opts.log ?? (() => undefined);
   const count = Math.max(1, opts.sessions ?? DEMO_SCENARIOS.length);
   const timeScale = opts.timeScale ?? 0.2;
-  init({ endpoint: opts.endpoint, apiKey: opts.apiKey, serviceName: 'cairn-demo' });
+  const check = checkedOtlpExporter(opts.endpoint, opts.apiKey);
+  init({ endpoint: opts.endpoint, apiKey: opts.apiKey, serviceName: 'cairn-demo', exporter: check });
+  let sessions: string[];
   try {
     const results = await Promise.all(
       Array.from({ length: count }, async (_, i) => {
         const scenario = DEMO_SCENARIOS[i % DEMO_SCENARIOS.length] as Scenario;
         const r = await scenario.run(i + 1, timeScale);
         const cost = r.usage ? `$${r.usage.costUsd.toFixed(4)}` : '';
+        // "ran", not "ok": whether the collector stored it is known only after the final flush.
         log(
-          `${r.status === 'ok' ? 'ok     ' : r.status === 'stopped' ? 'stopped' : 'error  '} ${r.sessionId}  ${scenario.name} ${cost}${r.error ? ` — ${r.error}` : ''}`,
+          `${r.status === 'ok' ? 'ran    ' : r.status === 'stopped' ? 'stopped' : 'error  '} ${r.sessionId}  ${scenario.name} ${cost}${r.error ? ` — ${r.error}` : ''}`,
         );
         return r;
       }),
     );
-    return { sessions: results.map((r) => r.sessionId) };
+    sessions = results.map((r) => r.sessionId);
   } finally {
     await shutdown();
   }
+  check.assertDelivered();
+  return { sessions, spans: check.delivered };
 }

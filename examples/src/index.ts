@@ -5,3 +5,5 @@ export type { PipelineOptions, PipelineScenario, ExampleResult } from './reporti
 export { runSupportAgent, TICKETS, SUPPORT_CAPS, CONFIDENCE_THRESHOLD } from './support-agent.js';
 export type { SupportScenario, Ticket } from './support-agent.js';
 export { createSimOpenAI, createSimAnthropic, tokensOf } from './sim-llm.js';
+export { ExportCheck, ExportFailedError, checkedOtlpExporter, collectorMessage, describeExportError } from './export-check.js';
+export type { ExportFailure } from './export-check.js';

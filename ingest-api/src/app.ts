@@ -96,10 +96,11 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
 
   const auth = new Authenticator(deps.store, config.authCacheTtlMs ?? 5000, config.authSessionTtlMs ?? 12 * 3_600_000);
   const ctx: RouteContext = { store: deps.store, auth };
-  registerAuthRoutes(app, ctx);
+  const meOptions = { otlpEndpoint: config.otlpEndpoint };
+  registerAuthRoutes(app, ctx, meOptions);
   await app.register(async (admin: ApiInstance) => {
     admin.addHook('onRequest', auth.require(['admin']));
-    registerMeRoute(admin, ctx);
+    registerMeRoute(admin, ctx, meOptions);
     registerSessionRoutes(admin, ctx);
     registerExportRoutes(admin, ctx);
     registerCostRoutes(admin, ctx);

@@ -8,6 +8,11 @@ export interface ApiConfig {
   logLevel: string;
   /** Whether the store is embedded chDB or a ClickHouse server (reported by /healthz). */
   storageMode: 'embedded' | 'server';
+  /**
+   * The collector's public OTLP/HTTP base URL, reported by `GET /api/auth/me` for the dashboard's
+   * snippets; a wildcard host is replaced by the host the caller used. Unset: that host, port 4318.
+   */
+  otlpEndpoint?: string;
   /** Built dashboard (index.html + assets) served at `/`; unset = API only. */
   dashboardDir?: string;
   /** How long a dashboard sign-in lasts (default 12 hours). */

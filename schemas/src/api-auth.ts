@@ -41,6 +41,10 @@ export const MeResponse = Type.Object({
   key_id: Type.String(),
   key_prefix: Type.String(),
   via: Type.Union([Type.Literal('key'), Type.Literal('cookie')], { description: 'Bearer key or sign-in cookie.' }),
+  otlp_endpoint: Type.String({
+    description:
+      "The collector's OTLP/HTTP base URL to send traces to (append /v1/traces): CAIRN_PUBLIC_OTLP_URL when set, else the address the collector listens on.",
+  }),
 });
 export type MeResponse = Static<typeof MeResponse>;
 

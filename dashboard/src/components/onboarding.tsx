@@ -1,13 +1,9 @@
 import { useState } from 'react';
 import { api } from '../api/client';
 import type { ApiKeyList, CreatedKeyResponse } from '../api/types';
+import { useOtlpEndpoint } from '../lib/otlp-endpoint';
 import { useApi } from '../lib/use-api';
 import { CopyButton } from './common';
-
-/** The collector listens on its own port (4318 by default) on the host serving this page. */
-export function otlpEndpoint(): string {
-  return `${window.location.protocol}//${window.location.hostname}:4318`;
-}
 
 function Snippet({ text }: { text: string }) {
   return (
@@ -29,7 +25,7 @@ export function Onboarding() {
   const [error, setError] = useState<string>();
   const ingest = keys.data?.keys.filter((k) => k.kind === 'ingest' && !k.revoked) ?? [];
   const key = created ?? (ingest[0] ? `${ingest[0].prefix}…` : 'cairn_ik_…');
-  const endpoint = otlpEndpoint();
+  const endpoint = useOtlpEndpoint();
 
   const create = async () => {
     try {

@@ -2,13 +2,14 @@ import { useState } from 'react';
 import { api } from '../api/client';
 import type { ApiKeyList, CreatedKeyResponse } from '../api/types';
 import { Badge, CopyButton, ErrorBox, Skeleton, Time } from '../components/common';
-import { otlpEndpoint } from '../components/onboarding';
 import { useAuth } from '../lib/auth';
+import { useOtlpEndpoint } from '../lib/otlp-endpoint';
 import { useApi } from '../lib/use-api';
 import { PricesSection } from './settings-prices';
 
 export default function SettingsPage() {
   const { me } = useAuth();
+  const endpoint = useOtlpEndpoint();
   const keys = useApi<ApiKeyList>('keys', (signal) => api('/api/keys', { signal }));
   const [created, setCreated] = useState<CreatedKeyResponse>();
   const [error, setError] = useState<string>();
@@ -48,8 +49,8 @@ export default function SettingsPage() {
         <div className="card">
           <label>OTLP endpoint</label>
           <div className="row gap">
-            <code>{otlpEndpoint()}</code>
-            <CopyButton text={otlpEndpoint()} label="copy" />
+            <code data-testid="settings-otlp-endpoint">{endpoint}</code>
+            <CopyButton text={endpoint} label="copy" />
           </div>
         </div>
         <div className="card">

@@ -2,6 +2,7 @@ import { CairnError, LoginBody, MeResponse, OkResponse, ErrorResponse } from '@c
 import type { FastifyRequest } from 'fastify';
 import type { Store } from '@cairn/storage';
 import { SESSION_COOKIE, authOf, type AuthContext } from '../auth.js';
+import { publicOtlpEndpoint } from '../otlp-endpoint.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
 
@@ -15,13 +16,19 @@ async function projectName(store: Store, projectId: string): Promise<string> {
   return rows[0]?.name ?? projectId;
 }
 
-async function me(store: Store, ctx: AuthContext): Promise<MeResponse> {
+/** Where this API's collector is, for the dashboard's snippets. */
+export interface MeOptions {
+  otlpEndpoint: string | undefined;
+}
+
+async function me(store: Store, ctx: AuthContext, request: FastifyRequest, opts: MeOptions): Promise<MeResponse> {
   return {
     project_id: ctx.projectId,
     project_name: await projectName(store, ctx.projectId),
     key_id: ctx.keyId,
     key_prefix: ctx.keyPrefix,
     via: ctx.via,
+    otlp_endpoint: publicOtlpEndpoint(opts.otlpEndpoint, request),
   };
 }
 
@@ -33,7 +40,7 @@ const cookieOptions = (request: FastifyRequest) => ({
 });
 
 /** Dashboard sign-in: an admin key is exchanged for an httpOnly cookie holding an opaque token. */
-export function registerAuthRoutes(app: ApiInstance, { store, auth }: RouteContext): void {
+export function registerAuthRoutes(app: ApiInstance, { store, auth }: RouteContext, opts: MeOptions): void {
   app.post(
     '/api/auth/login',
     {
@@ -52,7 +59,7 @@ export function registerAuthRoutes(app: ApiInstance, { store, auth }: RouteConte
         throw new CairnError('CAIRN_FORBIDDEN', 'sign in with an admin key (cairn_ak_…); ingest keys can only send telemetry');
       const { token, expiresAt } = await auth.createSession(ctx);
       void reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions(request), expires: expiresAt });
-      return me(store, { ...ctx, via: 'cookie' });
+      return me(store, { ...ctx, via: 'cookie' }, request, opts);
     },
   );
 
@@ -71,12 +78,12 @@ export function registerAuthRoutes(app: ApiInstance, { store, auth }: RouteConte
 }
 
 /** `GET /api/auth/me`: registered in the admin scope (bearer admin key or sign-in cookie). */
-export function registerMeRoute(admin: ApiInstance, { store }: RouteContext): void {
+export function registerMeRoute(admin: ApiInstance, { store }: RouteContext, opts: MeOptions): void {
   admin.get(
     '/api/auth/me',
     {
       schema: { tags: ['auth'], summary: 'The project and key of the caller', response: { 200: MeResponse, ...AUTH_ERRORS } },
     },
-    async (request) => me(store, authOf(request)),
+    async (request) => me(store, authOf(request), request, opts),
   );
 }

@@ -19,7 +19,15 @@ const FOLD = 1200;
 
 export function pretty(text: string): string {
   const p = parseJson(text);
-  return p.ok ? JSON.stringify(p.value, null, 2) : text;
+  if (!p.ok) return text;
+  // A recorded string is JSON-encoded ("\"Where is my order?\""): show the text, not its quotes and escapes.
+  return typeof p.value === 'string' ? p.value : JSON.stringify(p.value, null, 2);
+}
+
+/** Message content: JSON objects and arrays (a tool result, a structured prompt) indented, text as it is. */
+export function prettyContent(text: string): string {
+  const t = text.trimStart();
+  return t.startsWith('{') || t.startsWith('[') || t.startsWith('"') ? pretty(text) : text;
 }
 
 /** Long text folds: a 50 kB prompt should not push the rest of the panel off screen. */
@@ -50,10 +58,10 @@ function Bubble({ m }: { m: Message }) {
       <div className="bubble-role">
         {role}
         {m.name ? <span className="muted"> · {m.name}</span> : null}
-        {m.tool_call_id ? <span className="muted mono"> · {m.tool_call_id}</span> : null}
+        {m.tool_call_id ? <span className="muted mono as-is"> · {m.tool_call_id}</span> : null}
       </div>
       {m.reasoning ? <Folded text={m.reasoning} className="reasoning" /> : null}
-      {m.content ? <Folded text={m.content} /> : null}
+      {m.content ? <Folded text={prettyContent(m.content)} /> : null}
       {m.tool_calls?.map((c, i) => (
         <div key={c.id ?? i} className="tool-call">
           <span className="badge badge-blue">call</span> <b className="mono">{c.name}</b>{' '}

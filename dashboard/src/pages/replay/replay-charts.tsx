@@ -2,6 +2,7 @@ import { memo, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { MARK } from '../../lib/colors';
 import { money } from '../../lib/format';
+import { moneyAxisWidth, moneyTick, stepTicks } from '../../lib/wording';
 import { costCapView, type CostCapView } from './cost-caps';
 import { downsample, type ReplayModel } from './replay-model';
 
@@ -101,6 +102,10 @@ const CostChart = memo(function CostChart({
   current: number;
   onSelect: (i: number) => void;
 }) {
+  // Wide enough for the longest label ($0.00008 is not clipped to ".00008"); ticks between 0
+  // and the top can carry one more digit than the top itself.
+  const top = Math.max(data[data.length - 1]?.cost ?? 0, cap.kind === 'lines' ? cap.capUsd : 0);
+  const yWidth = moneyAxisWidth([top, top / 3]) + 7;
   return (
     <ResponsiveContainer width="100%" height="100%">
       <LineChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: 0 }} onClick={click(onSelect)}>
@@ -110,9 +115,11 @@ const CostChart = memo(function CostChart({
           type="number"
           domain={[0, Math.max(1, n - 1)]}
           {...axis}
+          ticks={stepTicks(n)}
+          allowDecimals={false}
           tickFormatter={(v: number) => String(v + 1)}
         />
-        <YAxis {...axis} width={58} tickFormatter={(v: number) => money(v)} />
+        <YAxis {...axis} width={yWidth} tickFormatter={(v: number) => moneyTick(v)} />
         <Tooltip
           formatter={(v) => money(Number(v))}
           labelFormatter={(l) => `step ${Number(l) + 1}`}
@@ -150,6 +157,8 @@ const ConfChart = memo(function ConfChart({
           type="number"
           domain={[0, Math.max(1, n - 1)]}
           {...axis}
+          ticks={stepTicks(n)}
+          allowDecimals={false}
           tickFormatter={(v: number) => String(v + 1)}
         />
         <YAxis {...axis} width={34} domain={[0, 1]} ticks={[0, 0.5, 1]} />

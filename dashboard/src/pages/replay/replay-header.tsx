@@ -2,6 +2,7 @@ import type { SessionSummary } from '../../api/types';
 import { AnomalyBadges } from '../../components/anomaly-badges';
 import { Agent, Badge, CopyButton, Id, Time } from '../../components/common';
 import { confidence, count, duration, money } from '../../lib/format';
+import { plural } from '../../lib/wording';
 
 export function ReplayHeader({ s, complete }: { s: SessionSummary; complete: boolean }) {
   return (
@@ -44,9 +45,9 @@ export function ReplayHeader({ s, complete }: { s: SessionSummary; complete: boo
         <label>min conf</label>
         {confidence(s.min_confidence)}
       </span>
-      {s.errors ? <Badge tone="red">{s.errors} errors</Badge> : null}
-      {s.escalations ? <Badge tone="amber">{s.escalations} escalations</Badge> : null}
-      {s.limit_hits ? <Badge tone="purple">{s.limit_hits} cap hits</Badge> : null}
+      {s.errors ? <Badge tone="red">{plural(s.errors, 'error')}</Badge> : null}
+      {s.escalations ? <Badge tone="amber">{plural(s.escalations, 'escalation')}</Badge> : null}
+      {s.limit_hits ? <Badge tone="purple">{plural(s.limit_hits, 'cap hit')}</Badge> : null}
       <AnomalyBadges types={s.anomalies} />
       {!complete ? <span className="muted small">loading steps…</span> : null}
       <span className="grow" />

@@ -6,6 +6,7 @@ import { diffJson, diffStats, parseJson } from '../../lib/json-diff';
 import { Folded, Messages, pretty } from './messages';
 import { loadStep } from './step-cache';
 import { StateTree } from './state-tree';
+import { usageUnreported } from '../../lib/wording';
 
 export const TABS = ['messages', 'tool', 'state', 'attributes', 'events'] as const;
 export type Tab = (typeof TABS)[number];
@@ -97,8 +98,20 @@ export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; 
         <span title={`in ${step.input_tokens} · out ${step.output_tokens}`}>
           tok {count(step.input_tokens + step.output_tokens)}
         </span>
-        <span data-testid="step-cost">{money(step.cost_usd)}</span>
-        <span className="muted">Σ {money(step.cumulative_cost_usd)}</span>
+        {usageUnreported(step) ? (
+          <span
+            data-testid="step-cost"
+            className="badge badge-amber"
+            title="The instrumentation reported no token counts for this call (a streamed completion without usage), so its cost is unknown, not $0."
+          >
+            usage not reported
+          </span>
+        ) : (
+          <span data-testid="step-cost">{money(step.cost_usd)}</span>
+        )}
+        <span className="muted" title="Cost of the session so far: this step and every step before it">
+          so far {money(step.cumulative_cost_usd)}
+        </span>
         <span>{duration(step.duration_ms)}</span>
         {step.status === 'error' ? <Badge tone="red">error</Badge> : null}
         {step.has_escalation ? <Badge tone="amber">escalation</Badge> : null}

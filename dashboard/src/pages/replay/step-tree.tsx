@@ -3,6 +3,7 @@ import { forwardRef, memo, useEffect, useMemo, useRef, useState } from 'react';
 import { agentColor } from '../../lib/colors';
 import { confidence, duration, money } from '../../lib/format';
 import { filterSteps, visibleRows, type ReplayModel } from './replay-model';
+import { usageUnreported } from '../../lib/wording';
 
 const ROW = 20;
 
@@ -61,7 +62,9 @@ const Row = memo(function Row({
       {flags === 'error' ? <span className="flag">✕</span> : null}
       <span className="tree-conf">{s.confidence !== null ? `●${confidence(s.confidence)}` : ''}</span>
       <span className="tree-dur">{duration(s.duration_ms)}</span>
-      <span className="tree-cost">{s.cost_usd ? money(s.cost_usd) : ''}</span>
+      <span className="tree-cost" title={usageUnreported(s) ? 'usage not reported: cost unknown' : undefined}>
+        {s.cost_usd ? money(s.cost_usd) : usageUnreported(s) ? '?' : ''}
+      </span>
     </div>
   );
 });

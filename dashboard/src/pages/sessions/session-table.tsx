@@ -2,8 +2,9 @@ import { useEffect, useMemo, useState } from 'react';
 import type { SessionSummary } from '../../api/types';
 import { AnomalyBadges } from '../../components/anomaly-badges';
 import { Agent, Badge, Id, Time } from '../../components/common';
-import { confidence, count, duration, money } from '../../lib/format';
+import { confidence, count, duration } from '../../lib/format';
 import { costOutliers, type SessionView } from './session-query';
+import { columnMoney } from '../../lib/wording';
 
 type SortKey = SessionView['sort'];
 
@@ -27,6 +28,7 @@ function Bar({ value, max, hot, children }: { value: number; max: number; hot?: 
 export function SessionTable({ rows, view, onSort, onOpen }: Props) {
   const [focus, setFocus] = useState(-1);
   const maxCost = useMemo(() => rows.reduce((m, r) => Math.max(m, r.cost_usd), 0), [rows]);
+  const costText = useMemo(() => columnMoney(rows.map((r) => r.cost_usd)), [rows]);
   const maxSteps = useMemo(() => rows.reduce((m, r) => Math.max(m, r.steps), 0), [rows]);
   const outliers = useMemo(() => costOutliers(rows), [rows]);
 
@@ -63,7 +65,7 @@ export function SessionTable({ rows, view, onSort, onOpen }: Props) {
     <table className="grid" data-testid="sessions-table">
       <thead>
         <tr>
-          <th />
+          <th title="status: green ok · red failed · pulsing blue running" />
           {th('session')}
           {th('agent')}
           {th('user')}
@@ -109,7 +111,7 @@ export function SessionTable({ rows, view, onSort, onOpen }: Props) {
               {count(r.total_tokens)}
             </td>
             <Bar value={r.cost_usd} max={maxCost} hot={outliers.has(r.session_id) || r.anomalies.includes('session_cost')}>
-              {money(r.cost_usd)}
+              {costText(r.cost_usd)}
             </Bar>
             <td className={`num ${r.min_confidence !== null && r.min_confidence < 0.5 ? 'low-conf' : ''}`}>
               {confidence(r.min_confidence)}

@@ -92,6 +92,9 @@ export default function SessionsPage() {
             <span className="muted small">
               <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open
             </span>
+            <span className="muted small legend" data-testid="status-legend">
+              <i className="dot dot-ok" /> ok <i className="dot dot-error" /> error <i className="dot dot-running" /> running
+            </span>
           </div>
         </>
       ) : null}
