@@ -8,8 +8,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CairnRuntime } from 'cairn';
-import { tempDataDir } from '../../storage/test/helpers.js';
-import { startTestCairn } from './start-test-cairn.js';
+import { tempDataDir, startTestCairn } from '@cairn/testkit';
 
 /*
  * The README's "Send traces from your framework" snippets, against a real Cairn (collector,

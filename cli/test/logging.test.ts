@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDataDir } from '../../storage/test/helpers.js';
+import { tempDataDir } from '@cairn/testkit';
 import { humanLine, logSettings } from '../src/logging.js';
 import { freePort, MAIN } from './cli-process.js';
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CairnRuntime } from 'cairn';
-import { tempDataDir } from '../../storage/test/helpers.js';
+import { tempDataDir, startTestCairn } from '@cairn/testkit';
 import { freePort, run, waitFor } from './cli-process.js';
-import { startTestCairn } from './start-test-cairn.js';
 
 /*
  * What a new user meets in the first minutes, in real processes: the built `cairn` CLI against

@@ -4,9 +4,8 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { openStore, type Store } from '@cairn/storage';
 import { buildCollector, type Collector } from '../src/index.js';
-import { tempDataDir } from '../../storage/test/helpers.js';
+import { tempDataDir, streamBody } from '@cairn/testkit';
 import { chatSession, recordSpans } from './otel-fixtures.js';
-import { streamBody } from './stream-body.js';
 
 /**
  * Bodies over the limit (issue 9): the collector closed the connection while the client was

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDeadLetters, openStore, type Store } from '@cairn/storage';
 import { buildCollector, type Collector } from '../src/index.js';
-import { tempDataDir } from '../../storage/test/helpers.js';
+import { tempDataDir } from '@cairn/testkit';
 
 // Issue 9's reproduction, through real HTTP into a real embedded store with a spool: a span
 // from before 2001-09-09 used to stop every write, for every project, across restarts.

@@ -13,7 +13,7 @@ import {
   prepareRequest,
   type CollectorMetrics,
 } from '../src/index.js';
-import { tempDataDir } from '../../storage/test/helpers.js';
+import { tempDataDir } from '@cairn/testkit';
 
 // The writer against a real embedded store: lines ClickHouse refuses (as an older collector
 // spooled them, or hand-made) are isolated by bisection and kept as dead letters; outages are

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
-import { seededRandom } from '../../storage/test/helpers.js';
+import { seededRandom } from '@cairn/testkit';
 import { createKey } from '@cairn/storage';
 import { bearer, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
 import { send, startReceiver, type Receiver } from './alerts-helpers.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { drainBody } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
-import { streamBody as streamTo } from '../../collector/test/stream-body.js';
+import { streamBody as streamTo } from '@cairn/testkit';
 import { bearer, makeApp, makeProject, openTempStore, type TestProject } from './helpers.js';
 
 /**

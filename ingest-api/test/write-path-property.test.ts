@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CairnRuntime } from 'cairn';
-import { startTestCairn } from '../../cli/test/start-test-cairn.js';
-import { seededRandom } from '../../storage/test/helpers.js';
+import { startTestCairn, seededRandom } from '@cairn/testkit';
 
 /*
  * The whole write path as a property: seeded random spans of a valid shape with extreme but

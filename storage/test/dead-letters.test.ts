@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertDeadLetters, listDeadLetters, markRedriven, openStore, type NewDeadLetter, type Store } from '../src/index.js';
-import { tempDataDir, testStoreConfig } from './helpers.js';
+import { tempDataDir, testStoreConfig } from '@cairn/testkit';
 
 const tmp = tempDataDir();
 let store: Store;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRow } from '@cairn/schemas';
 import { encodeTimeNs, openStore, type Store } from '../src/index.js';
-import { tempDataDir, testStoreConfig } from './helpers.js';
+import { tempDataDir, testStoreConfig } from '@cairn/testkit';
 
 const tmp = tempDataDir();
 let store: Store;
