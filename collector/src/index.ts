@@ -20,3 +20,5 @@ export type { NormalizeContext, NormalizeResult } from './normalize.js';
 export { normalizeSpans } from './normalize-batch.js';
 export type { NormalizedBatch } from './normalize-batch.js';
 export { normalizeProvider } from './provider.js';
+export { lockSpoolDir } from './spool-lock.js';
+export type { SpoolLock } from './spool-lock.js';

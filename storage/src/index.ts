@@ -3,7 +3,7 @@ export { openConnections } from './connection.js';
 export type { Connections } from './connection.js';
 export { openStore } from './store.js';
 export type { Store, InsertOptions, QueryParams, OpenStoreOptions } from './store.js';
-export { migrate, loadMigrations, splitStatements, applyRetention, MIGRATIONS_DIR } from './migrations.js';
+export { migrate, pendingMigrations, loadMigrations, splitStatements, applyRetention, MIGRATIONS_DIR } from './migrations.js';
 export type { Migration } from './migrations.js';
 export { encodeSpanRow, encodeSpanRows, encodeSpanLines, selectSpanLines, encodeJsonRows } from './encode.js';
 export {

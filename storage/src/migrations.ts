@@ -64,6 +64,22 @@ export async function migrate(client: ClickHouseClient, migrations: Migration[] 
   return applied;
 }
 
+/** Migrations not yet recorded as applied (all of them on an empty database). */
+export async function pendingMigrations(
+  client: ClickHouseClient,
+  migrations: Migration[] = loadMigrations(),
+): Promise<Migration[]> {
+  const rs = await client.query({
+    query: "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = 'cairn_migrations'",
+    format: 'JSONEachRow',
+  });
+  const [t] = await rs.json<{ n: number | string }>();
+  if (Number(t?.n ?? 0) === 0) return migrations;
+  const done = await client.query({ query: 'SELECT DISTINCT version FROM cairn_migrations', format: 'JSONEachRow' });
+  const versions = new Set((await done.json<{ version: number }>()).map((r) => Number(r.version)));
+  return migrations.filter((m) => !versions.has(m.version));
+}
+
 /** Applies `CAIRN_RETENTION_DAYS` as a TTL on raw spans (rollups are small and kept). */
 export async function applyRetention(client: ClickHouseClient, retentionDays: number | undefined): Promise<void> {
   if (retentionDays === undefined) {
