@@ -32,18 +32,19 @@ async function serve(config: CairnConfig, roles: Role[]): Promise<void> {
   // Signal handlers go in before anything is started or printed: a supervisor may send SIGTERM
   // the moment it sees "running", and without a handler node would die by the default action,
   // dropping the drain. A signal during start stops the runtime as soon as it exists.
-  let cairn: CairnRuntime | undefined;
+  const started: { cairn?: CairnRuntime } = {};
   let signalled: string | undefined;
   let signals = 0;
   const shutdown = (signal: string): void => {
     signals += 1;
     if (signals > 1) process.exit(130);
     signalled = signal;
-    if (cairn) stopAndExit(cairn, signal, config.shutdownTimeoutMs);
+    if (started.cairn) stopAndExit(started.cairn, signal, config.shutdownTimeoutMs);
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-  cairn = await startCairn(config, { roles, ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}) });
+  const cairn = await startCairn(config, { roles, ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}) });
+  started.cairn = cairn;
   if (signalled) return stopAndExit(cairn, signalled, config.shutdownTimeoutMs);
   const lines = ['', 'Cairn is running.'];
   if (cairn.otlpUrl) lines.push(`  OTLP/HTTP traces  ${cairn.otlpUrl}/v1/traces`);
