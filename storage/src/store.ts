@@ -1,7 +1,7 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { CairnError, SPAN_COLUMNS, type SpanRow } from '@cairn/schemas';
 import type { StoreConfig } from './config.js';
-import { openConnections } from './connection.js';
+import { ensureDatabase, openConnections } from './connection.js';
 import { encodeJsonRows, encodeSpanRows, SPAN_INSERT_FORMAT } from './encode.js';
 import { applyRetention, migrate, pendingMigrations } from './migrations.js';
 
@@ -42,11 +42,12 @@ export interface OpenStoreOptions {
 }
 
 export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}): Promise<Store> {
-  const conn = openConnections(config);
+  if (opts.migrate !== false) await ensureDatabase(config);
+  const conn = await openConnections(config);
   try {
     if (opts.migrate !== false) {
-      await migrate(conn.write);
-      await applyRetention(conn.write, config.retentionDays);
+      await migrate(conn.write, undefined, { cluster: config.cluster });
+      await applyRetention(conn.write, config.retentionDays, config.cluster);
     } else {
       const pending = await pendingMigrations(conn.write);
       if (pending.length > 0) {
