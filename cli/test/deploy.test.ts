@@ -285,3 +285,16 @@ describe('the Helm chart', () => {
     expect(existsSync(`${CHART}templates/_helpers.tpl`)).toBe(false);
   });
 });
+
+describe("the README's settings table", () => {
+  it('lists every setting the CLI reads, and nothing else', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## Settings (environment)'),
+      readme.indexOf('\n## ', readme.indexOf('## Settings (environment)') + 5),
+    );
+    const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+    const named = new Set(rows.flatMap((r) => [...r.split('|')[1]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!)));
+    expect([...named].sort()).toEqual(SETTINGS.map((s) => s.name).sort());
+  });
+});
