@@ -113,7 +113,7 @@ describe('the Dockerfile', () => {
       expect(stages.find((s) => s.name === target)!.from).toBe('runtime');
       expect(stage(target)).toMatch(/^USER node$/m);
     }
-    expect(stage('server')).toMatch(/rm -rf \/app\/node_modules\/chdb/);
+    expect(stage('server')).toMatch(/rm -rf \/app\/node_modules\/chdb \/app\/node_modules\/@chdb\n/);
     expect(stage('embedded')).not.toMatch(/chdb/);
     expect(stage('runtime')).toMatch(/COPY --from=build \/app\/storage\/migrations/);
     expect(stage('runtime')).toMatch(/ENTRYPOINT \["node", "\/app\/cli\/bin\/cairn\.js"\]/);

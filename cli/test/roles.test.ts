@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '@cairn/storage';
@@ -88,6 +90,8 @@ describe('cairn collector, api and worker as separate processes', () => {
     const api = role('api', apiEnv);
     const worker = role('worker', workerEnv);
     await Promise.all([running(collector), running(api), running(worker)]);
+    // Embedded mode maps chDB's native library (the control for the server-mode test below).
+    expect(readFileSync(`/proc/${collector.proc.pid}/maps`, 'utf8')).toMatch(/chdb/);
 
     // Each role listens only on its own port.
     expect(collector.out()).toMatch(/OTLP\/HTTP traces/);
@@ -161,6 +165,33 @@ describe('cairn collector, api and worker as separate processes', () => {
     const worker = role('worker', env);
     await running(worker);
     await stopWithSigterm(worker);
+  });
+});
+
+describe('server mode', () => {
+  it('never loads chDB, and gives up on a server that does not answer after CLICKHOUSE_REQUEST_TIMEOUT_MS', async () => {
+    // A ClickHouse that accepts connections and never answers: the process waits in its first request.
+    let asked!: () => void;
+    const reached = new Promise<void>((resolve) => (asked = resolve));
+    const hung: Server = createServer(() => asked());
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const port = (hung.address() as { port: number }).port;
+    try {
+      const worker = role('worker', {
+        CAIRN_DATA_DIR: dir(),
+        CAIRN_WORKER_PORT: String(await freePort()),
+        CLICKHOUSE_URL: `http://127.0.0.1:${port}`,
+        CLICKHOUSE_DATABASE: 'cairn_never',
+        CLICKHOUSE_REQUEST_TIMEOUT_MS: '3000',
+      });
+      await reached; // it is in its first request to ClickHouse: storage is set up as far as it goes
+      expect(readFileSync(`/proc/${worker.proc.pid}/maps`, 'utf8')).not.toMatch(/chdb/);
+      expect(await worker.exited).toBe(1);
+      expect(worker.out()).toMatch(/timeout/i);
+    } finally {
+      hung.closeAllConnections();
+      hung.close();
+    }
   });
 });
 
