@@ -45,6 +45,9 @@ export interface CairnRuntime {
   stop(): Promise<boolean>;
 }
 
+/** Replication lag a cluster's alert claims are given (a single node needs the engine's 150 ms default). */
+const CLUSTER_CLAIM_SETTLE_MS = 2000;
+
 const urlOf = (app: FastifyInstance): string => {
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -119,7 +122,12 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
           );
       };
       alerts = startAlertEngine(
-        { alertIntervalMs: config.alertIntervalMs, webhookAllowPrivate: config.webhookAllowPrivate },
+        {
+          alertIntervalMs: config.alertIntervalMs,
+          webhookAllowPrivate: config.webhookAllowPrivate,
+          // A claim written on one replica must have reached the others before engines compare claims.
+          ...(config.store.cluster ? { claimSettleMs: CLUSTER_CLAIM_SETTLE_MS } : {}),
+        },
         { store, log: { warn: say('warn'), error: say('error') } },
       );
     }
