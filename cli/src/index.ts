@@ -4,3 +4,7 @@ export { startCairn } from './run.js';
 export type { CairnRuntime, StartOptions, Role } from './run.js';
 export { bootstrapDefaultProject } from './bootstrap.js';
 export type { BootstrapResult } from './bootstrap.js';
+export { SETTINGS, isSetting } from './config.js';
+export type { Setting } from './config.js';
+export { createProbes } from './probes.js';
+export type { Probes, Readiness, ProbeDeps } from './probes.js';

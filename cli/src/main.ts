@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { isCairnError } from '@cairn/schemas';
 import { createKey, DEFAULT_PROJECT_ID, openStore, type KeyKind } from '@cairn/storage';
 import { loadConfig, type CairnConfig } from './config.js';
-import { startCairn, type Role } from './run.js';
+import { startCairn, type CairnRuntime, type Role } from './run.js';
 import { assertStoreFree, storeLockedError } from './store-lock.js';
 
 const USAGE = `cairn — observability and cost control for AI agents
@@ -23,10 +23,14 @@ Settings come from the environment: CAIRN_DATA_DIR (./.cairn), CAIRN_HOST (127.0
 CAIRN_OTLP_PORT (4318), CAIRN_HTTP_PORT (4000), CLICKHOUSE_URL (unset = embedded),
 CAIRN_INGEST_KEY, CAIRN_ADMIN_KEY, CAIRN_RETENTION_DAYS, CAIRN_ALERT_INTERVAL_MS,
 CAIRN_SPOOL_MAX_BYTES (1 GiB of fsync'd spool in <data dir>/spool; 0 = no spool),
-CAIRN_DASHBOARD_DIR (default: the built dashboard/dist; "off" = API only),
+CAIRN_DASHBOARD_DIR (default: the built dashboard/dist; "off" = API only), CAIRN_SPOOL_DIR,
+CAIRN_WORKER_PORT (4001), CAIRN_SHUTDOWN_TIMEOUT_MS (10000), CAIRN_MIGRATE (1), CLICKHOUSE_USER,
+CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE, CLICKHOUSE_CA_CERT, CLICKHOUSE_CLIENT_CERT,
+CLICKHOUSE_CLIENT_KEY, CLICKHOUSE_REQUEST_TIMEOUT_MS, CAIRN_CLICKHOUSE_CLUSTER (see the README).
 CAIRN_LOG_LEVEL / CAIRN_LOG_FORMAT (on a terminal: warn, readable lines; else: info, JSON),
 CAIRN_PUBLIC_OTLP_URL (the collector's address as users reach it, e.g. behind a proxy; shown
-in the dashboard's snippets; default: where the collector listens).`;
+in the dashboard's snippets; default: where the collector listens).
+Every process serves /healthz (liveness) and /readyz (storage reachable, spool draining).`;
 
 /** Opens the store for a one-shot command, with the clear message when a running Cairn holds it. */
 async function openFor(config: CairnConfig, command: 'keys' | 'migrate'): ReturnType<typeof openStore> {
@@ -42,7 +46,23 @@ async function openFor(config: CairnConfig, command: 'keys' | 'migrate'): Return
 
 async function serve(config: CairnConfig, roles: Role[]): Promise<void> {
   if (!config.store.clickhouseUrl) assertStoreFree(config.store.dataDir, 'serve');
+  // Signal handlers go in before anything is started or printed: a supervisor may send SIGTERM
+  // the moment it sees "running", and without a handler node would die by the default action,
+  // dropping the drain. A signal during start stops the runtime as soon as it exists.
+  const started: { cairn?: CairnRuntime } = {};
+  let signalled: string | undefined;
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    signalled = signal;
+    if (started.cairn) stopAndExit(started.cairn, signal, config.shutdownTimeoutMs);
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   const cairn = await startCairn(config, { roles, ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}) });
+  started.cairn = cairn;
+  if (signalled) return stopAndExit(cairn, signalled, config.shutdownTimeoutMs);
   const lines = ['', 'Cairn is running.'];
   if (cairn.otlpUrl) lines.push(`  OTLP/HTTP traces  ${cairn.otlpUrl}/v1/traces`);
   if (cairn.apiUrl) {
@@ -50,26 +70,40 @@ async function serve(config: CairnConfig, roles: Role[]): Promise<void> {
     lines.push(`  REST API          ${cairn.apiUrl}/api  (docs at ${cairn.apiUrl}/docs)`);
   }
   if (cairn.alerts) lines.push(`  alert engine      every ${config.alertIntervalMs} ms`);
+  if (cairn.workerUrl) lines.push(`  worker health     ${cairn.workerUrl}/healthz`);
   lines.push(`  storage           ${config.store.clickhouseUrl ?? `embedded chDB in ${config.store.dataDir}`}`);
   for (const k of cairn.bootstrap.created) {
     lines.push(`  ${`new ${k.kind} key`.padEnd(18)}${k.key}   (shown once: store it now)`);
   }
   process.stdout.write(lines.join('\n') + '\n\n');
-  let signals = 0;
-  const shutdown = (signal: string): void => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
-    process.stdout.write(`\n${signal}: flushing pending spans and stopping…\n`);
-    cairn.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`cairn: error while stopping: ${String(err)}\n`);
-        process.exit(1);
-      },
+}
+
+/** Stops within `timeoutMs` (a hung store cannot hold the process): exit 0 when everything was written. */
+function stopAndExit(cairn: CairnRuntime, signal: string, timeoutMs: number): void {
+  process.stdout.write(`\n${signal}: flushing pending spans and stopping…\n`);
+  const hard = setTimeout(() => {
+    process.stderr.write(
+      `cairn: not stopped after ${timeoutMs} ms (CAIRN_SHUTDOWN_TIMEOUT_MS); unwritten spans stay in the spool\n`,
     );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.exit(1);
+  }, timeoutMs + 2000);
+  hard.unref();
+  cairn.stop().then(
+    (drained) => {
+      if (drained) process.exit(0);
+      const spooled = cairn.collector?.spool !== undefined;
+      process.stderr.write(
+        spooled
+          ? 'cairn: stopped with spans still queued; the spool keeps them for the next start\n'
+          : 'cairn: stopped with spans still queued and no spool (CAIRN_SPOOL_MAX_BYTES=0): they are lost\n',
+      );
+      process.exit(spooled ? 0 : 1);
+    },
+    (err: unknown) => {
+      process.stderr.write(`cairn: error while stopping: ${String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 async function keysCreate(config: CairnConfig, argv: string[]): Promise<void> {

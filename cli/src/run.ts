@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildCollector, type Collector } from '@cairn/collector';
+import Fastify from 'fastify';
 import { buildApp, startAlertEngine, type AlertEngine } from '@cairn/ingest-api';
 import { createKeyResolver, openStore, type Store } from '@cairn/storage';
 import { bootstrapDefaultProject, type BootstrapResult } from './bootstrap.js';
 import type { CairnConfig } from './config.js';
 import { humanLogStream } from './logging.js';
+import { createProbes, type Probes } from './probes.js';
 import { otlpUrlFor } from './public-url.js';
 
 export type Role = 'collector' | 'api' | 'worker';
@@ -31,11 +33,22 @@ export interface CairnRuntime {
   api: FastifyInstance | undefined;
   /** The alert engine (budgets, anomalies, webhook deliveries), when the worker role runs. */
   alerts: AlertEngine | undefined;
+  /** `http://host:port` of the worker's health routes, when it runs without the api role. */
+  workerUrl: string;
+  probes: Probes;
   /** Writes every accepted span; resolves when they are queryable. */
   flush(): Promise<void>;
-  /** Stops listening, flushes pending batches (up to 10 s), closes the store. */
-  stop(): Promise<void>;
+  /**
+   * Stops accepting (probes turn 503, servers close), lets requests in flight finish, drains the
+   * batch writer into ClickHouse and closes the spool, all within CAIRN_SHUTDOWN_TIMEOUT_MS.
+   * Spans not written by then stay in the spool and are written by the next start. Resolves
+   * false when the deadline passed with spans still queued.
+   */
+  stop(): Promise<boolean>;
 }
+
+/** Replication lag a cluster's alert claims are given (a single node needs the engine's 150 ms default). */
+const CLUSTER_CLAIM_SETTLE_MS = 2000;
 
 const urlOf = (app: FastifyInstance): string => {
   const addr = app.server.address() as AddressInfo;
@@ -47,12 +60,15 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
   const roles = new Set<Role>(opts.roles ?? ['collector', 'api', 'worker']);
   const logLevel = opts.quiet ? 'silent' : config.logLevel;
   const logStream = (role: Role) => (config.logFormat === 'pretty' ? { logStream: humanLogStream(role) } : {});
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, { migrate: config.migrate });
   let collector: Collector | undefined;
   let api: FastifyInstance | undefined;
   let alerts: AlertEngine | undefined;
+  let workerApp: FastifyInstance | undefined;
+  const probes = createProbes({ store, collector: () => collector });
   try {
     const bootstrap = await bootstrapDefaultProject(store, config);
+    // Every server is gated before it listens: /healthz says 200 only once all of them do.
     if (roles.has('collector')) {
       const resolveKey = createKeyResolver(store);
       collector = await buildCollector(
@@ -75,6 +91,9 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
           ...logStream('collector'),
         },
       );
+      probes.install(collector.app);
+      // Listening before the api is built: the api's otlp_endpoint is the collector's bound port.
+      // /healthz still answers 503 until every role listens (probes.markStarted below).
       await collector.app.listen({ host: config.host, port: config.otlpPort });
     }
     if (roles.has('api')) {
@@ -93,8 +112,16 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
         },
         { store, ...logStream('api') },
       );
-      await api.listen({ host: config.host, port: config.httpPort });
+      probes.install(api);
     }
+    if (roles.has('worker') && !roles.has('api')) {
+      // The worker alone has no server of its own: a small one, for its probes only.
+      workerApp = Fastify({ logger: { level: logLevel } });
+      workerApp.get('/healthz', async () => ({ status: 'ok', role: 'worker' }));
+      probes.install(workerApp);
+    }
+    await api?.listen({ host: config.host, port: config.httpPort });
+    await workerApp?.listen({ host: config.host, port: config.workerPort });
     if (roles.has('worker')) {
       const say = (level: string) => (obj: object, msg: string) => {
         if (!opts.quiet)
@@ -103,34 +130,47 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
           );
       };
       alerts = startAlertEngine(
-        { alertIntervalMs: config.alertIntervalMs, webhookAllowPrivate: config.webhookAllowPrivate },
+        {
+          alertIntervalMs: config.alertIntervalMs,
+          webhookAllowPrivate: config.webhookAllowPrivate,
+          // A claim written on one replica must have reached the others before engines compare claims.
+          ...(config.store.cluster ? { claimSettleMs: CLUSTER_CLAIM_SETTLE_MS } : {}),
+        },
         { store, log: { warn: say('warn'), error: say('error') } },
       );
     }
-    let stopping: Promise<void> | undefined;
+    probes.markStarted();
+    let stopping: Promise<boolean> | undefined;
     return {
       store,
       bootstrap,
       otlpUrl: collector ? urlOf(collector.app) : '',
       apiUrl: api ? urlOf(api) : '',
+      workerUrl: workerApp ? urlOf(workerApp) : '',
       collector,
       api,
       alerts,
+      probes,
       async flush() {
         await collector?.flush();
       },
       stop() {
         stopping ??= (async () => {
-          await api?.close();
-          await alerts?.stop();
-          await collector?.close(10_000);
+          probes.markStopping();
+          const until = Date.now() + config.shutdownTimeoutMs;
+          // The collector first: it stops accepting at once and gets most of the time to drain.
+          const drained = collector ? collector.close(Math.max(0, until - Date.now() - 500)) : Promise.resolve(true);
+          await Promise.all([api?.close(), workerApp?.close(), alerts?.stop()]);
+          const ok = await drained;
           await store.close();
+          return ok;
         })();
         return stopping;
       },
     };
   } catch (err) {
     await api?.close().catch(() => undefined);
+    await workerApp?.close().catch(() => undefined);
     await alerts?.stop().catch(() => undefined);
     await collector?.close(1000).catch(() => undefined);
     await store.close().catch(() => undefined);

@@ -21,6 +21,7 @@ import {
   type ExportResult,
 } from './otlp-response.js';
 import { prepareRequest, type PreparedRequest } from './prepare.js';
+import { lockSpoolDir } from './spool-lock.js';
 import { Spool, type SpoolRef } from './spool.js';
 import { BatchWriter } from './writer.js';
 
@@ -107,9 +108,17 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
     bodyLimit: config.maxBodyBytes,
   });
   const log: FastifyBaseLogger = app.log;
-  const opened = config.spoolDir
-    ? await Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes ?? 1024 ** 3 })
-    : undefined;
+  // Taken before the spool is read: a second collector on the directory fails here, touching nothing.
+  const lock = config.spoolDir ? await lockSpoolDir(config.spoolDir) : undefined;
+  let opened;
+  try {
+    opened = config.spoolDir
+      ? await Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes ?? 1024 ** 3 })
+      : undefined;
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
   const spool = opened?.spool;
   const deadLetters = createDeadLetterSink(deps.store, config.spoolDir, metrics, (err) =>
     log.error({ err }, `the dead_letters table refused dead letters; writing them to the spool directory`),
@@ -303,6 +312,7 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
         .then(() => writer.close(deadlineMs))
         .then(async (drained) => {
           await spool?.close();
+          await lock?.release();
           return drained;
         });
       return closing;

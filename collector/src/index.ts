@@ -25,3 +25,5 @@ export type { InsertErrorClass } from './insert-errors.js';
 export { createDeadLetterSink, deadLetterOf, DEAD_LETTER_FILE } from './dead-letter-sink.js';
 export type { DeadLetterSink } from './dead-letter-sink.js';
 export { MAX_TIME_NS, MAX_TOKENS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_ROW_CHARS, limitRow, timeRejection } from './limits.js';
+export { lockSpoolDir } from './spool-lock.js';
+export type { SpoolLock } from './spool-lock.js';

@@ -24,6 +24,11 @@ export const ERROR_CODES = {
   CAIRN_INTERNAL: { status: 500, doc: 'A bug: the message and logs say where.' },
   CAIRN_CONFIG_INVALID: { status: 500, doc: 'A setting has an invalid value (raised at start).' },
   CAIRN_STORE_LOCKED: { status: 500, doc: 'Another process holds the embedded data directory.' },
+  CAIRN_SPOOL_LOCKED: { status: 500, doc: 'Another collector holds the spool directory (one collector per CAIRN_SPOOL_DIR).' },
+  CAIRN_MIGRATION_PENDING: {
+    status: 500,
+    doc: 'CAIRN_MIGRATE=0 and the schema has pending migrations: run `cairn migrate` first.',
+  },
   CAIRN_MIGRATION_FAILED: { status: 500, doc: 'A schema migration failed; the store was left as it was before it.' },
   CAIRN_LIMIT_EXCEEDED: { status: 429, doc: 'A per-run cap (cost, tokens, steps, duration, repeats) was crossed (SDK).' },
   CAIRN_BUDGET_EXCEEDED: { status: 402, doc: 'A hard-stop budget in scope is spent (SDK and /api/guard).' },

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
-import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
+import type { ChdbConnection } from 'chdb/connection';
 import { CairnError } from '@cairn/schemas';
+import { CLUSTER_SETTINGS } from './cluster.js';
 import type { StoreConfig } from './config.js';
 
 /**
@@ -37,14 +38,28 @@ const CLIENT_SETTINGS: ClickHouseSettings = {
   date_time_input_format: 'best_effort',
 };
 
-export function openConnections(config: StoreConfig): Connections {
+/**
+ * Opens the two clients. chDB (a 540 MB native library) is imported only here, in embedded
+ * mode: a server-mode process never loads it, and the server image does not ship it.
+ */
+export async function openConnections(config: StoreConfig): Promise<Connections> {
   if (config.clickhouseUrl) return openServer(config);
   return openEmbedded(config);
 }
 
-function openEmbedded(config: StoreConfig): Connections {
+async function openEmbedded(config: StoreConfig): Promise<Connections> {
   const path = resolve(config.dataDir);
   mkdirSync(path, { recursive: true });
+  let createChdbConnection: typeof import('chdb/connection').createChdbConnection;
+  try {
+    ({ createChdbConnection } = await import('chdb/connection'));
+  } catch (err) {
+    throw new CairnError(
+      'CAIRN_STORAGE_UNAVAILABLE',
+      `embedded mode needs the chdb package, which is not installed here (a server image?): set CLICKHOUSE_URL or install chdb (${(err as Error).message})`,
+      { cause: err },
+    );
+  }
   let writeConn: ChdbConnection;
   let readConn: ChdbConnection;
   try {
@@ -90,14 +105,52 @@ function asClientConnection(conn: ChdbConnection): ClientConnection {
   return conn as unknown as ClientConnection;
 }
 
-function openServer(config: StoreConfig): Connections {
-  const opts = {
+/** The client options of server mode (exported for `ensureDatabase` and tests). */
+export function serverClientOptions(config: StoreConfig, database = config.clickhouseDatabase ?? 'default') {
+  const read = (file: string | undefined, name: string): Buffer | undefined => {
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new CairnError('CAIRN_CONFIG_INVALID', `${name}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const ca = read(config.clickhouseCaCert, 'CLICKHOUSE_CA_CERT');
+  const cert = read(config.clickhouseClientCert, 'CLICKHOUSE_CLIENT_CERT');
+  const key = read(config.clickhouseClientKey, 'CLICKHOUSE_CLIENT_KEY');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new CairnError('CAIRN_CONFIG_INVALID', 'CLICKHOUSE_CLIENT_CERT and CLICKHOUSE_CLIENT_KEY go together (mutual TLS)');
+  }
+  if (cert && !ca)
+    throw new CairnError('CAIRN_CONFIG_INVALID', 'mutual TLS (CLICKHOUSE_CLIENT_CERT) needs CLICKHOUSE_CA_CERT too');
+  return {
     url: config.clickhouseUrl,
     username: config.clickhouseUser ?? 'default',
     password: config.clickhousePassword ?? '',
-    database: config.clickhouseDatabase ?? 'default',
-    clickhouse_settings: CLIENT_SETTINGS,
+    database,
+    request_timeout: config.clickhouseRequestTimeoutMs ?? 30_000,
+    clickhouse_settings: config.cluster ? { ...CLIENT_SETTINGS, ...CLUSTER_SETTINGS } : CLIENT_SETTINGS,
+    ...(ca ? { tls: cert && key ? { ca_cert: ca, cert, key } : { ca_cert: ca } } : {}),
   };
+}
+
+/** Creates the configured database if missing (server mode; `ON CLUSTER` on a cluster). */
+export async function ensureDatabase(config: StoreConfig): Promise<void> {
+  const db = config.clickhouseDatabase ?? 'default';
+  if (!config.clickhouseUrl || db === 'default') return;
+  if (!/^\w+$/.test(db)) throw new CairnError('CAIRN_CONFIG_INVALID', `CLICKHOUSE_DATABASE must be an identifier, got "${db}"`);
+  const client = createClient(serverClientOptions(config, 'default'));
+  try {
+    await client.command({
+      query: `CREATE DATABASE IF NOT EXISTS ${db}${config.cluster ? ` ON CLUSTER ${config.cluster}` : ''}`,
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+function openServer(config: StoreConfig): Connections {
+  const opts = serverClientOptions(config);
   const write = createClient(opts);
   const read = createClient(opts);
   return {

@@ -1,10 +1,12 @@
 export type { StoreConfig } from './config.js';
-export { openConnections } from './connection.js';
+export { openConnections, ensureDatabase, serverClientOptions } from './connection.js';
 export type { Connections } from './connection.js';
 export { openStore } from './store.js';
 export type { Store, InsertOptions, QueryParams, OpenStoreOptions } from './store.js';
-export { migrate, loadMigrations, splitStatements, applyRetention, MIGRATIONS_DIR } from './migrations.js';
-export type { Migration } from './migrations.js';
+export { migrate, pendingMigrations, loadMigrations, splitStatements, applyRetention, MIGRATIONS_DIR } from './migrations.js';
+export type { Migration, MigrateOptions } from './migrations.js';
+export { clusterMigrations, parseCreateTable, shardingKey, migrationsTableDdl, CLUSTER_SETTINGS } from './cluster.js';
+export type { ParsedTable } from './cluster.js';
 export { encodeSpanRow, encodeSpanRows, encodeSpanLines, selectSpanLines, encodeJsonRows } from './encode.js';
 export {
   DEFAULT_PROJECT_ID,

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/schemas';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { clusterMigrations, migrationsTableDdl } from './cluster.js';
 
 /** Numbered SQL files beside `src/` (`0001_name.sql`), applied in order and recorded. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
@@ -37,18 +38,35 @@ export function splitStatements(sql: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-/**
- * Applies the migrations not yet recorded. Every statement is idempotent (`IF NOT EXISTS`), so
- * a crash between a statement and its record is repaired by running the file again.
- */
-export async function migrate(client: ClickHouseClient, migrations: Migration[] = loadMigrations()): Promise<number[]> {
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS cairn_migrations (version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) ENGINE = MergeTree ORDER BY version`,
-  });
+export interface MigrateOptions {
+  /** Server mode on a cluster: the migrations are rewritten by `clusterMigrations` and run ON CLUSTER. */
+  cluster?: string | undefined;
+}
+
+async function recordedVersions(client: ClickHouseClient): Promise<Set<number>> {
   const rs = await client.query({ query: 'SELECT DISTINCT version FROM cairn_migrations', format: 'JSONEachRow' });
-  const done = new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
+  return new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
+}
+
+/**
+ * Applies the migrations not yet recorded; safe to run from several processes at once. The
+ * protocol needs no lock: every statement is idempotent (`IF NOT EXISTS`, and ClickHouse runs
+ * two concurrent `CREATE … IF NOT EXISTS` of one name as one create and one no-op), so two
+ * migrators may both run a file; before recording it each re-checks the record and writes it
+ * only if nobody did, with a fixed insert-deduplication token for the race that remains, and
+ * readers take `DISTINCT version`. A crash between a statement and its record is repaired by
+ * running the file again. `cairn migrate` is the one way to run it in a deployment.
+ */
+export async function migrate(
+  client: ClickHouseClient,
+  migrations: Migration[] = loadMigrations(),
+  opts: MigrateOptions = {},
+): Promise<number[]> {
+  const list = opts.cluster ? clusterMigrations(migrations, opts.cluster) : migrations;
+  await client.command({ query: migrationsTableDdl(opts.cluster) });
+  const done = await recordedVersions(client);
   const applied: number[] = [];
-  for (const m of migrations) {
+  for (const m of list) {
     if (done.has(m.version)) continue;
     for (const statement of m.statements) {
       try {
@@ -58,18 +76,46 @@ export async function migrate(client: ClickHouseClient, migrations: Migration[] 
         throw new CairnError('CAIRN_MIGRATION_FAILED', `migration ${m.name} failed: ${msg}`, { cause: err });
       }
     }
-    await client.insert({ table: 'cairn_migrations', values: [{ version: m.version, name: m.name }], format: 'JSONEachRow' });
+    if ((await recordedVersions(client)).has(m.version)) continue; // another migrator finished it first
+    await client.insert({
+      table: 'cairn_migrations',
+      values: [{ version: m.version, name: m.name }],
+      format: 'JSONEachRow',
+      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: `cairn-migration-${m.version}` },
+    });
     applied.push(m.version);
   }
   return applied;
 }
 
+/** Migrations not yet recorded as applied (all of them on an empty database). */
+export async function pendingMigrations(
+  client: ClickHouseClient,
+  migrations: Migration[] = loadMigrations(),
+): Promise<Migration[]> {
+  const rs = await client.query({
+    query: "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = 'cairn_migrations'",
+    format: 'JSONEachRow',
+  });
+  const [t] = await rs.json<{ n: number | string }>();
+  if (Number(t?.n ?? 0) === 0) return migrations;
+  const done = await client.query({ query: 'SELECT DISTINCT version FROM cairn_migrations', format: 'JSONEachRow' });
+  const versions = new Set((await done.json<{ version: number }>()).map((r) => Number(r.version)));
+  return migrations.filter((m) => !versions.has(m.version));
+}
+
 /** Applies `CAIRN_RETENTION_DAYS` as a TTL on raw spans (rollups are small and kept). */
-export async function applyRetention(client: ClickHouseClient, retentionDays: number | undefined): Promise<void> {
+export async function applyRetention(
+  client: ClickHouseClient,
+  retentionDays: number | undefined,
+  cluster?: string | undefined,
+): Promise<void> {
+  // On a cluster the TTL is storage: it belongs to the local tables, not the Distributed one.
+  const table = cluster ? `spans_local ON CLUSTER ${cluster}` : 'spans';
   if (retentionDays === undefined) {
-    await client.command({ query: 'ALTER TABLE spans REMOVE TTL' }).catch(() => undefined);
+    await client.command({ query: `ALTER TABLE ${table} REMOVE TTL` }).catch(() => undefined);
     return;
   }
   const days = Math.floor(retentionDays);
-  await client.command({ query: `ALTER TABLE spans MODIFY TTL toDateTime(start_time) + INTERVAL ${days} DAY` });
+  await client.command({ query: `ALTER TABLE ${table} MODIFY TTL toDateTime(start_time) + INTERVAL ${days} DAY` });
 }

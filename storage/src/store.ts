@@ -1,9 +1,9 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
-import { SPAN_COLUMNS, type SpanRow } from '@cairn/schemas';
+import { CairnError, SPAN_COLUMNS, type SpanRow } from '@cairn/schemas';
 import type { StoreConfig } from './config.js';
-import { openConnections } from './connection.js';
+import { ensureDatabase, openConnections } from './connection.js';
 import { encodeJsonRows, encodeSpanRows, SPAN_INSERT_FORMAT, SPAN_INSERT_SETTINGS } from './encode.js';
-import { applyRetention, migrate } from './migrations.js';
+import { applyRetention, migrate, pendingMigrations } from './migrations.js';
 
 export interface InsertOptions {
   /**
@@ -33,16 +33,29 @@ export interface Store {
 }
 
 export interface OpenStoreOptions {
-  /** Apply pending migrations and the retention TTL (default true). */
+  /**
+   * Apply pending migrations and the retention TTL (default true). False (CAIRN_MIGRATE=0, a
+   * deployment that runs `cairn migrate` as its own step) refuses to open a store with pending
+   * migrations rather than run on a schema it does not know.
+   */
   migrate?: boolean;
 }
 
 export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}): Promise<Store> {
-  const conn = openConnections(config);
+  if (opts.migrate !== false) await ensureDatabase(config);
+  const conn = await openConnections(config);
   try {
     if (opts.migrate !== false) {
-      await migrate(conn.write);
-      await applyRetention(conn.write, config.retentionDays);
+      await migrate(conn.write, undefined, { cluster: config.cluster });
+      await applyRetention(conn.write, config.retentionDays, config.cluster);
+    } else {
+      const pending = await pendingMigrations(conn.write);
+      if (pending.length > 0) {
+        throw new CairnError(
+          'CAIRN_MIGRATION_PENDING',
+          `${pending.length} migration(s) pending (${pending.map((m) => m.name).join(', ')}): run \`cairn migrate\` first (CAIRN_MIGRATE=0)`,
+        );
+      }
     }
   } catch (err) {
     await conn.close().catch(() => undefined);

@@ -2,7 +2,7 @@
  * `@cairn/testkit`: helpers the packages' tests share, so no test reaches into another package's
  * `test/` folder. Test-only: nothing under `src/` of any package may import it.
  */
-export { tempDataDir, testStoreConfig } from './temp-store.js';
+export { openTestStore, SERVER_MODE, tempDataDir, testStoreConfig } from './temp-store.js';
 export { seededRandom } from './random.js';
 export { startTestCairn } from './start-cairn.js';
 export { BASE_NS, MS, makeSpanRow } from './span-row.js';
