@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Alert latency benchmark (DESIGN §8: webhook received within one engine interval + 2 s of the
+// Alert latency benchmark (the bar of docs/ARCHITECTURE.md: webhook received within one engine interval + 2 s of the
 // spend that crossed it). `cairn start` runs as its own process on a fresh embedded store with
 // CAIRN_ALERT_INTERVAL_MS=1000 and the default collector batch window; a webhook receiver listens
 // on 127.0.0.1. Each trial creates a $10 budget (threshold 100 %) for a fresh agent, waits a

@@ -2,7 +2,7 @@
 /**
  * Initial JS of the built dashboard, gzip-sized: the entry chunk named by dist/index.html plus
  * every chunk it imports statically (recursively). Dynamic imports (lazy routes, recharts) are
- * not initial and are listed separately. Bar (DESIGN §8): < 250 kB gzip.
+ * not initial and are listed separately. Bar: < 250 kB gzip.
  *
  *   npm run build   (or: cd dashboard && npx vite build)
  *   node bench/dashboard/run.mjs [--write]   # --write updates the dashboard section of BENCHMARKS.md
@@ -74,7 +74,7 @@ if (process.argv.includes('--write')) {
     '## Dashboard (bench/dashboard)',
     '',
     'Initial JS = the entry chunk of `dashboard/dist/index.html` plus its static imports, gzip level 9;',
-    'routes and recharts are lazy chunks fetched when a page needs them. Bar (DESIGN §8): < 250 kB gzip.',
+    'routes and recharts are lazy chunks fetched when a page needs them. Bar: < 250 kB gzip.',
     '',
     '| date | machine | command | initial JS (gzip) | CSS (gzip) | largest lazy chunks (gzip) |',
     '|---|---|---|---|---|---|',

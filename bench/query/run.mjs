@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Query benchmark (DESIGN §8): builds a corpus of sessions straight into an embedded store with
+// Query benchmark (bars: docs/ARCHITECTURE.md, "Bars and how they are measured"): builds a corpus of sessions straight into an embedded store with
 // store.insertSpans in large batches, plus one multi-agent session of 10,000 steps, then serves
 // the API (buildApp, real HTTP on 127.0.0.1) and measures first-page latencies with fetch.
 // Usage (after `npm run build`, or tsc -p schemas, storage and ingest-api):
@@ -384,7 +384,7 @@ function writeMarkdown(results, counts, gen) {
     ),
     '',
     `Corpus: ${gen || 'generated earlier by the same script'}.`,
-    `Bars (DESIGN §8): filtered, sorted first page < 100 ms — p50 under it in ${lists.filter((r) => r.p50 < 100).length} of ${lists.length} list rows, p95 in ${lists.filter((r) => r.p95 < 100).length} of ${lists.length};`,
+    `Bars: filtered, sorted first page < 100 ms — p50 under it in ${lists.filter((r) => r.p50 < 100).length} of ${lists.length} list rows, p95 in ${lists.filter((r) => r.p95 < 100).length} of ${lists.length};`,
     `10,000-step replay < 150 ms — p50 ${replay ? replay.p50.toFixed(0) : '?'} ms, p95 ${replay ? replay.p95.toFixed(0) : '?'} ms.`,
     'The list runs two queries on the rollup: a ranking that computes only the aggregates its filters and sort',
     "need over every session of the project, then the full summary of the page's sessions.",

@@ -6,7 +6,7 @@ import type { StoreConfig } from '@cairn/storage';
 import { logSettings, type LogFormat } from './logging.js';
 import { publicOtlpUrl } from './public-url.js';
 
-/** Every setting of a Cairn process, read once from the environment at start (DESIGN §7). */
+/** Every setting of a Cairn process, read once from the environment at start (docs/ARCHITECTURE.md, "Configuration"). */
 export interface CairnConfig {
   host: string;
   otlpPort: number;

@@ -5,7 +5,7 @@ import { openStore } from '@cairn/storage';
 import { tempDataDir } from '@cairn/testkit';
 import { freePort, run, waitFor, type Running } from './cli-process.js';
 
-// DESIGN §8 reliability: a 200 means the spans are fsync'd; after `kill -9` at any moment no
+// Reliability (RELIABILITY.md): a 200 means the spans are fsync'd; after `kill -9` at any moment no
 // acknowledged span is lost or counted twice — in `spans` and in the rollups fed from it.
 const KEY = 'cairn_ik_' + 'crashtest'.repeat(3);
 const dirs: (() => void)[] = [];

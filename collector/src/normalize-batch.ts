@@ -13,7 +13,7 @@ const MAX_HOPS = 256;
 
 /**
  * Normalizes the spans of one request, then denormalizes session, user, agent and workflow
- * down each trace (DESIGN §4: every row carries them). Only the Cairn SDK puts them on every
+ * down each trace (the data model, docs/ARCHITECTURE.md: every row carries them). Only the Cairn SDK puts them on every
  * span; other instrumentations set them on some spans only — the Vercel AI SDK's `ai.toolCall`
  * spans carry no telemetry metadata, OpenInference children of an agent carry no agent name —
  * so a span missing one takes it from its nearest ancestor in the same request that has it,

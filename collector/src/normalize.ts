@@ -290,7 +290,7 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
 }
 
 /**
- * Maps one decoded OTLP span onto Cairn's canonical row (DESIGN §4): OpenTelemetry GenAI
+ * Maps one decoded OTLP span onto Cairn's canonical row (the data model, docs/ARCHITECTURE.md): OpenTelemetry GenAI
  * conventions first, then OpenInference and the Vercel AI SDK, fitted to the store's ranges
  * (limits.ts). Returns `{ rejected }` with a reason for spans that cannot be stored (bad ids,
  * times or sizes); never throws.

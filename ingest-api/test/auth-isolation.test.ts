@@ -114,7 +114,7 @@ async function documentedRoutes(): Promise<{ method: InjectOptions['method']; pa
     .filter((r) => r.path.startsWith('/api/') && !r.path.startsWith('/api/auth/log'));
 }
 
-/** Routes ingest keys may call (DESIGN §7: telemetry and the guard). */
+/** Routes ingest keys may call (docs/ARCHITECTURE.md, "HTTP contract": telemetry and the guard). */
 const INGEST_ALLOWED = new Set(['GET /api/guard']);
 
 describe('route table', () => {

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { TimeParam } from './api-bounds.js';
 
-/** Alerts (`GET /api/alerts`) and anomaly-detector settings (DESIGN §6). */
+/** Alerts (`GET /api/alerts`) and anomaly-detector settings (docs/ARCHITECTURE.md, "Budgets, alerts and hard stops"). */
 
 export const ANOMALY_TYPES = ['session_cost', 'step_limit', 'retry_loop', 'error_rate'] as const;
 export type AnomalyType = (typeof ANOMALY_TYPES)[number];

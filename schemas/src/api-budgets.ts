@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { MAX_USD } from './api-bounds.js';
 
 /**
- * Budgets (`/api/budgets`, DESIGN §6). Money is USD; times are ISO 8601 in UTC; periods are
+ * Budgets (`/api/budgets`, docs/ARCHITECTURE.md, "Budgets, alerts and hard stops"). Money is USD; times are ISO 8601 in UTC; periods are
  * calendar day, ISO week (Monday 00:00) or month in UTC or the budget's IANA timezone.
  */
 

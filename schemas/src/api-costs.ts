@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { TimeParam } from './api-bounds.js';
 
-/** `GET /api/costs`: spend over time from the hourly cost rollup (DESIGN §5, §7). */
+/** `GET /api/costs`: spend over time from the hourly cost rollup (docs/ARCHITECTURE.md, "Storage principles" and "HTTP contract"). */
 
 export const COST_GROUP_BYS = ['none', 'agent', 'model', 'workflow', 'user', 'provider'] as const;
 export type CostGroupBy = (typeof COST_GROUP_BYS)[number];

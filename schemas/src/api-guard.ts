@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 
-/** `GET /api/guard`: may a run in this scope go on? (DESIGN §6 hard stop). */
+/** `GET /api/guard`: may a run in this scope go on? (docs/ARCHITECTURE.md, "Budgets, alerts and hard stops" hard stop). */
 
 export const GuardQuery = Type.Object(
   {

@@ -3,7 +3,7 @@ import { ANOMALY_TYPES } from './api-alerts.js';
 import { CountParam, TimeParam, UsdParam } from './api-bounds.js';
 
 /**
- * Session list, replay and step payloads (DESIGN §7: `GET /api/sessions`, `GET /api/sessions/:id`,
+ * Session list, replay and step payloads (docs/ARCHITECTURE.md, "HTTP contract": `GET /api/sessions`, `GET /api/sessions/:id`,
  * `GET /api/sessions/:id/steps/:span_id`). Times are ISO 8601 strings in UTC; durations and
  * offsets are milliseconds (fractional, from nanosecond timestamps); money is USD.
  */

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 
-/** Webhooks (`/api/webhooks`) and their delivery log (DESIGN §6). */
+/** Webhooks (`/api/webhooks`) and their delivery log (docs/ARCHITECTURE.md, "Budgets, alerts and hard stops"). */
 
 export const WEBHOOK_FORMATS = ['json', 'slack'] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 
 /**
- * Types of the HTTP contract (DESIGN §7), as TypeBox schemas so the server validates with the
+ * Types of the HTTP contract (docs/ARCHITECTURE.md, "HTTP contract"), as TypeBox schemas so the server validates with the
  * same definitions the dashboard and clients compile against. Later issues extend this file
  * (or add `api-*.ts` beside it) rather than declaring shapes elsewhere.
  */

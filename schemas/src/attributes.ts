@@ -1,5 +1,5 @@
 /**
- * Attribute names Cairn emits and understands (DESIGN §4). OpenTelemetry GenAI semantic
+ * Attribute names Cairn emits and understands (docs/ARCHITECTURE.md, "Attribute conventions"). OpenTelemetry GenAI semantic
  * conventions come first; `cairn.*` names exist only where the conventions have nothing.
  */
 export const ATTR = {

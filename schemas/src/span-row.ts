@@ -1,4 +1,4 @@
-/** Span kinds of the canonical row (DESIGN §4). */
+/** Span kinds of the canonical row (the data model, docs/ARCHITECTURE.md). */
 export const SPAN_KINDS = [
   'session',
   'agent',

@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 
 /**
- * Client side of the hard stop (DESIGN §6): `GET {url}/api/guard?agent=&workflow=&user=` with the
+ * Client side of the hard stop (docs/ARCHITECTURE.md, "Budgets, alerts and hard stops"): `GET {url}/api/guard?agent=&workflow=&user=` with the
  * ingest key. The answer (schemas `GuardResponse`): `{ allow, reasons: string[], budgets: [{ id,
  * hard_stop, percent, … }] }`.
  */

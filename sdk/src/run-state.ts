@@ -52,7 +52,7 @@ const CAP_OF: Record<Exclude<LimitKind, 'budget'>, keyof RunCaps> = {
   repeats: 'maxToolRepeats',
 };
 
-/** The session span attribute recording each cap (DESIGN §4 `cairn.cap.*`). */
+/** The session span attribute recording each cap (`cairn.cap.*`, docs/ARCHITECTURE.md, "Attribute conventions"). */
 const CAP_ATTR: Record<keyof RunCaps, string> = {
   maxCostUsd: ATTR.CAP_MAX_COST_USD,
   maxTokens: ATTR.CAP_MAX_TOKENS,
@@ -74,7 +74,7 @@ export function capAttributes(caps: RunCaps): Record<string, number> {
   return out;
 }
 
-/** Marks the span where a cap was crossed: the `cairn.limit.exceeded` event of DESIGN §4. */
+/** Marks the span where a cap was crossed: the `cairn.limit.exceeded` event (docs/ARCHITECTURE.md, "Attribute conventions"). */
 export function markLimit(span: Span, kind: LimitKind, value: number): void {
   span.addEvent(ATTR.EVENT_LIMIT_EXCEEDED, { [ATTR.LIMIT_KIND]: kind, [ATTR.LIMIT_VALUE]: value });
 }

@@ -1,4 +1,4 @@
--- Budgets, webhooks, alerts and their deliveries (DESIGN §6). Configuration tables follow 0002:
+-- Budgets, webhooks, alerts and their deliveries (docs/ARCHITECTURE.md, "Budgets, alerts and hard stops"). Configuration tables follow 0002:
 -- a change is a new row with a higher version, readers use FINAL.
 CREATE TABLE IF NOT EXISTS budgets
 (

@@ -82,7 +82,7 @@ async function openEmbedded(config: StoreConfig): Promise<Connections> {
     write,
     async insertRaw(table, body, format, settings, columns) {
       // rawInsert hands the buffer to chDB's parallel parser without a copy: measured about 2x
-      // the rows/s of client.insert and no long event-loop stall (DEPENDENCIES.md).
+      // the rows/s of client.insert and no long event-loop stall (measured when chDB was chosen).
       await writeConn.chdb.rawInsert({
         table,
         values: body,

@@ -1,7 +1,7 @@
 import type { AnomalyType } from '../api/types';
 
 /**
- * How each anomaly detector of the alert engine (DESIGN §6) reads in the UI: a short badge
+ * How each anomaly detector of the alert engine (docs/ARCHITECTURE.md, "Budgets, alerts and hard stops") reads in the UI: a short badge
  * label and a tooltip saying what tripped it. A Record over the API's type, so a detector added
  * to the schema fails the type check here until it has a label.
  */

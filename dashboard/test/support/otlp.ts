@@ -1,5 +1,5 @@
 /**
- * Builds OTLP/JSON trace bodies with GenAI + cairn.* attributes (DESIGN §4) and posts them to
+ * Builds OTLP/JSON trace bodies with GenAI + cairn.* attributes (the data model, docs/ARCHITECTURE.md) and posts them to
  * the collector, so browser tests drive the real ingest path, not fixtures in the store.
  */
 import { randomBytes } from 'node:crypto';

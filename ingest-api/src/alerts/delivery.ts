@@ -65,7 +65,7 @@ export function bodyFor(format: WebhookRecord['format'], payload: string): strin
   return format === 'slack' ? JSON.stringify(slackBody(JSON.parse(payload) as Record<string, unknown>)) : payload;
 }
 
-/** Signs and posts one body; the headers of DESIGN §6. */
+/** Signs and posts one body; the headers of docs/ARCHITECTURE.md, "Budgets, alerts and hard stops". */
 export async function postSigned(
   send: WebhookSender,
   webhook: WebhookRecord,

@@ -143,7 +143,7 @@ async function recentSessions(store: Store, projectId: string, sinceMs: number):
 const money = (x: number): string => `$${x.toFixed(4)}`;
 
 /**
- * The anomalies of one project's recently active sessions (DESIGN §6): cost above k × the
+ * The anomalies of one project's recently active sessions (docs/ARCHITECTURE.md, "Budgets, alerts and hard stops"): cost above k × the
  * agent's trailing median, steps above the agent's limit, the same tool call repeated, and an
  * agent's error-rate spike. Each draft's key makes it fire once (per session, or per agent and
  * error-rate window).

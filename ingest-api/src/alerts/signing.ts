@@ -6,7 +6,7 @@ export function generateWebhookSecret(): string {
 }
 
 /**
- * `sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>` (DESIGN §6). The timestamp is the
+ * `sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>` (docs/ARCHITECTURE.md, "Budgets, alerts and hard stops"). The timestamp is the
  * `X-Cairn-Timestamp` header (Unix seconds), so a receiver can also reject stale replays.
  */
 export function signPayload(secret: string, timestamp: string, body: string): string {

@@ -1,6 +1,6 @@
 import { money } from '../../lib/format';
 
-/** The marks drawn for a run's cost cap, as for budgets (DESIGN §6: 50/80/100). */
+/** The marks drawn for a run's cost cap, as for budgets (docs/ARCHITECTURE.md, "Budgets, alerts and hard stops": 50/80/100). */
 export const CAP_MARKS = [50, 80, 100] as const;
 
 export type CostCapView =
