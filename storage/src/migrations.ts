@@ -53,9 +53,8 @@ async function recordedVersions(client: ClickHouseClient): Promise<Set<number>> 
  * protocol needs no lock: every statement is idempotent (`IF NOT EXISTS`, and ClickHouse runs
  * two concurrent `CREATE … IF NOT EXISTS` of one name as one create and one no-op), so two
  * migrators may both run a file; before recording it each re-checks the record and writes it
- * only if nobody did, with a fixed insert-deduplication token for the race that remains, and
- * readers take `DISTINCT version`. A crash between a statement and its record is repaired by
- * running the file again. `cairn migrate` is the one way to run it in a deployment.
+ * only if nobody did, and readers take `DISTINCT version` for the race that remains. A crash
+ * between a statement and its record is repaired by running the file again. `cairn migrate` is the one way to run it in a deployment.
  */
 export async function migrate(
   client: ClickHouseClient,
@@ -81,7 +80,9 @@ export async function migrate(
       table: 'cairn_migrations',
       values: [{ version: m.version, name: m.name }],
       format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: `cairn-migration-${m.version}` },
+      // No per-insert settings here: on chDB the client turns them into session `SET`s that stay
+      // on the write connection (a dedup token here made every later token-less span insert a
+      // duplicate). Two records of one version are harmless: readers take DISTINCT.
     });
     applied.push(m.version);
   }
