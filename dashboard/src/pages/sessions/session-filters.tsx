@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ANOMALY_LABELS, ANOMALY_TYPE_LIST, isAnomalyType } from '../../lib/anomalies';
 import { RANGES, type RangeKey, type SessionView } from './session-query';
 
@@ -53,6 +53,43 @@ function TextFilter({
         onBlur={() => commit(text)}
       />
     </div>
+  );
+}
+
+/**
+ * A checkbox filter that shows its new state at once. The URL is the source of truth, but a
+ * router navigation commits in a transition: a checkbox bound only to the URL would flip back
+ * until that commit, and a click that lands meanwhile (a user's double click, a test's check of
+ * the state) would read the old value.
+ */
+function CheckFilter({
+  checked,
+  onToggle,
+  children,
+  id,
+  title,
+}: {
+  checked: boolean;
+  onToggle: (checked: boolean) => void;
+  children: ReactNode;
+  id?: string;
+  title?: string;
+}) {
+  const [on, setOn] = useState(checked);
+  useEffect(() => setOn(checked), [checked]);
+  return (
+    <label className="check" title={title}>
+      <input
+        id={id}
+        type="checkbox"
+        checked={on}
+        onChange={(e) => {
+          setOn(e.target.checked);
+          onToggle(e.target.checked);
+        }}
+      />{' '}
+      {children}
+    </label>
   );
 }
 
@@ -128,22 +165,20 @@ export function SessionFilters({ view, agents, onChange }: Props) {
         placeholder="∞"
         onCommit={(maxCost) => onChange({ maxCost })}
       />
-      <label className="check">
-        <input type="checkbox" checked={view.escalated} onChange={(e) => onChange({ escalated: e.target.checked })} /> escalated
-        only
-      </label>
-      <label className="check">
-        <input type="checkbox" checked={view.errors} onChange={(e) => onChange({ errors: e.target.checked })} /> errors only
-      </label>
-      <label className="check" title="Sessions an anomaly detector of the alert engine flagged">
-        <input
-          id="f-anomalies-only"
-          type="checkbox"
-          checked={view.anomaly !== ''}
-          onChange={(e) => onChange({ anomaly: e.target.checked ? 'any' : '' })}
-        />{' '}
+      <CheckFilter checked={view.escalated} onToggle={(escalated) => onChange({ escalated })}>
+        escalated only
+      </CheckFilter>
+      <CheckFilter checked={view.errors} onToggle={(errors) => onChange({ errors })}>
+        errors only
+      </CheckFilter>
+      <CheckFilter
+        id="f-anomalies-only"
+        title="Sessions an anomaly detector of the alert engine flagged"
+        checked={view.anomaly !== ''}
+        onToggle={(on) => onChange({ anomaly: on ? 'any' : '' })}
+      >
         anomalies only
-      </label>
+      </CheckFilter>
       {view.anomaly !== '' ? (
         <div className="f">
           <label htmlFor="f-anomaly">Anomaly</label>
