@@ -173,7 +173,9 @@ export function expectedSummary(s: CorpusSession): SessionSummary {
   // No corpus span carries `cairn.session.title`: the title is the root's name, as the API picks it.
   const titled = s.spans
     .filter((x) => x.parentId === '' || x.kind === 'session')
-    .sort((a, b) => Number(a.parentId !== '') - Number(b.parentId !== '') || a.startMs - b.startMs || (a.spanId < b.spanId ? -1 : 1))[0];
+    .sort(
+      (a, b) => Number(a.parentId !== '') - Number(b.parentId !== '') || a.startMs - b.startMs || (a.spanId < b.spanId ? -1 : 1),
+    )[0];
   return {
     session_id: s.sessionId,
     title: titled?.name || null,

@@ -47,7 +47,12 @@ beforeAll(async () => {
     row(A, 'attr-on-root', { kind: 'llm', name: 'chat gpt-4o', parent_span_id: 'x'.repeat(16) }),
     // The attribute on a child span only (set late, by a framework): still the title.
     row(A, 'attr-on-child', { kind: 'session', name: 'session triage' }),
-    row(A, 'attr-on-child', { kind: 'tool', name: 'lookup', parent_span_id: 'y'.repeat(16), attributes: titled('Printer on fire') }),
+    row(A, 'attr-on-child', {
+      kind: 'tool',
+      name: 'lookup',
+      parent_span_id: 'y'.repeat(16),
+      attributes: titled('Printer on fire'),
+    }),
     // No attribute: the root span's name (here a root without parent that is not a session span).
     row(A, 'root-name', { kind: 'step', name: 'plan the trip', attributes: '{"unrelated":"x"}' }),
     row(A, 'root-name', { kind: 'llm', name: 'chat', parent_span_id: 'z'.repeat(16) }),

@@ -30,7 +30,15 @@ describe('a session', () => {
   it('puts nested agents, parallel sub-agents and async work in one session with the right structure', async () => {
     const seen: unknown[] = [];
     const result = await session(
-      { id: 'sess-nested', agent: 'orchestrator', user: 'u-1', workflow: 'weekly-report', autonomy: 'hotl', tags: ['demo'], title: 'Weekly report for u-1' },
+      {
+        id: 'sess-nested',
+        agent: 'orchestrator',
+        user: 'u-1',
+        workflow: 'weekly-report',
+        autonomy: 'hotl',
+        tags: ['demo'],
+        title: 'Weekly report for u-1',
+      },
       async (s) => {
         expect(s.id).toBe('sess-nested');
         await agent('planner', async () => {
