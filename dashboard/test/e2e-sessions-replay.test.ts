@@ -63,6 +63,24 @@ describe('dashboard: sign-in, sessions, replay', () => {
     expect(await page.evaluate(() => document.cookie)).not.toContain('cairn_session');
   });
 
+  it("names sessions by their title (cairn.session.title, else the root span's name), the id under it", async () => {
+    await page.goto(`${base}/sessions`);
+    await page.waitForSelector('[data-testid=sessions-table] tbody tr');
+    const row = (id: string) => `[data-testid=sessions-table] tbody tr[data-session="${id}"]`;
+    // The attribute wins over the root span's name; the id stays on the row, monospace, under it.
+    expect(await page.textContent(`${row('sess-support-1')} .session-title`)).toBe('Refund for order #1182');
+    expect(await page.textContent(`${row('sess-support-1')} .session-sub .mono`)).toBe('sess-support-1');
+    // No attribute: the root span's name.
+    expect(await page.textContent(`${row('sess-coder-1')} .session-title`)).toBe('invoke_agent coder');
+    await shot(page, '02a-sessions-titles');
+    // The replay header names it the same way.
+    await page.click(row('sess-support-1'));
+    await page.waitForSelector('[data-testid=replay-header] .session-title');
+    expect(await page.textContent('[data-testid=replay-header] .session-title')).toBe('Refund for order #1182');
+    expect(await page.textContent('[data-testid=replay-header] .session-sub .mono')).toBe('sess-support-1');
+    await shot(page, '02b-replay-title');
+  });
+
   it('lists sessions and filters them by agent and by cost, with the filters in a shareable URL', async () => {
     await page.goto(`${base}/sessions`);
     await page.waitForSelector('[data-testid=sessions-table] tbody tr');

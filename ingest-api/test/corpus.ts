@@ -170,8 +170,15 @@ export function expectedSummary(s: CorpusSession): SessionSummary {
   const sum = (f: (x: CorpusSpan) => number): number => s.spans.reduce((a, x) => a + f(x), 0);
   const input = sum((x) => x.inputTokens);
   const output = sum((x) => x.outputTokens);
+  // No corpus span carries `cairn.session.title`: the title is the root's name, as the API picks it.
+  const titled = s.spans
+    .filter((x) => x.parentId === '' || x.kind === 'session')
+    .sort(
+      (a, b) => Number(a.parentId !== '') - Number(b.parentId !== '') || a.startMs - b.startMs || (a.spanId < b.spanId ? -1 : 1),
+    )[0];
   return {
     session_id: s.sessionId,
+    title: titled?.name || null,
     agent_name: earliest?.agent ?? '',
     workflow: s.workflow,
     user_id: s.user,

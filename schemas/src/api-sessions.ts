@@ -54,6 +54,11 @@ export type SessionListQuery = Static<typeof SessionListQuery>;
 
 export const SessionSummary = Type.Object({
   session_id: Type.String(),
+  title: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "A human title: the `cairn.session.title` attribute (the root span's first, else the earliest span carrying it), " +
+      "else the root span's name (the session span, or a span without parent); null when neither is stored yet.",
+  }),
   agent_name: Type.String({ description: 'Agent of the earliest span that names one.' }),
   workflow: Type.String(),
   user_id: Type.String(),

@@ -9,6 +9,8 @@ export const ATTR = {
   AGENT_ID: 'gen_ai.agent.id',
   WORKFLOW_NAME: 'gen_ai.workflow.name',
   USER_ID: 'user.id',
+  /** A human title for the session, shown in the sessions list in place of its id (any span may carry it). */
+  SESSION_TITLE: 'cairn.session.title',
   // operation and kind
   OPERATION_NAME: 'gen_ai.operation.name',
   CAIRN_SPAN_KIND: 'cairn.span.kind',

@@ -17,6 +17,8 @@ export interface SessionOptions {
   agent: string;
   /** Session id (`gen_ai.conversation.id`); a random UUID when omitted. */
   id?: string;
+  /** `cairn.session.title`: what the sessions list shows instead of the id (e.g. the ticket's subject). */
+  title?: string;
   /** `user.id`: the end user the run works for. */
   user?: string;
   /** `gen_ai.workflow.name`. */
@@ -90,6 +92,7 @@ export async function session<T>(opts: SessionOptions, fn: (s: SessionHandle) =>
     ...capAttributes(run.caps),
   };
   if (opts.autonomy) attrs[ATTR.AUTONOMY_LEVEL] = opts.autonomy;
+  if (opts.title) attrs[ATTR.SESSION_TITLE] = opts.title;
   if (opts.tags && opts.tags.length > 0) attrs[TAGS] = opts.tags;
   if (opts.input !== undefined && rt.content.capture) attrs[ATTR.INPUT_MESSAGES] = textMessages('user', opts.input);
   // A session is its own trace; a link keeps the way back to the request that started it.

@@ -30,7 +30,15 @@ describe('a session', () => {
   it('puts nested agents, parallel sub-agents and async work in one session with the right structure', async () => {
     const seen: unknown[] = [];
     const result = await session(
-      { id: 'sess-nested', agent: 'orchestrator', user: 'u-1', workflow: 'weekly-report', autonomy: 'hotl', tags: ['demo'] },
+      {
+        id: 'sess-nested',
+        agent: 'orchestrator',
+        user: 'u-1',
+        workflow: 'weekly-report',
+        autonomy: 'hotl',
+        tags: ['demo'],
+        title: 'Weekly report for u-1',
+      },
       async (s) => {
         expect(s.id).toBe('sess-nested');
         await agent('planner', async () => {
@@ -66,6 +74,7 @@ describe('a session', () => {
       'gen_ai.workflow.name': 'weekly-report',
       'cairn.autonomy_level': 'hotl',
       'gen_ai.operation.name': 'invoke_agent',
+      'cairn.session.title': 'Weekly report for u-1',
     });
     expect(attr(root, 'cairn.tags')).toEqual(['demo']);
     // One trace; every span carries the session, workflow and user.

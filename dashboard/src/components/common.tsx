@@ -14,6 +14,24 @@ export function Id({ value, short = 14 }: { value: string; short?: number }) {
   );
 }
 
+/**
+ * A session as people name it: its title (`cairn.session.title` or the root span's name) as the
+ * main text with the id under it, small and monospace; the id alone when there is no title.
+ */
+export function SessionName({ id, title, short = 22 }: { id: string; title: string | null; short?: number }) {
+  if (!title) return <Id value={id} short={short} />;
+  return (
+    <span className="session-name" data-testid="session-name">
+      <span className="session-title" title={title}>
+        {title}
+      </span>
+      <span className="session-sub muted">
+        <Id value={id} short={short} />
+      </span>
+    </span>
+  );
+}
+
 export function CopyButton({ text, label }: { text: string; label?: string }) {
   const [done, setDone] = useState(false);
   return (

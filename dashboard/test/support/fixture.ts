@@ -79,6 +79,7 @@ export async function seedDemo(env: Env): Promise<void> {
     }),
     ...sessionSpans({
       sessionId: 'sess-support-1',
+      title: 'Refund for order #1182',
       agent: 'support-bot',
       rounds: 3,
       costPerCall: 0.0004,

@@ -76,6 +76,8 @@ export interface SessionPlan {
   escalateAt?: number;
   errorAt?: number;
   limitAt?: number;
+  /** `cairn.session.title` on the root span (the sessions list shows it in place of the id). */
+  title?: string;
 }
 
 /**
@@ -211,6 +213,7 @@ export function sessionSpans(p: SessionPlan): SpanSpec[] {
       'gen_ai.operation.name': 'invoke_agent',
       'cairn.span.kind': 'session',
       'cairn.autonomy_level': 'hotl',
+      ...(p.title ? { 'cairn.session.title': p.title } : {}),
     },
   });
   return spans;

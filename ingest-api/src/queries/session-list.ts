@@ -3,6 +3,7 @@ import type { Store } from '@cairn/storage';
 import { cursorString, decodeCursor, encodeCursor } from '../cursor.js';
 import { chTime, parseTime } from '../time.js';
 import { anomaliesOf } from './session-anomalies.js';
+import { titlesOf } from './session-titles.js';
 
 /** Filters of `GET /api/sessions` and of the JSONL export, as parsed from the query string. */
 export interface SessionFilters {
@@ -111,11 +112,12 @@ interface SummaryRow {
   s_snapshots: number;
 }
 
-function toSummary(r: SummaryRow, anomalies: AnomalyType[] = []): SessionSummary {
+function toSummary(r: SummaryRow, anomalies: AnomalyType[] = [], title: string | null = null): SessionSummary {
   const start = BigInt(r.s_start);
   const end = BigInt(r.s_end);
   return {
     session_id: r.session_id,
+    title,
     agent_name: r.s_agent,
     workflow: r.s_workflow,
     user_id: r.s_user,
@@ -255,7 +257,7 @@ export async function listSessions(
 
 async function summarize(store: Store, projectId: string, ids: string[]): Promise<Map<string, SessionSummary>> {
   if (ids.length === 0) return new Map();
-  const [rows, flags] = await Promise.all([
+  const [rows, flags, titles] = await Promise.all([
     store.query<SummaryRow>(
       `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
        WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
@@ -263,8 +265,9 @@ async function summarize(store: Store, projectId: string, ids: string[]): Promis
       { p: projectId, ids },
     ),
     anomaliesOf(store, projectId, ids),
+    titlesOf(store, projectId, ids),
   ]);
-  return new Map(rows.map((r) => [r.session_id, toSummary(r, flags.get(r.session_id))]));
+  return new Map(rows.map((r) => [r.session_id, toSummary(r, flags.get(r.session_id), titles.get(r.session_id) ?? null)]));
 }
 
 /**
@@ -276,7 +279,7 @@ export async function getSessionSummary(
   projectId: string,
   sessionId: string,
 ): Promise<{ summary: SessionSummary; startNs: bigint } | undefined> {
-  const [rows, flags] = await Promise.all([
+  const [rows, flags, titles] = await Promise.all([
     store.query<SummaryRow>(
       `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
        WHERE project_id = {p:String} AND session_id = {id:String}
@@ -284,7 +287,10 @@ export async function getSessionSummary(
       { p: projectId, id: sessionId },
     ),
     anomaliesOf(store, projectId, [sessionId]),
+    titlesOf(store, projectId, [sessionId]),
   ]);
   const row = rows[0];
-  return row ? { summary: toSummary(row, flags.get(sessionId)), startNs: BigInt(row.s_start) } : undefined;
+  return row
+    ? { summary: toSummary(row, flags.get(sessionId), titles.get(sessionId) ?? null), startNs: BigInt(row.s_start) }
+    : undefined;
 }

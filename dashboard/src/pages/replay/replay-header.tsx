@@ -1,6 +1,6 @@
 import type { SessionSummary } from '../../api/types';
 import { AnomalyBadges } from '../../components/anomaly-badges';
-import { Agent, Badge, CopyButton, Id, Time } from '../../components/common';
+import { Agent, Badge, CopyButton, SessionName, Time } from '../../components/common';
 import { confidence, count, duration, money } from '../../lib/format';
 import { plural } from '../../lib/wording';
 
@@ -11,7 +11,7 @@ export function ReplayHeader({ s, complete }: { s: SessionSummary; complete: boo
         ←
       </a>
       <i className={`dot dot-${s.status}`} title={s.status} />
-      <Id value={s.session_id} short={28} />
+      <SessionName id={s.session_id} title={s.title} short={28} />
       <Agent name={s.agent_name} />
       <span className="kv">
         <label>user</label>

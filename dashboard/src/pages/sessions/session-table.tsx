@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { SessionSummary } from '../../api/types';
 import { AnomalyBadges } from '../../components/anomaly-badges';
-import { Agent, Badge, Id, Time } from '../../components/common';
+import { Agent, Badge, SessionName, Time } from '../../components/common';
 import { confidence, count, duration } from '../../lib/format';
 import { costOutliers, type SessionView } from './session-query';
 import { columnMoney } from '../../lib/wording';
@@ -91,7 +91,7 @@ export function SessionTable({ rows, view, onSort, onOpen }: Props) {
               <i className={`dot dot-${r.status}`} />
             </td>
             <td>
-              <Id value={r.session_id} short={22} />
+              <SessionName id={r.session_id} title={r.title} />
             </td>
             <td>
               <Agent name={r.agent_name} />
