@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRow } from '@cairn/schemas';
 import { encodeTimeNs, openStore, type Store } from '../src/index.js';
-import { tempDataDir, testStoreConfig } from '@cairn/testkit';
+import { makeSpanRow, tempDataDir, testStoreConfig } from '@cairn/testkit';
 
 const tmp = tempDataDir();
 let store: Store;
@@ -13,44 +13,15 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const row = (spanId: string, start: bigint, end: bigint): SpanRow => ({
-  project_id: 'enc',
-  session_id: 's',
-  trace_id: 't'.repeat(32),
-  span_id: spanId,
-  parent_span_id: '',
-  name: 'x',
-  kind: 'step',
-  agent_name: '',
-  workflow: '',
-  user_id: '',
-  service_name: '',
-  autonomy_level: '',
-  start_time_ns: start,
-  end_time_ns: end,
-  status: 'ok',
-  status_message: '',
-  model: '',
-  provider: '',
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_tokens: 0,
-  cache_write_tokens: 0,
-  reasoning_tokens: 0,
-  cost_usd: 0,
-  cost_source: 'none',
-  confidence: null,
-  tool_name: '',
-  tool_call_key: '',
-  input: '',
-  output: '',
-  state: '',
-  has_escalation: false,
-  has_limit_hit: false,
-  attributes: '{}',
-  resource_attributes: '{}',
-  events: '[]',
-});
+const row = (spanId: string, start: bigint, end: bigint): SpanRow =>
+  makeSpanRow({
+    project_id: 'enc',
+    session_id: 's',
+    trace_id: 't'.repeat(32),
+    span_id: spanId,
+    start_time_ns: start,
+    end_time_ns: end,
+  });
 
 describe('encodeTimeNs', () => {
   it('is one fixed width: 10-digit seconds, 9-digit nanoseconds', () => {
