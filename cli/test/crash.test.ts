@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '@cairn/storage';
 import { tempDataDir } from '@cairn/testkit';
 import { freePort, run, waitFor, type Running } from './cli-process.js';
+import { chatSpansRequest } from './otlp-body.js';
 
 // Reliability (RELIABILITY.md): a 200 means the spans are fsync'd; after `kill -9` at any moment no
 // acknowledged span is lost or counted twice — in `spans` and in the rollups fed from it.
@@ -38,45 +39,13 @@ function report(
   );
 }
 
-const hex = (n: number, width: number): string => (n + 1).toString(16).padStart(width, '0');
-
 /** Request `r`: `spans` LLM spans of session `crash-r`, ids unique across requests. */
-function request(r: number, spans: number): string {
-  const now = BigInt(Date.now()) * 1_000_000n;
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'crash-test' } }] },
-        scopeSpans: [
-          {
-            scope: { name: 't' },
-            spans: Array.from({ length: spans }, (_, i) => ({
-              traceId: hex(r, 32),
-              spanId: hex(r * 1000 + i, 16),
-              name: 'chat gpt-4o-mini',
-              kind: 3,
-              startTimeUnixNano: String(now - 1_000_000n),
-              endTimeUnixNano: String(now),
-              attributes: [
-                { key: 'gen_ai.conversation.id', value: { stringValue: `crash-${r}` } },
-                { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
-                { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } },
-                { key: 'gen_ai.usage.input_tokens', value: { intValue: '100' } },
-                { key: 'gen_ai.usage.output_tokens', value: { intValue: '10' } },
-              ],
-            })),
-          },
-        ],
-      },
-    ],
-  });
-}
 
 const send = (env: Record<string, string>, r: number, spans: number): Promise<Response> =>
   fetch(`http://127.0.0.1:${env.CAIRN_OTLP_PORT}/v1/traces`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
-    body: request(r, spans),
+    body: chatSpansRequest('crash', r, spans),
   });
 
 async function metric(env: Record<string, string>, name: string): Promise<number> {

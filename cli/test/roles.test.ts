@@ -6,6 +6,7 @@ import { openStore } from '@cairn/storage';
 import { createProbes } from '../src/probes.js';
 import { tempDataDir } from '@cairn/testkit';
 import { freePort, run, waitFor, type Running } from './cli-process.js';
+import { chatSpansRequest } from './otlp-body.js';
 
 // Scale-out: each role runs as its own process, configured by the environment only, with its
 // health routes, and stops on SIGTERM without losing a span it acknowledged. Embedded chDB
@@ -42,36 +43,6 @@ async function stopWithSigterm(r: Running): Promise<void> {
 async function probe(port: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-function request(r: number, spans: number): string {
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const hex = (n: number, w: number): string => (n + 1).toString(16).padStart(w, '0');
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'roles-test' } }] },
-        scopeSpans: [
-          {
-            scope: { name: 't' },
-            spans: Array.from({ length: spans }, (_, i) => ({
-              traceId: hex(r, 32),
-              spanId: hex(r * 1000 + i, 16),
-              name: 'chat gpt-4o-mini',
-              kind: 3,
-              startTimeUnixNano: String(now - 1_000_000n),
-              endTimeUnixNano: String(now),
-              attributes: [
-                { key: 'gen_ai.conversation.id', value: { stringValue: `roles-${r}` } },
-                { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
-                { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } },
-              ],
-            })),
-          },
-        ],
-      },
-    ],
-  });
 }
 
 describe('cairn collector, api and worker as separate processes', () => {
@@ -119,7 +90,7 @@ describe('cairn collector, api and worker as separate processes', () => {
         fetch(`http://127.0.0.1:${collectorEnv.CAIRN_OTLP_PORT}/v1/traces`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST}` },
-          body: request(r, SPANS),
+          body: chatSpansRequest('roles', r, SPANS),
         }).then((res) => res.status),
       ),
     );
