@@ -16,6 +16,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { reportResult } from '../lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -171,6 +172,7 @@ try {
     bad_signatures: badSignatures,
   };
   console.log(JSON.stringify(result, null, 2));
+  reportResult(result);
 } finally {
   proc.kill('SIGINT');
   for (let i = 0; i < 100 && proc.exitCode === null; i++) await sleep(100);

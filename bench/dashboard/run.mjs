@@ -12,6 +12,7 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { reportResult } from '../lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'dashboard/dist');
@@ -53,6 +54,7 @@ console.log(rows.join('\n'));
 console.log(lazyRows.join('\n'));
 const summary = `initial JS ${kb(initialGz)} kB gzip (${initial.size} chunk${initial.size > 1 ? 's' : ''}) + CSS ${kb(cssGz)} kB; bar < ${BAR_KB} kB: ${initialGz / 1024 < BAR_KB ? 'met' : 'NOT met'}`;
 console.log(summary);
+reportResult({ initial_kb_gzip: Number(kb(initialGz)), css_kb_gzip: Number(kb(cssGz)), chunks: initial.size, bar_kb: BAR_KB });
 
 if (process.argv.includes('--write')) {
   const date = new Date().toISOString().slice(0, 10);

@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 // Ingest benchmark: `cairn start` as its own process on a fresh embedded store; concurrent senders
-// POST OTLP protobuf bodies built by the official OpenTelemetry serializer; the clock stops when
-// every span is written to ClickHouse (cairn_spans_written_total on /metrics = queryable rows).
+// POST OTLP protobuf bodies built by the official OpenTelemetry serializer. Two clocks stop:
+// - `visible`: when GET /api/sessions (what the dashboard reads, paged, with the admin key) counts
+//   every span sent — what a user sees; the headline figure;
+// - `written`: when cairn_spans_written_total on /metrics reaches the number sent (rows in
+//   `spans`; the session rollup may still lag).
+// Time to visible: for each request, from its 200 until the API counts all of its sessions'
+// spans (p50 / p99; the poll interval, --poll-ms, bounds the resolution). Cold start included:
+// the clock starts when `cairn start` is spawned; excluded: at the first request.
 // Then the store is opened to verify the row count. Usage:
-//   node bench/ingest/run.mjs [--spans 200000] [--per-request 1000] [--senders 8] [--profile DIR]
+//   node bench/ingest/run.mjs [--spans 100000] [--per-request 1000] [--senders 8] [--profile DIR]
 //   node bench/ingest/run.mjs --rate 10000 [--seconds 20] [--per-request 500]
 // Full load (default): the senders post as fast as the collector answers.
 // --rate N: paced, open loop — one request every per-request/N seconds whatever the answers
@@ -24,10 +30,11 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../storage/dist/index.js';
 import { buildBody } from './bodies.mjs';
+import { percentile, reportResult } from '../lib.mjs';
 
 const { values } = parseArgs({
   options: {
-    spans: { type: 'string', default: '200000' },
+    spans: { type: 'string', default: '100000' },
     'per-request': { type: 'string', default: '1000' },
     senders: { type: 'string', default: '8' },
     profile: { type: 'string' },
@@ -35,6 +42,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '2' },
     cli: { type: 'string' },
+    'poll-ms': { type: 'string', default: '250' },
   },
 });
 const RATE = values.rate ? Number(values.rate) : undefined;
@@ -42,6 +50,9 @@ const PER_REQUEST = Number(values['per-request']);
 const TOTAL = RATE ? RATE * Number(values.seconds) : Number(values.spans);
 const SENDERS = Number(values.senders);
 const KEY = 'cairn_ik_' + 'bench'.repeat(6);
+const ADMIN_KEY = 'cairn_ak_' + 'bench'.repeat(6);
+const POLL_MS = Number(values['poll-ms']);
+const PER_SESSION = 50; // bodies.mjs: an agent span + 49 children per session
 const MAIN = values.cli ?? fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
 const freePort = () =>
@@ -52,7 +63,6 @@ const freePort = () =>
     });
   });
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU seconds (user + system, all threads) a process has used so far; Linux /proc only. */
@@ -79,7 +89,7 @@ function peakRssMb(pid) {
 }
 
 /** Posts one body until it is accepted (503 → wait and retry, as an exporter would). */
-async function send(url, body, latencies) {
+async function send(url, body, latencies, onAck) {
   let retries = 0;
   for (;;) {
     const t = performance.now();
@@ -90,7 +100,10 @@ async function send(url, body, latencies) {
     });
     await res.arrayBuffer();
     latencies.push(performance.now() - t);
-    if (res.status === 200) return retries;
+    if (res.status === 200) {
+      onAck?.(performance.now());
+      return retries;
+    }
     if (res.status !== 503) throw new Error(`HTTP ${res.status}`);
     retries++;
     await sleep(50);
@@ -98,12 +111,15 @@ async function send(url, body, latencies) {
 }
 
 /** Full load: SENDERS loops, each posting the next body as soon as its previous one is answered. */
-async function fullLoad(url, bodies, latencies) {
+async function fullLoad(url, bodies, latencies, onAck) {
   let next = 0;
   let retries = 0;
   await Promise.all(
     Array.from({ length: SENDERS }, async () => {
-      while (next < bodies.length) retries += await send(url, bodies[next++], latencies);
+      while (next < bodies.length) {
+        const i = next++;
+        retries += await send(url, bodies[i], latencies, (t) => onAck(i, t));
+      }
     }),
   );
   return retries;
@@ -113,7 +129,7 @@ async function fullLoad(url, bodies, latencies) {
  * Paced: body i leaves at t0 + i × interval, answered or not. Latencies of the first --warmup
  * seconds (JIT, first key lookup, connection setup) are left out.
  */
-async function paced(url, bodies, latencies) {
+async function paced(url, bodies, latencies, onAck) {
   const intervalMs = (PER_REQUEST / RATE) * 1000;
   const warmupMs = Number(values.warmup) * 1000;
   const t0 = performance.now();
@@ -121,45 +137,94 @@ async function paced(url, bodies, latencies) {
   for (let i = 0; i < bodies.length; i++) {
     const wait = t0 + i * intervalMs - performance.now();
     if (wait > 0) await sleep(wait);
-    inFlight.push(send(url, bodies[i], i * intervalMs < warmupMs ? [] : latencies));
+    inFlight.push(send(url, bodies[i], i * intervalMs < warmupMs ? [] : latencies, (t) => onAck(i, t)));
   }
   return (await Promise.all(inFlight)).reduce((a, b) => a + b, 0);
+}
+
+/** Steps per session as GET /api/sessions shows them, every page (what the dashboard lists). */
+async function apiSteps(api) {
+  const steps = new Map();
+  let cursor = null;
+  do {
+    const q = new URLSearchParams({ limit: '500' });
+    if (cursor) q.set('cursor', cursor);
+    const res = await fetch(`${api}/api/sessions?${q}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    if (!res.ok) throw new Error(`GET /api/sessions: HTTP ${res.status} ${await res.text()}`);
+    const page = await res.json();
+    for (const s of page.sessions) steps.set(s.session_id, s.steps);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return steps;
+}
+
+/**
+ * Polls the API until it counts `sent` spans. visibleAt[i] is when every session of request i
+ * first showed all its steps; the poll that counts everything returns its time.
+ */
+async function watchApi(api, requests, sent, visibleAt) {
+  const sessionsPerRequest = Math.ceil(PER_REQUEST / PER_SESSION);
+  for (;;) {
+    const steps = await apiSteps(api);
+    const now = performance.now();
+    let total = 0;
+    for (const n of steps.values()) total += n;
+    for (let i = 0; i < requests; i++) {
+      if (visibleAt[i] !== undefined) continue;
+      let all = true;
+      for (let s = 0; s < sessionsPerRequest && all; s++) all = (steps.get(`bench-${i}-${s}`) ?? 0) >= PER_SESSION;
+      if (all) visibleAt[i] = now;
+    }
+    if (total >= sent) return now;
+    await sleep(POLL_MS);
+  }
 }
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-ingest-'));
   const otlpPort = await freePort();
+  const apiPort = await freePort();
   const env = {
     ...process.env,
     CAIRN_DATA_DIR: dataDir,
     CAIRN_OTLP_PORT: String(otlpPort),
-    CAIRN_HTTP_PORT: String(await freePort()),
+    CAIRN_HTTP_PORT: String(apiPort),
     CAIRN_INGEST_KEY: KEY,
+    CAIRN_ADMIN_KEY: ADMIN_KEY,
     CAIRN_LOG_LEVEL: 'warn',
   };
+  // The bodies are built before Cairn starts, so the startup is timed alone (cold start).
+  const requests = Math.ceil(TOTAL / PER_REQUEST);
+  process.stderr.write(`building ${requests} OTLP protobuf bodies of ${PER_REQUEST} spans…\n`);
+  const bodies = Array.from({ length: requests }, (_, i) => buildBody(i, PER_REQUEST));
+  const sent = bodies.length * PER_REQUEST;
   const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const tSpawn = performance.now();
   const proc = spawn(process.execPath, [...nodeArgs, MAIN, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   const exited = new Promise((r) => proc.on('exit', r));
   try {
-    const requests = Math.ceil(TOTAL / PER_REQUEST);
-    process.stderr.write(`building ${requests} OTLP protobuf bodies of ${PER_REQUEST} spans…\n`);
-    const bodies = Array.from({ length: requests }, (_, i) => buildBody(i, PER_REQUEST));
-    const sent = bodies.length * PER_REQUEST;
     const mb = bodies.reduce((a, b) => a + b.length, 0) / 1e6;
-    for (let i = 0; i < 300 && !/Cairn is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && !/Cairn is running/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
     if (!/Cairn is running/.test(out)) throw new Error('cairn start did not come up:\n' + out);
     const url = `http://127.0.0.1:${otlpPort}/v1/traces`;
     const metrics = async () => (await fetch(`http://127.0.0.1:${otlpPort}/metrics`)).text();
     const written = async () => Number(/^cairn_spans_written_total (\d+)/m.exec(await metrics())?.[1] ?? 0);
+    const tUp = performance.now();
     const latencies = [];
+    const ackAt = new Array(requests);
+    const visibleAt = new Array(requests);
+    const onAck = (i, t) => (ackAt[i] = t);
     const cpu0 = { collector: cpuSeconds(proc.pid), bench: process.cpuUsage() };
     const t0 = performance.now();
-    const retries = RATE ? await paced(url, bodies, latencies) : await fullLoad(url, bodies, latencies);
+    const visible = watchApi(`http://127.0.0.1:${apiPort}`, requests, sent, visibleAt);
+    const retries = RATE ? await paced(url, bodies, latencies, onAck) : await fullLoad(url, bodies, latencies, onAck);
     const tSent = performance.now();
     while ((await written()) < sent) await new Promise((r) => setTimeout(r, 20));
     const tDone = performance.now();
+    const tVisible = await visible;
+    const toVisible = visibleAt.map((v, i) => v - ackAt[i]).sort((a, b) => a - b);
     const collectorCpu = cpuSeconds(proc.pid) - cpu0.collector;
     const peakRss = peakRssMb(proc.pid);
     // The collector's own view (arrival to answer, warm-up included): what the bench process's
@@ -187,7 +252,16 @@ async function main() {
       body_mb: Number(mb.toFixed(1)),
       spans_per_request: PER_REQUEST,
       accept_spans_per_s: Math.round(sent / ((tSent - t0) / 1000)),
-      queryable_spans_per_s: Math.round(sent / ((tDone - t0) / 1000)),
+      // What a user sees: every span counted by GET /api/sessions, from the first request.
+      visible_spans_per_s: Math.round(sent / ((tVisible - t0) / 1000)),
+      // The same with the clock started when `cairn start` was spawned (startup included).
+      visible_spans_per_s_cold: Math.round(sent / ((tVisible - tSpawn) / 1000)),
+      startup_ms: Math.round(tUp - tSpawn),
+      time_to_visible_ms_p50: Math.round(percentile(toVisible, 50)),
+      time_to_visible_ms_p99: Math.round(percentile(toVisible, 99)),
+      api_poll_ms: POLL_MS,
+      // The internal counter: rows in `spans` (the rollup the API reads may still lag).
+      written_spans_per_s: Math.round(sent / ((tDone - t0) / 1000)),
       request_ms_p50: Number(percentile(latencies, 50).toFixed(1)),
       request_ms_p99: Number(percentile(latencies, 99).toFixed(1)),
       request_ms_max: Number(latencies[latencies.length - 1].toFixed(1)),
@@ -204,6 +278,7 @@ async function main() {
       rows_in_store: Number(n),
     };
     console.log(JSON.stringify(result, null, 2));
+    reportResult(result);
     if (Number(n) !== sent) throw new Error(`expected ${sent} rows, found ${n}`);
   } finally {
     if (proc.exitCode === null) proc.kill('SIGKILL');

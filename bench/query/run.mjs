@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { createKey, ensureProject, openStore } from '../../storage/dist/index.js';
 import { buildApp } from '../../ingest-api/dist/index.js';
+import { reportResult } from '../lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -327,7 +328,7 @@ async function main() {
   const base = `http://127.0.0.1:${app.server.address().port}`;
   const from24h = new Date(NOW_MS - DAY).toISOString();
   const from7d = new Date(NOW_MS - 7 * DAY).toISOString();
-  const bigStep = hex(0xb17000000 + 5000, 16);
+  const bigStep = hex(0xb17000000 + Math.floor(BIG_STEPS / 2), 16);
   const cases = [
     ['list: newest first (no filter)', '/api/sessions?limit=50'],
     ['list: agent=coder, sort=cost', '/api/sessions?agent=coder&sort=cost&limit=50'],
@@ -351,6 +352,7 @@ async function main() {
   await store.close();
   const gen = existsSync(join(dir, '.bench-gen')) ? readFileSync(join(dir, '.bench-gen'), 'utf8') : '';
   if (values['write-md']) writeMarkdown(results, counts, gen);
+  reportResult({ counts, gen, results });
   if (!values.dir) rmSync(dir, { recursive: true, force: true });
 }
 

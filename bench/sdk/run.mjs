@@ -6,6 +6,7 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { init, session, step, tool } from '../../sdk/dist/index.js';
+import { reportResult } from '../lib.mjs';
 
 const N = Number(process.argv[2] ?? 100_000);
 const ROUNDS = 7;
@@ -99,3 +100,8 @@ console.log(
   `${'cairn step() with a 20 ms-per-batch exporter'.padEnd(58)} ${median(slow).toFixed(2).padStart(7)} µs/span   overhead vs bare ${(median(slow) - base).toFixed(2).padStart(6)} µs`,
 );
 console.log(`spans exported: ${exported}`);
+reportResult({
+  bare_us_per_span: base,
+  variants: Object.fromEntries(Object.entries(results).map(([name, a]) => [name, median(a)])),
+  slow_exporter_us_per_span: median(slow),
+});

@@ -1,9 +1,10 @@
 /**
  * A 10,000-step session through OTLP, opened in the replay: it renders, the tree is virtualized
  * (far fewer rows in the DOM than steps) and scrolls, End reaches the last step. The time to
- * first render is printed and written to test-output/ for BENCHMARKS.md — recorded, not asserted.
- * The first page of steps is requested once, by the router's prefetch alongside the route chunk
- * (session-prefetch.ts), and a failed prefetch still reaches the page's error box.
+ * first rows, median of 3 opens, are printed and written to test-output/ for BENCHMARKS.md —
+ * recorded, not asserted. The replay is in the entry chunk (no route chunk to wait for), its first
+ * page of steps is requested once, by the router's prefetch (session-prefetch.ts), and a failed
+ * prefetch still reaches the page's error box.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,7 +28,8 @@ afterAll(async () => {
   await env?.close();
 });
 
-it('opens and scrolls a 10,000-step session, virtualized', async () => {
+/** Opens the session in a new page; the page, what it requested, and the in-page timings. */
+async function openReplay() {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
   const base = env.cairn.apiUrl;
   await signIn(page, base);
@@ -60,11 +62,8 @@ it('opens and scrolls a 10,000-step session, virtualized', async () => {
   // In-page clock, for BENCHMARKS.md's "where that time goes" (printed, not asserted).
   const marks = await page.evaluate(() => {
     const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-    const chunk = res.find((e) => /\/replay-page-[^/]*\.js$/.test(new URL(e.name).pathname));
     const req = res.find((e) => new URL(e.name).pathname === '/api/sessions/sess-10k' && !e.name.includes('steps_cursor'));
     return {
-      chunkStart: chunk?.startTime,
-      chunkEnd: chunk?.responseEnd,
       requestStart: req?.startTime,
       requestEnd: req?.responseEnd,
       rows: (window as unknown as { __firstRows?: number }).__firstRows,
@@ -72,21 +71,31 @@ it('opens and scrolls a 10,000-step session, virtualized', async () => {
   });
   const ms = (v: number | undefined) => (v === undefined ? '?' : Math.round(v));
   console.log(
-    `in-page: route chunk ${ms(marks.chunkStart)}–${ms(marks.chunkEnd)} ms, first page requested ${ms(marks.requestStart)} ms, answered ${ms(marks.requestEnd)} ms, first tree rows ${ms(marks.rows)} ms`,
+    `in-page: first page requested ${ms(marks.requestStart)} ms, answered ${ms(marks.requestEnd)} ms, first tree rows ${ms(marks.rows)} ms`,
   );
+  return { page, t0, firstRender, firstPageRequests, chunkRequests };
+}
+
+it('opens and scrolls a 10,000-step session, virtualized', async () => {
+  // Three opens, each in a fresh page: the figure is their median.
+  const opens = [];
+  for (let i = 0; i < 3; i++) {
+    const o = await openReplay();
+    opens.push(o);
+    if (i < 2) await o.page.close();
+  }
+  const { page, t0, firstPageRequests, chunkRequests } = opens[2]!;
+  const firstRender = opens.map((o) => o.firstRender).sort((a, b) => a - b)[1]!;
   // The whole session, not just the first page of steps, ends up loaded.
   await page.waitForFunction((n) => document.querySelector('[data-testid=step-counter]')?.textContent === `step 1 / ${n}`, STEPS);
   const allSteps = Date.now() - t0;
   await page.waitForSelector('[data-testid=cost-chart] .recharts-line', { state: 'attached' });
   const withCharts = Date.now() - t0;
 
-  // The router asked for the first page alongside the route chunk and the page used that answer:
-  // one request for it, not two, started before the chunk had finished loading.
-  expect(firstPageRequests.map((r) => new URL(r.url()).searchParams.get('steps_limit'))).toEqual(['2000']);
-  expect(chunkRequests).toHaveLength(1);
-  const req = firstPageRequests[0]!.timing();
-  const chunk = chunkRequests[0]!.timing();
-  expect(req.startTime).toBeLessThan(chunk.startTime + chunk.responseEnd);
+  // The router's prefetch asked for the first page and the page used that answer: one request
+  // for it, not two; and no route chunk was loaded for the replay (it is in the entry chunk).
+  expect(firstPageRequests.map((r) => new URL(r.url()).searchParams.get('steps_limit'))).toEqual(['500']);
+  expect(chunkRequests).toHaveLength(0);
 
   const rows = await page.$$eval('[data-testid=step-tree] .tree-row', (r) => r.length);
   expect(rows).toBeGreaterThan(5);
@@ -111,7 +120,8 @@ it('opens and scrolls a 10,000-step session, virtualized', async () => {
   await page.waitForFunction(() => !!document.querySelector('.tab-body') && !document.querySelector('.tab-body .skeleton'));
   await shot(page, '07-replay-10k-steps');
 
-  const line = `replay of a ${STEPS}-step session: first render ${firstRender} ms, all steps loaded ${allSteps} ms, charts drawn ${withCharts} ms`;
+  const runs = opens.map((o) => o.firstRender).join(' / ');
+  const line = `replay of a ${STEPS}-step session: first rows ${firstRender} ms (median of ${runs}), all steps loaded ${allSteps} ms, charts drawn ${withCharts} ms`;
   console.log(line);
   const out = join(dirname(SCREENSHOT_DIR), 'replay-10k.txt');
   mkdirSync(dirname(out), { recursive: true });

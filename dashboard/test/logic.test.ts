@@ -243,11 +243,11 @@ describe('session prefetch cache', () => {
     const l = loader();
     const cache = createPrefetchCache(l.load);
     const a = sessionPagePath('sess a/1', FIRST_PAGE);
-    expect(a).toBe('/api/sessions/sess%20a%2F1?steps_limit=2000');
+    expect(a).toBe('/api/sessions/sess%20a%2F1?steps_limit=500');
     cache.prefetch(a);
     cache.prefetch(a); // a second render of the same navigation
     cache.prefetch(sessionPagePath('other', FIRST_PAGE));
-    expect(l.calls).toEqual([a, '/api/sessions/other?steps_limit=2000']);
+    expect(l.calls).toEqual([a, '/api/sessions/other?steps_limit=500']);
     const taken = cache.take(a);
     expect(await taken).toEqual({ path: a, n: 1 });
     expect(l.calls).toHaveLength(2);

@@ -10,8 +10,12 @@
  */
 import { api, qs } from '../../api/client';
 
-/** A first small page paints the replay quickly; the rest streams in behind it in big pages. */
-export const FIRST_PAGE = 2000;
+/**
+ * A first small page paints the replay quickly (a screen shows about 40 steps; 500 covers a quick
+ * scroll and keeps the first answer near 200 kB for 10,000-step sessions); the rest streams in
+ * behind it in big pages.
+ */
+export const FIRST_PAGE = 500;
 
 /** The request `useSession` makes for a page of a session's detail. */
 export function sessionPagePath(id: string, limit: number, cursor?: string | null): string {
