@@ -14,51 +14,32 @@ import {
   selectSpanLines,
   type Store,
 } from '../src/index.js';
-import { tempDataDir, testStoreConfig } from '@cairn/testkit';
+import { makeSpanRow, tempDataDir, testStoreConfig } from '@cairn/testkit';
 
 const tmp = tempDataDir();
 let store: Store;
 
 function span(over: Partial<SpanRow>): SpanRow {
-  return {
+  return makeSpanRow({
     project_id: 'p1',
     session_id: 's1',
     trace_id: 't'.repeat(32),
     span_id: 'a'.repeat(16),
-    parent_span_id: '',
     name: 'x',
     kind: 'llm',
-    agent_name: '',
-    workflow: '',
-    user_id: '',
     service_name: 'svc',
-    autonomy_level: '',
     start_time_ns: 1_700_000_000_000_000_000n,
     end_time_ns: 1_700_000_001_000_000_000n,
-    status: 'ok',
-    status_message: '',
     model: 'gpt-4o',
     provider: 'openai',
     input_tokens: 100,
     output_tokens: 50,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
     cost_usd: 0.001,
     cost_source: 'computed',
-    confidence: null,
-    tool_name: '',
-    tool_call_key: '',
     input: 'in',
     output: 'out',
-    state: '',
-    has_escalation: false,
-    has_limit_hit: false,
-    attributes: '{}',
-    resource_attributes: '{}',
-    events: '[]',
     ...over,
-  };
+  });
 }
 
 beforeAll(async () => {
