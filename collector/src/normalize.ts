@@ -261,7 +261,6 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
     workflow,
     user_id: user,
     service_name: asString(s.resource[ATTR.SERVICE_NAME]) ?? '',
-    region: asString(s.resource['cloud.region']) ?? '',
     autonomy_level: autonomy,
     start_time_ns: s.startNs,
     end_time_ns: s.endNs,

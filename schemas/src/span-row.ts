@@ -170,8 +170,6 @@ export const SPAN_TABLE = [
   { name: 'ingested_at', type: "DateTime64(3, 'UTC')", server: 'DEFAULT' },
   // Whether `state` is set, without reading it: the replay lists 10,000+ steps with this flag.
   { name: 'has_state', type: 'UInt8', server: 'MATERIALIZED' },
-  // Scratch: the cloud region the span ran in (resource `cloud.region`).
-  col('region', LC, text()),
 ] as const;
 
 type FieldColumns = Extract<(typeof SPAN_TABLE)[number], { field: string }>;
