@@ -1,6 +1,6 @@
 import { SPAN_SELECT, decodeSpanRow, type SpanRow, type StepDetail } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
-import { isoFromNs } from '../time.js';
+import type { Store } from '../store.js';
+import { isoFromNs } from './time.js';
 import { parentsFirst } from './replay.js';
 
 /** Every column of a span, big payloads included (the step route and the exports): the row itself. */
