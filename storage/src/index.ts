@@ -1,5 +1,5 @@
 export type { StoreConfig } from './config.js';
-export { openConnections, ensureDatabase, serverClientOptions } from './connection.js';
+export { openConnections, ensureDatabase, dropDatabase, serverClientOptions } from './connection.js';
 export type { Connections } from './connection.js';
 export { openStore } from './store.js';
 export type { Store, InsertOptions, QueryParams, OpenStoreOptions } from './store.js';
@@ -21,8 +21,11 @@ export {
   revokeKey,
   hasKeys,
   createKeyResolver,
+  getProjectName,
 } from './keys.js';
-export type { KeyKind, ApiKeyRecord, CreatedKey } from './keys.js';
+export type { KeyKind, ApiKeyRecord, CreatedKey, KeyResolver } from './keys.js';
+export { createAuthSession, findAuthSession, revokeAuthSession } from './auth-sessions.js';
+export type { AuthSessionKey } from './auth-sessions.js';
 export { insertDeadLetters, listDeadLetters, markRedriven } from './dead-letters.js';
 export type { NewDeadLetter, DeadLetterRecord, DeadLetterFilter } from './dead-letters.js';
 export { encodeTimeNs, SPAN_INSERT_SETTINGS } from './encode.js';
