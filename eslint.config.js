@@ -2,6 +2,26 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 
+/** Imports of another package's folders or internals (`src`: a source file; '': a test). */
+const packagePatterns = (where) => [
+  {
+    regex: '^(\\.\\./)+(schemas|storage|sdk|collector|ingest-api|examples|dashboard|cli|testkit)/',
+    message:
+      where === 'src'
+        ? 'Import another package by its name, not through its folders.'
+        : "Import another package by its name, not through its folders (shared test helpers: '@cairn/testkit').",
+  },
+  {
+    regex: '^(@cairn/[a-z-]+|cairn)/(src|test|dist)(/|$)',
+    message: 'Import a package by its name or an exported subpath, not its internals.',
+  },
+];
+const STORE_CLIENTS = {
+  regex: '^(chdb|@clickhouse/client(-[a-z]+)?)(/|$)',
+  message: 'Only @cairn/storage talks to ClickHouse: use its typed functions (storage/src/<family>.ts), not a client.',
+};
+const NO_TESTKIT = { name: '@cairn/testkit', message: 'The test kit is for tests only.' };
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'test-output/**', '**/*.config.*', 'dashboard/dev/**'] },
   ...tseslint.configs.recommended,
@@ -23,46 +43,18 @@ export default tseslint.config(
   {
     // Packages meet through their names (an index or an exported subpath), never through another
     // package's folders; tests share helpers through @cairn/testkit, which no source may import.
+    // ClickHouse is reached only through @cairn/storage: its clients are imported in storage/src alone.
     files: ['*/test/**/*.ts', 'testkit/src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(\\.\\./)+(schemas|storage|sdk|collector|ingest-api|examples|dashboard|cli|testkit)/',
-              message: "Import another package by its name, not through its folders (shared test helpers: '@cairn/testkit').",
-            },
-            {
-              regex: '^(@cairn/[a-z-]+|cairn)/(src|test|dist)(/|$)',
-              message: 'Import a package by its name or an exported subpath, not its internals.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [...packagePatterns(''), STORE_CLIENTS] }] },
   },
   {
     files: ['*/src/**/*.{ts,tsx}'],
-    ignores: ['testkit/src/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: '@cairn/testkit', message: 'The test kit is for tests only.' }],
-          patterns: [
-            {
-              regex: '^(\\.\\./)+(schemas|storage|sdk|collector|ingest-api|examples|dashboard|cli|testkit)/',
-              message: 'Import another package by its name, not through its folders.',
-            },
-            {
-              regex: '^(@cairn/[a-z-]+|cairn)/(src|test|dist)(/|$)',
-              message: 'Import a package by its name or an exported subpath, not its internals.',
-            },
-          ],
-        },
-      ],
-    },
+    ignores: ['testkit/src/**', 'storage/src/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_TESTKIT], patterns: [...packagePatterns('src'), STORE_CLIENTS] }] },
+  },
+  {
+    files: ['storage/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_TESTKIT], patterns: packagePatterns('src') }] },
   },
   {
     // The classic hook rules; the React Compiler rules of v7's preset assume a compiler we do not use.

@@ -69,8 +69,9 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
   try {
     const bootstrap = await bootstrapDefaultProject(store, config);
     // Every server is gated before it listens: /healthz says 200 only once all of them do.
+    // One key resolver (and cache) for the process: the collector's OTLP route and the API.
+    const resolveKey = createKeyResolver(store);
     if (roles.has('collector')) {
-      const resolveKey = createKeyResolver(store);
       collector = await buildCollector(
         {
           host: config.host,
@@ -110,7 +111,7 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
           otlpEndpoint: config.publicOtlpUrl ?? (collector ? urlOf(collector.app) : otlpUrlFor(config.host, config.otlpPort)),
           ...(opts.dashboardDir ? { dashboardDir: opts.dashboardDir } : {}),
         },
-        { store, ...logStream('api') },
+        { store, resolveKey, ...logStream('api') },
       );
       probes.install(api);
     }

@@ -1,5 +1,5 @@
-import { ATTR, FOREIGN_ATTR, computeCost } from '@cairn/schemas/conventions';
-import type { CostSource, ModelPrice, PriceBook, SpanKind } from '@cairn/schemas/conventions';
+import { ATTR, FOREIGN_ATTR, computeCost, emptySpanRow } from '@cairn/schemas/conventions';
+import type { ModelPrice, PriceBook, SpanKind, SpanRow } from '@cairn/schemas/conventions';
 import type { AttrValue, Attributes } from './decoded.js';
 import { asCount, asNumber } from './attr-values.js';
 
@@ -53,17 +53,14 @@ const COST_KEYS = [ATTR.COST_USD, FOREIGN_ATTR.OI_COST_TOTAL] as const;
 /** Keys any token convention uses: their presence hints that a span is a model call. */
 export const TOKEN_HINT_KEYS: readonly string[] = [...INPUT_KEYS, ...OUTPUT_KEYS];
 
-export interface SpanCost {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-  cost_source: CostSource;
+/** The row's columns this step fills. */
+type CostColumn =
+  'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'reasoning_tokens' | 'cost_usd' | 'cost_source';
+
+export type SpanCost = Pick<SpanRow, CostColumn> & {
   /** The price-book entry used for `computed` (or found for the model), for the provider fallback. */
   price: ModelPrice | undefined;
-}
+};
 
 function count(a: Attributes, keys: readonly string[], used: string[]): number | undefined {
   for (let i = 0; i < keys.length; i++) {
@@ -91,16 +88,21 @@ function providedCost(a: Attributes, used: string[]): number | undefined {
   return undefined;
 }
 
-const NO_COST: SpanCost = {
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_tokens: 0,
-  cache_write_tokens: 0,
-  reasoning_tokens: 0,
-  cost_usd: 0,
-  cost_source: 'none',
-  price: undefined,
-};
+/** The blank row's cost columns: no tokens, no cost, `cost_source: 'none'`. */
+const NO_COST: SpanCost = (() => {
+  const { input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source } =
+    emptySpanRow();
+  return {
+    input_tokens,
+    output_tokens,
+    cache_read_tokens,
+    cache_write_tokens,
+    reasoning_tokens,
+    cost_usd,
+    cost_source,
+    price: undefined,
+  };
+})();
 
 /** Tokens and cost columns of a span; consumed attribute keys are pushed onto `used`. */
 export function spanCost(kind: SpanKind, a: Attributes, model: string, priceBook: PriceBook, used: string[]): SpanCost {

@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { errorBody, HealthResponse } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
+import type { KeyResolver, Store } from '@cairn/storage';
 import { Authenticator, SESSION_COOKIE } from './auth.js';
 import type { ApiConfig } from './config.js';
 import { installErrorHandler, sendFrameworkError } from './errors.js';
@@ -28,6 +28,8 @@ import type { ApiInstance, RouteContext } from './types.js';
 
 export interface ApiDeps {
   store: Store;
+  /** The process's key resolver (the CLI shares the collector's); one is made when absent. */
+  resolveKey?: KeyResolver;
   /** Where the log goes (default stdout); tests capture it to check redaction. */
   logStream?: NodeJS.WritableStream;
 }
@@ -94,7 +96,12 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     async () => ({ status: 'ok' as const, version: API_VERSION, storage: config.storageMode }),
   );
 
-  const auth = new Authenticator(deps.store, config.authCacheTtlMs ?? 5000, config.authSessionTtlMs ?? 12 * 3_600_000);
+  const auth = new Authenticator(
+    deps.store,
+    config.authCacheTtlMs ?? 5000,
+    config.authSessionTtlMs ?? 12 * 3_600_000,
+    deps.resolveKey,
+  );
   const ctx: RouteContext = { store: deps.store, auth };
   const meOptions = { otlpEndpoint: config.otlpEndpoint };
   registerAuthRoutes(app, ctx, meOptions);

@@ -1,7 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { CairnError } from '@cairn/schemas';
-import { hashKey, keyKindOf, type KeyKind, type Store } from '@cairn/storage';
+import {
+  createAuthSession,
+  createKeyResolver,
+  findAuthSession,
+  revokeAuthSession,
+  type KeyKind,
+  type KeyResolver,
+  type Store,
+} from '@cairn/storage';
 
 /** Who is calling: set on the request by the auth hook. */
 export interface AuthContext {
@@ -20,14 +28,6 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'cairn_session';
 
-interface KeyRow {
-  key_hash: string;
-  key_id: string;
-  project_id: string;
-  kind: string;
-  prefix: string;
-}
-
 interface Cached<T> {
   value: T | undefined;
   expires: number;
@@ -36,36 +36,28 @@ interface Cached<T> {
 const MAX_CACHE = 10_000;
 
 /**
- * Resolves bearer keys and sign-in cookies to an {@link AuthContext}. Keys are looked up by
- * their SHA-256 (stored hashed) and the stored hash is compared in constant time; results are
- * cached for a few seconds (unknown keys too, so a flood of bad keys is not a flood of queries).
- * Caches are keyed by hash: the process never keeps a presented key.
+ * Resolves bearer keys and sign-in cookies to an {@link AuthContext}. Keys go through storage's
+ * one cached resolver (`createKeyResolver`, shared with the collector when the CLI passes it in);
+ * sign-ins are looked up by the SHA-256 of their token (`@cairn/storage` auth-sessions) and
+ * cached for a few seconds here (unknown ones too, so a flood of bad cookies is not a flood of
+ * queries). Caches are keyed by hash: the process never keeps a presented key or token.
  */
 export class Authenticator {
-  private readonly keys = new Map<string, Cached<AuthContext>>();
   private readonly sessions = new Map<string, Cached<AuthContext>>();
+  private readonly keys: KeyResolver;
 
   constructor(
     private readonly store: Store,
     private readonly ttlMs: number,
     readonly sessionTtlMs: number,
-  ) {}
+    keys?: KeyResolver,
+  ) {
+    this.keys = keys ?? createKeyResolver(store, ttlMs);
+  }
 
   async resolveKey(key: string): Promise<AuthContext | undefined> {
-    if (key.length > 200 || !keyKindOf(key)) return undefined;
-    const hash = hashKey(key);
-    const now = Date.now();
-    const hit = this.keys.get(hash);
-    if (hit && hit.expires > now) return hit.value;
-    const rows = await this.store.query<KeyRow>(
-      `SELECT key_hash, key_id, project_id, kind, prefix FROM api_keys FINAL
-       WHERE key_hash = {h:String} AND revoked = 0 LIMIT 1`,
-      { h: hash },
-    );
-    const row = rows[0];
-    const value = row && sameHash(row.key_hash, hash) ? contextOf(row, 'key') : undefined;
-    remember(this.keys, hash, value, now + (value ? this.ttlMs : Math.min(this.ttlMs, 1000)));
-    return value;
+    const record = await this.keys(key);
+    return record && contextOf(record, 'key');
   }
 
   /** A sign-in cookie → the admin key's context, while the sign-in and the key are both valid. */
@@ -75,17 +67,7 @@ export class Authenticator {
     const now = Date.now();
     const hit = this.sessions.get(hash);
     if (hit && hit.expires > now) return hit.value;
-    const rows = await this.store.query<KeyRow & { token_hash: string }>(
-      `SELECT s.token_hash AS token_hash, k.key_hash AS key_hash, k.key_id AS key_id, k.project_id AS project_id,
-              k.kind AS kind, k.prefix AS prefix
-       FROM (SELECT token_hash, key_id, project_id FROM auth_sessions FINAL
-             WHERE token_hash = {h:String} AND revoked = 0 AND expires_at > now64(3)) AS s
-       INNER JOIN (SELECT key_hash, key_id, project_id, kind, prefix FROM api_keys FINAL WHERE revoked = 0) AS k
-         ON k.key_id = s.key_id AND k.project_id = s.project_id
-       LIMIT 1`,
-      { h: hash },
-    );
-    const row = rows[0];
+    const row = await findAuthSession(this.store, hash);
     const value = row && sameHash(row.token_hash, hash) && row.kind === 'admin' ? contextOf(row, 'cookie') : undefined;
     remember(this.sessions, hash, value, now + (value ? this.ttlMs : Math.min(this.ttlMs, 1000)));
     return value;
@@ -95,34 +77,19 @@ export class Authenticator {
   async createSession(ctx: AuthContext): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.sessionTtlMs);
-    await this.store.insertRows('auth_sessions', [
-      {
-        token_hash: hashToken(token),
-        project_id: ctx.projectId,
-        key_id: ctx.keyId,
-        expires_at: expiresAt.toISOString().replace('T', ' ').replace('Z', ''),
-        revoked: 0,
-        version: Date.now(),
-      },
-    ]);
+    await createAuthSession(this.store, { tokenHash: hashToken(token), projectId: ctx.projectId, keyId: ctx.keyId, expiresAt });
     return { token, expiresAt };
   }
 
   async endSession(token: string): Promise<void> {
     const hash = hashToken(token);
-    const rows = await this.store.query<Record<string, unknown>>(
-      `SELECT token_hash, project_id, key_id, toString(created_at) AS created_at, toString(expires_at) AS expires_at, version
-       FROM auth_sessions FINAL WHERE token_hash = {h:String} LIMIT 1`,
-      { h: hash },
-    );
-    const row = rows[0];
-    if (row) await this.store.insertRows('auth_sessions', [{ ...row, revoked: 1, version: Number(row.version) + 1 }]);
+    await revokeAuthSession(this.store, hash);
     this.sessions.delete(hash);
   }
 
   /** Forgets cached results at once (after a revocation in this process). */
   invalidate(): void {
-    this.keys.clear();
+    this.keys.invalidate();
     this.sessions.clear();
   }
 
@@ -167,7 +134,10 @@ export function authOf(request: FastifyRequest): AuthContext {
   return request.auth;
 }
 
-function contextOf(row: KeyRow, via: AuthContext['via']): AuthContext {
+function contextOf(
+  row: { project_id: string; kind: string; key_id: string; prefix: string },
+  via: AuthContext['via'],
+): AuthContext {
   return {
     projectId: row.project_id,
     kind: row.kind === 'admin' ? 'admin' : 'ingest',

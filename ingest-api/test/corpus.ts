@@ -1,4 +1,4 @@
-import type { SessionSummary, SpanKind, SpanRow } from '@cairn/schemas';
+import { emptySpanRow, type SessionSummary, type SpanKind, type SpanRow } from '@cairn/schemas';
 import { seededRandom } from '@cairn/testkit';
 
 /**
@@ -121,6 +121,7 @@ export function generateCorpus(count: number, seed = 7): CorpusSession[] {
 
 export function toSpanRows(s: CorpusSession, projectId: string): SpanRow[] {
   return s.spans.map((x) => ({
+    ...emptySpanRow(),
     project_id: projectId,
     session_id: s.sessionId,
     trace_id: s.traceId,
@@ -132,31 +133,18 @@ export function toSpanRows(s: CorpusSession, projectId: string): SpanRow[] {
     workflow: s.workflow,
     user_id: s.user,
     service_name: 'corpus',
-    autonomy_level: '',
     start_time_ns: BigInt(x.startMs) * 1_000_000n,
     end_time_ns: BigInt(x.endMs) * 1_000_000n,
     status: x.error ? 'error' : 'ok',
     status_message: x.error ? 'failed' : '',
     model: x.model,
-    provider: '',
     input_tokens: x.inputTokens,
     output_tokens: x.outputTokens,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
     cost_usd: x.costMicros / 1e6,
     cost_source: x.costMicros > 0 ? 'provided' : 'none',
     confidence: x.confidence,
     tool_name: x.tool,
-    tool_call_key: '',
-    input: '',
-    output: '',
-    state: '',
     has_escalation: x.escalation,
-    has_limit_hit: false,
-    attributes: '{}',
-    resource_attributes: '{}',
-    events: '[]',
   }));
 }
 

@@ -149,6 +149,19 @@ export async function ensureDatabase(config: StoreConfig): Promise<void> {
   }
 }
 
+/** Drops the configured database of a ClickHouse server (test databases); embedded stores are directories. */
+export async function dropDatabase(config: StoreConfig): Promise<void> {
+  const db = config.clickhouseDatabase ?? 'default';
+  if (!config.clickhouseUrl || db === 'default') return;
+  if (!/^\w+$/.test(db)) throw new CairnError('CAIRN_CONFIG_INVALID', `CLICKHOUSE_DATABASE must be an identifier, got "${db}"`);
+  const client = createClient(serverClientOptions(config, 'default'));
+  try {
+    await client.command({ query: `DROP DATABASE IF EXISTS ${db}${config.cluster ? ` ON CLUSTER ${config.cluster}` : ''}` });
+  } finally {
+    await client.close();
+  }
+}
+
 function openServer(config: StoreConfig): Connections {
   const opts = serverClientOptions(config);
   const write = createClient(opts);

@@ -1,4 +1,6 @@
-import type { SpanRow } from '@cairn/schemas';
+import { SPAN_INSERT_COLUMNS, type SpanRow } from '@cairn/schemas';
+
+export { encodeTimeNs } from '@cairn/schemas';
 
 export const SPAN_INSERT_FORMAT = 'JSONCompactEachRow';
 
@@ -13,17 +15,6 @@ export const SPAN_INSERT_SETTINGS = {
   max_partitions_per_insert_block: '4000',
 } as const;
 
-/**
- * A nanosecond Unix time as `<10-digit seconds>.<9-digit nanoseconds>`: a DateTime64(9) value
- * of one fixed width, so no digit count can be misread. A bare nanosecond integer was read by
- * its length (fewer than 19 digits — any time before 2001-09-09 — was refused or overflowed),
- * and unpadded seconds of four digits are taken for a year ("1577.5" is refused).
- */
-export function encodeTimeNs(ns: bigint): string {
-  const s = ns.toString().padStart(19, '0');
-  return s.slice(0, 10) + '.' + s.slice(10);
-}
-
 /** Rows per synchronous slice: small enough that one slice stays well under 10 ms. */
 const SLICE_ROWS = 1000;
 
@@ -32,47 +23,24 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 /**
  * One span as a JSONCompactEachRow line (an array in `SPAN_COLUMNS` order): no key names, so
  * the body is smaller and both JSON.stringify and ClickHouse's parser do less work per row.
+ *
+ * The function is generated from `SPAN_TABLE` once, at load: an array literal reading each
+ * field straight from the row, calling the column's encoder only where it transforms the value.
+ * A loop calling one encoder per column took ~1.5x as long per row (measured on 1,000-row
+ * requests), and this runs for every span ingested.
  */
-export function encodeSpanRow(r: SpanRow): string {
-  return JSON.stringify([
-    r.project_id,
-    r.session_id,
-    r.trace_id,
-    r.span_id,
-    r.parent_span_id,
-    r.name,
-    r.kind,
-    r.agent_name,
-    r.workflow,
-    r.user_id,
-    r.service_name,
-    r.autonomy_level,
-    encodeTimeNs(r.start_time_ns),
-    encodeTimeNs(r.end_time_ns),
-    (r.end_time_ns > r.start_time_ns ? r.end_time_ns - r.start_time_ns : 0n).toString(),
-    r.status,
-    r.status_message,
-    r.model,
-    r.provider,
-    r.input_tokens,
-    r.output_tokens,
-    r.cache_read_tokens,
-    r.cache_write_tokens,
-    r.reasoning_tokens,
-    r.cost_usd,
-    r.cost_source,
-    r.confidence,
-    r.tool_name,
-    r.tool_call_key,
-    r.input,
-    r.output,
-    r.state,
-    r.has_escalation ? 1 : 0,
-    r.has_limit_hit ? 1 : 0,
-    r.attributes,
-    r.resource_attributes,
-    r.events,
-  ]);
+export const encodeSpanRow: (r: SpanRow) => string = compileRowEncoder();
+
+function compileRowEncoder(): (r: SpanRow) => string {
+  const fns: ((v: never) => unknown)[] = [];
+  const items = SPAN_INSERT_COLUMNS.map((c) => {
+    if ('derive' in c) return `f[${fns.push(c.derive) - 1}](r)`;
+    const read = `r[${JSON.stringify(c.field)}]`;
+    return c.codec.passThrough ? read : `f[${fns.push(c.codec.encode) - 1}](${read})`;
+  });
+  // The source is built from the constant column table only, never from data.
+  const make = new Function('f', `return function encodeSpanRow(r) { return JSON.stringify([${items.join(', ')}]); };`);
+  return make(fns) as (r: SpanRow) => string;
 }
 
 /**

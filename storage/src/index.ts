@@ -1,5 +1,5 @@
 export type { StoreConfig } from './config.js';
-export { openConnections, ensureDatabase, serverClientOptions } from './connection.js';
+export { openConnections, ensureDatabase, dropDatabase, serverClientOptions } from './connection.js';
 export type { Connections } from './connection.js';
 export { openStore } from './store.js';
 export type { Store, InsertOptions, QueryParams, OpenStoreOptions } from './store.js';
@@ -21,8 +21,29 @@ export {
   revokeKey,
   hasKeys,
   createKeyResolver,
+  getProjectName,
 } from './keys.js';
-export type { KeyKind, ApiKeyRecord, CreatedKey } from './keys.js';
+export type { KeyKind, ApiKeyRecord, CreatedKey, KeyResolver } from './keys.js';
+export { createAuthSession, findAuthSession, revokeAuthSession } from './auth-sessions.js';
+export type { AuthSessionKey } from './auth-sessions.js';
 export { insertDeadLetters, listDeadLetters, markRedriven } from './dead-letters.js';
 export type { NewDeadLetter, DeadLetterRecord, DeadLetterFilter } from './dead-letters.js';
 export { encodeTimeNs, SPAN_INSERT_SETTINGS } from './encode.js';
+// Read-path queries of the API (storage/src/queries): typed functions over the store.
+export { encodeCursor, decodeCursor, cursorString, cursorNumber } from './queries/cursor.js';
+export { parseTime, isoFromNs, chTime } from './queries/time.js';
+export { SESSION_AGGREGATES, sessionAggregateColumns } from './queries/session-aggregate.js';
+export type { SessionAggregate } from './queries/session-aggregate.js';
+export { listSessions, getSessionSummary } from './queries/session-list.js';
+export type { SessionFilters, SessionPageRequest } from './queries/session-list.js';
+export { anomaliesOf } from './queries/session-anomalies.js';
+export { titlesOf } from './queries/session-titles.js';
+export { getSessionCaps } from './queries/session-caps.js';
+export { parentsFirst, getSteps } from './queries/replay.js';
+export type { OrderedSpan, StepsPage } from './queries/replay.js';
+export { toStepDetail, getSpan, getPreviousState, getFullSpans } from './queries/spans.js';
+export type { FullSpanRow } from './queries/spans.js';
+export { insertScore, listScores, sessionHasSpan } from './queries/scores.js';
+export { getCosts, OTHER_KEY } from './queries/costs.js';
+export type { CostsRequest } from './queries/costs.js';
+export { toDeadLetter, redriveDeadLetters } from './queries/dead-letters.js';

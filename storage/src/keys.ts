@@ -77,13 +77,26 @@ export async function createKey(
 
 /** Looks a presented key up by its hash: no secret is ever compared byte by byte. */
 export async function findKey(store: Store, key: string): Promise<ApiKeyRecord | undefined> {
+  return findKeyByHash(store, hashKey(key));
+}
+
+async function findKeyByHash(store: Store, hash: string): Promise<ApiKeyRecord | undefined> {
   const rows = await store.query<ApiKeyRecord>(
     `SELECT key_id, project_id, kind, prefix, name, toString(created_at) AS created_at, revoked
      FROM api_keys FINAL WHERE key_hash = {h:String} LIMIT 1`,
-    { h: hashKey(key) },
+    { h: hash },
   );
   const row = rows[0];
   return row && Number(row.revoked) === 0 ? row : undefined;
+}
+
+/** A project's display name (its id when the project has none or is unknown). */
+export async function getProjectName(store: Store, projectId: string): Promise<string> {
+  const rows = await store.query<{ name: string }>(
+    'SELECT name FROM projects FINAL WHERE project_id = {p:String} AND deleted = 0 LIMIT 1',
+    { p: projectId },
+  );
+  return rows[0]?.name ?? projectId;
 }
 
 export async function listKeys(store: Store, projectId: string): Promise<ApiKeyRecord[]> {
@@ -116,40 +129,64 @@ export async function hasKeys(store: Store, projectId: string, kind: KeyKind): P
   return Number(rows[0]?.n ?? 0) > 0;
 }
 
+/** A cached key lookup (see {@link createKeyResolver}). */
+export interface KeyResolver {
+  (key: string): Promise<ApiKeyRecord | undefined>;
+  /** Forgets every cached answer at once (after a revocation in this process). */
+  invalidate(): void;
+}
+
 /**
- * A presented key → its record, cached for `ttlMs` so hot paths (every OTLP request) do not
- * query ClickHouse; a revocation takes effect within the TTL (plus one lookup). Unknown keys
- * are cached too (shorter), so a flood of bad keys cannot turn into a flood of queries.
- * A known key whose entry expired keeps answering from the cache while one background lookup
- * refreshes it, and concurrent misses share one lookup: otherwise every request arriving in
- * the expiry window waited for its own query, queued on the one read connection — a latency
+ * A presented key → its record, cached for `ttlMs` so hot paths (every OTLP request, every API
+ * call) do not query ClickHouse; a revocation takes effect within the TTL (plus one lookup), at
+ * once in this process after `invalidate()`. The one resolver of the process: the collector and
+ * the API share it. The cache is keyed by the key's hash, so the process never keeps a presented
+ * key. Unknown keys are cached too (shorter), so a flood of bad keys cannot turn into a flood of
+ * queries. A known key whose entry expired keeps answering from the cache while one background
+ * lookup refreshes it, and concurrent misses share one lookup: otherwise every request arriving
+ * in the expiry window waited for its own query, queued on the one read connection — a latency
  * spike every `ttlMs` at ingest rates.
  */
-export function createKeyResolver(store: Store, ttlMs = 5000): (key: string) => Promise<ApiKeyRecord | undefined> {
+export function createKeyResolver(store: Store, ttlMs = 5000): KeyResolver {
   const cache = new Map<string, { record: ApiKeyRecord | undefined; expires: number }>();
   const inFlight = new Map<string, Promise<ApiKeyRecord | undefined>>();
-  const lookup = (key: string): Promise<ApiKeyRecord | undefined> => {
-    let p = inFlight.get(key);
+  let generation = 0;
+  const lookup = (hash: string): Promise<ApiKeyRecord | undefined> => {
+    let p = inFlight.get(hash);
     if (p) return p;
-    p = findKey(store, key)
+    const started = generation;
+    p = findKeyByHash(store, hash)
       .then((record) => {
-        if (cache.size > 10_000) cache.clear();
-        cache.set(key, { record, expires: Date.now() + (record ? ttlMs : Math.min(ttlMs, 1000)) });
+        // A lookup that began before an invalidate() may have read the key before its revocation.
+        if (started === generation) {
+          if (cache.size > 10_000) cache.clear();
+          cache.set(hash, { record, expires: Date.now() + (record ? ttlMs : Math.min(ttlMs, 1000)) });
+        }
         return record;
       })
-      .finally(() => inFlight.delete(key));
-    inFlight.set(key, p);
+      .finally(() => {
+        if (inFlight.get(hash) === p) inFlight.delete(hash);
+      });
+    inFlight.set(hash, p);
     return p;
   };
-  return async (key) => {
+  const resolve = async (key: string): Promise<ApiKeyRecord | undefined> => {
     if (!keyKindOf(key) || key.length > 200) return undefined;
-    const hit = cache.get(key);
+    const hash = hashKey(key);
+    const hit = cache.get(hash);
     if (hit && hit.expires > Date.now()) return hit.record;
     if (hit?.record) {
       // A failed refresh keeps the stale entry; the next request after it tries again.
-      lookup(key).catch(() => undefined);
+      lookup(hash).catch(() => undefined);
       return hit.record;
     }
-    return lookup(key);
+    return lookup(hash);
   };
+  return Object.assign(resolve, {
+    invalidate(): void {
+      generation++;
+      cache.clear();
+      inFlight.clear();
+    },
+  });
 }

@@ -4,6 +4,10 @@ import {
   openStore,
   createKey,
   createKeyResolver,
+  createAuthSession,
+  findAuthSession,
+  revokeAuthSession,
+  getProjectName,
   findKey,
   revokeKey,
   ensureProject,
@@ -14,51 +18,32 @@ import {
   selectSpanLines,
   type Store,
 } from '../src/index.js';
-import { tempDataDir, testStoreConfig } from '@cairn/testkit';
+import { makeSpanRow, tempDataDir, testStoreConfig } from '@cairn/testkit';
 
 const tmp = tempDataDir();
 let store: Store;
 
 function span(over: Partial<SpanRow>): SpanRow {
-  return {
+  return makeSpanRow({
     project_id: 'p1',
     session_id: 's1',
     trace_id: 't'.repeat(32),
     span_id: 'a'.repeat(16),
-    parent_span_id: '',
     name: 'x',
     kind: 'llm',
-    agent_name: '',
-    workflow: '',
-    user_id: '',
     service_name: 'svc',
-    autonomy_level: '',
     start_time_ns: 1_700_000_000_000_000_000n,
     end_time_ns: 1_700_000_001_000_000_000n,
-    status: 'ok',
-    status_message: '',
     model: 'gpt-4o',
     provider: 'openai',
     input_tokens: 100,
     output_tokens: 50,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
     cost_usd: 0.001,
     cost_source: 'computed',
-    confidence: null,
-    tool_name: '',
-    tool_call_key: '',
     input: 'in',
     output: 'out',
-    state: '',
-    has_escalation: false,
-    has_limit_hit: false,
-    attributes: '{}',
-    resource_attributes: '{}',
-    events: '[]',
     ...over,
-  };
+  });
 }
 
 beforeAll(async () => {
@@ -203,6 +188,46 @@ describe('keys', () => {
     let answer = await resolve(k.key);
     while (answer !== undefined) answer = await nextTurn().then(() => resolve(k.key));
     expect(await resolve(k.key)).toBeUndefined();
+  });
+
+  it('a resolver refuses a key revoked in this process at once after invalidate()', async () => {
+    await ensureProject(store, 'proj-i', 'I');
+    const k = await createKey(store, { projectId: 'proj-i', kind: 'admin' });
+    const resolve = createKeyResolver(store, 60_000);
+    expect((await resolve(k.key))?.kind).toBe('admin');
+    await revokeKey(store, 'proj-i', k.key_id);
+    expect((await resolve(k.key))?.project_id).toBe('proj-i'); // cached for a minute
+    resolve.invalidate();
+    expect(await resolve(k.key)).toBeUndefined();
+  });
+
+  it('stores dashboard sign-ins by token hash, joined with a live admin key, until revoked', async () => {
+    await ensureProject(store, 'proj-s', 'S');
+    const k = await createKey(store, { projectId: 'proj-s', kind: 'admin' });
+    const later = new Date(Date.now() + 3_600_000);
+    await createAuthSession(store, { tokenHash: 'h1', projectId: 'proj-s', keyId: k.key_id, expiresAt: later });
+    await createAuthSession(store, {
+      tokenHash: 'h-old',
+      projectId: 'proj-s',
+      keyId: k.key_id,
+      expiresAt: new Date(Date.now() - 1000),
+    });
+    expect(await findAuthSession(store, 'h1')).toEqual({
+      token_hash: 'h1',
+      key_id: k.key_id,
+      project_id: 'proj-s',
+      kind: 'admin',
+      prefix: k.prefix,
+    });
+    expect(await findAuthSession(store, 'h-old')).toBeUndefined();
+    expect(await findAuthSession(store, 'h-unknown')).toBeUndefined();
+    await revokeAuthSession(store, 'h1');
+    expect(await findAuthSession(store, 'h1')).toBeUndefined();
+    await createAuthSession(store, { tokenHash: 'h2', projectId: 'proj-s', keyId: k.key_id, expiresAt: later });
+    await revokeKey(store, 'proj-s', k.key_id);
+    expect(await findAuthSession(store, 'h2')).toBeUndefined();
+    expect(await getProjectName(store, 'proj-s')).toBe('S');
+    expect(await getProjectName(store, 'no-such-project')).toBe('no-such-project');
   });
 
   it('stores keys hashed, finds them, and revokes them', async () => {

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@clickhouse/client';
-import { openStore, serverClientOptions, type OpenStoreOptions, type Store, type StoreConfig } from '@cairn/storage';
+import { dropDatabase, openStore, type OpenStoreOptions, type Store, type StoreConfig } from '@cairn/storage';
 
 /** A fresh temporary directory for an embedded store; removed by the returned function. */
 export function tempDataDir(prefix = 'cairn-test-'): { dir: string; cleanup: () => void } {
@@ -53,10 +52,7 @@ export async function openTestStore(
     config,
     async cleanup() {
       await store.close();
-      if (config.clickhouseUrl) {
-        const admin = createClient(serverClientOptions(config, 'default'));
-        await admin.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouseDatabase}` }).finally(() => admin.close());
-      }
+      await dropDatabase(config);
       tmp.cleanup();
     },
   };

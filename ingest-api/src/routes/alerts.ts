@@ -10,7 +10,7 @@ import {
 import { authOf } from '../auth.js';
 import { loadDetectorSettings, saveDetectorSettings } from '../alerts/detectors.js';
 import { isoOfCh, msOfCh } from '../alerts/repo.js';
-import { chTime, parseTime } from '../time.js';
+import { chTime, parseTime } from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
 

@@ -1,20 +1,10 @@
 import { CairnError, LoginBody, MeResponse, OkResponse, ErrorResponse } from '@cairn/schemas';
 import type { FastifyRequest } from 'fastify';
-import type { Store } from '@cairn/storage';
+import { getProjectName, type Store } from '@cairn/storage';
 import { SESSION_COOKIE, authOf, type AuthContext } from '../auth.js';
 import { publicOtlpEndpoint } from '../otlp-endpoint.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
-
-async function projectName(store: Store, projectId: string): Promise<string> {
-  const rows = await store.query<{ name: string }>(
-    'SELECT name FROM projects FINAL WHERE project_id = {p:String} AND deleted = 0 LIMIT 1',
-    {
-      p: projectId,
-    },
-  );
-  return rows[0]?.name ?? projectId;
-}
 
 /** Where this API's collector is, for the dashboard's snippets. */
 export interface MeOptions {
@@ -24,7 +14,7 @@ export interface MeOptions {
 async function me(store: Store, ctx: AuthContext, request: FastifyRequest, opts: MeOptions): Promise<MeResponse> {
   return {
     project_id: ctx.projectId,
-    project_name: await projectName(store, ctx.projectId),
+    project_name: await getProjectName(store, ctx.projectId),
     key_id: ctx.keyId,
     key_prefix: ctx.keyPrefix,
     via: ctx.via,

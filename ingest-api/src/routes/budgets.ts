@@ -15,7 +15,7 @@ import { authOf } from '../auth.js';
 import { assertTimeZone } from '../alerts/periods.js';
 import { getBudget, listBudgets, listWebhooks, publicBudget, saveBudget, type BudgetRecord } from '../alerts/repo.js';
 import { budgetSpends } from '../alerts/spend.js';
-import { chTime } from '../time.js';
+import { chTime } from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
 

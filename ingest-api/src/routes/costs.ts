@@ -1,6 +1,6 @@
 import { CostsQuery, CostsResponse } from '@cairn/schemas';
 import { authOf } from '../auth.js';
-import { getCosts } from '../queries/costs.js';
+import { getCosts } from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
 

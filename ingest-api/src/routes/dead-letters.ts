@@ -1,9 +1,15 @@
 import { CairnError, DeadLetterList, DeadLettersQuery, RedriveBody, RedriveResult } from '@cairn/schemas';
 import { listDeadLetters } from '@cairn/storage';
 import { authOf } from '../auth.js';
-import { cursorNumber, cursorString, decodeCursor, encodeCursor } from '../cursor.js';
-import { redriveDeadLetters, toDeadLetter } from '../queries/dead-letters.js';
-import { parseTime } from '../time.js';
+import {
+  cursorNumber,
+  cursorString,
+  decodeCursor,
+  encodeCursor,
+  redriveDeadLetters,
+  toDeadLetter,
+  parseTime,
+} from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
 

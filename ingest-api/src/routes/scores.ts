@@ -1,6 +1,6 @@
 import { CairnError, ScoreBody, ScoreResponse } from '@cairn/schemas';
 import { authOf } from '../auth.js';
-import { insertScore, sessionHasSpan } from '../queries/scores.js';
+import { insertScore, sessionHasSpan } from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS_404 } from './common.js';
 

@@ -9,11 +9,17 @@ import {
   StepParams,
 } from '@cairn/schemas';
 import { authOf } from '../auth.js';
-import { getSessionSummary, listSessions, type SessionFilters } from '../queries/session-list.js';
-import { getSteps } from '../queries/replay.js';
-import { getSessionCaps } from '../queries/session-caps.js';
-import { listScores } from '../queries/scores.js';
-import { getPreviousState, getSpan, toStepDetail } from '../queries/spans.js';
+import {
+  getSessionSummary,
+  listSessions,
+  type SessionFilters,
+  getSteps,
+  getSessionCaps,
+  listScores,
+  getPreviousState,
+  getSpan,
+  toStepDetail,
+} from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
 

@@ -1,5 +1,5 @@
 import { CAP_ATTRS, type CapField, type SessionCaps } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
+import type { Store } from '../store.js';
 
 const FIELDS = Object.keys(CAP_ATTRS) as CapField[];
 

@@ -1,5 +1,5 @@
 import { ANOMALY_TYPES, type AnomalyType } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
+import type { Store } from '../store.js';
 
 const KNOWN = new Set<string>(ANOMALY_TYPES);
 

@@ -1,6 +1,6 @@
 import type { Step } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
-import { cursorNumber, cursorString, decodeCursor, encodeCursor } from '../cursor.js';
+import type { Store } from '../store.js';
+import { cursorNumber, cursorString, decodeCursor, encodeCursor } from './cursor.js';
 
 /**
  * Replay order: by start time; spans that start in the same nanosecond come parents first, then

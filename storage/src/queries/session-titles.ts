@@ -1,5 +1,5 @@
 import { ATTR } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
+import type { Store } from '../store.js';
 
 /** Titles longer than this are cut: the list shows one line, and a hostile attribute must not bloat a page. */
 const MAX_TITLE = 200;

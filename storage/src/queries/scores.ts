@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Score, ScoreBody } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
+import type { Store } from '../store.js';
 
 interface ScoreRow {
   session_id: string;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DEAD_LETTER_PREVIEW_CHARS, type DeadLetter, type RedriveResult } from '@cairn/schemas';
-import { listDeadLetters, markRedriven, type DeadLetterFilter, type DeadLetterRecord, type Store } from '@cairn/storage';
+import { listDeadLetters, markRedriven, type DeadLetterFilter, type DeadLetterRecord } from '../dead-letters.js';
+import type { Store } from '../store.js';
 
 export function toDeadLetter(r: DeadLetterRecord): DeadLetter {
   return {

@@ -1,9 +1,10 @@
 import { CairnError, type AnomalyType, type SessionSort, type SessionStatus, type SessionSummary } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
-import { cursorString, decodeCursor, encodeCursor } from '../cursor.js';
-import { chTime, parseTime } from '../time.js';
+import type { Store } from '../store.js';
+import { cursorString, decodeCursor, encodeCursor } from './cursor.js';
+import { chTime, parseTime } from './time.js';
 import { anomaliesOf } from './session-anomalies.js';
 import { titlesOf } from './session-titles.js';
+import { SESSION_AGGREGATES, sessionAggregateColumns, type SessionAggregate } from './session-aggregate.js';
 
 /** Filters of `GET /api/sessions` and of the JSONL export, as parsed from the query string. */
 export interface SessionFilters {
@@ -31,38 +32,10 @@ export interface SessionPageRequest {
   cursor?: string | undefined;
 }
 
-/**
- * Per-session aggregates over the rollup. Aliases differ from column names on purpose: the
- * HAVING clause must see the aggregate, and `agent_name` is an aggregate state column.
- */
-const SUMMARY_COLUMNS = `
-  session_id,
-  argMinMerge(agent_name) AS s_agent,
-  max(workflow) AS s_workflow,
-  max(user_id) AS s_user,
-  max(service_name) AS s_service,
-  max(autonomy_level) AS s_autonomy,
-  toUnixTimestamp64Nano(min(start_time)) AS s_start_ns,
-  toUnixTimestamp64Nano(max(end_time)) AS s_end_ns,
-  toString(s_start_ns) AS s_start,
-  toString(s_end_ns) AS s_end,
-  multiIf(max(has_root) = 0, 'running', max(root_error) = 1, 'error', 'ok') AS s_status,
-  sum(spans) AS s_steps,
-  sum(llm_calls) AS s_llm_calls,
-  sum(tool_calls) AS s_tool_calls,
-  sum(input_tokens) AS s_input_tokens,
-  sum(output_tokens) AS s_output_tokens,
-  sum(cache_read_tokens) AS s_cache_read_tokens,
-  sum(reasoning_tokens) AS s_reasoning_tokens,
-  round(sum(cost_usd), 10) AS s_cost,
-  min(min_confidence) AS s_min_confidence,
-  sum(escalations) AS s_escalations,
-  sum(errors) AS s_errors,
-  sum(limit_hits) AS s_limit_hits,
-  sum(snapshots) AS s_snapshots`;
+/** The summary's columns: every session aggregate, with the times as decimal strings too. */
+const SUMMARY_COLUMNS = `session_id, ${sessionAggregateColumns()}, toString(s_start_ns) AS s_start, toString(s_end_ns) AS s_end`;
 
 /**
- * Costs are rounded to 1e-10 USD: float sums otherwise show noise like 0.014419000000000001.
  * Sort keys. Cost is rounded to 1e-9 USD so that a float sum computed over differently merged
  * parts (summation order changes the last bits) still lands on the same cursor boundary.
  */
@@ -71,20 +44,6 @@ const SORT_KEYS: Record<SessionSort, { expr: string; type: string }> = {
   cost: { expr: 'round(s_cost, 9)', type: 'Float64' },
   duration: { expr: '(s_end_ns - s_start_ns)', type: 'Int64' },
   steps: { expr: 's_steps', type: 'UInt64' },
-};
-
-/** The aggregates filters and sort keys may use, by alias (phase 1 of the list query). */
-const RANK_COLUMNS: Record<string, string> = {
-  s_agent: 'argMinMerge(agent_name)',
-  s_workflow: 'max(workflow)',
-  s_user: 'max(user_id)',
-  s_start_ns: 'toUnixTimestamp64Nano(min(start_time))',
-  s_end_ns: 'toUnixTimestamp64Nano(max(end_time))',
-  s_status: "multiIf(max(has_root) = 0, 'running', max(root_error) = 1, 'error', 'ok')",
-  s_steps: 'sum(spans)',
-  s_cost: 'round(sum(cost_usd), 10)',
-  s_escalations: 'sum(escalations)',
-  s_errors: 'sum(errors)',
 };
 
 interface SummaryRow {
@@ -228,9 +187,9 @@ export async function listSessions(
   // Phase 1 ranks sessions computing only the aggregates the filters and the sort need (over
   // 100k sessions the full summary of every group costs 4x more); phase 2 summarises the page.
   const needed = [having.join(' '), key.expr].join(' ');
-  const columns = Object.entries(RANK_COLUMNS)
-    .filter(([alias]) => needed.includes(alias))
-    .map(([alias, expr]) => `${expr} AS ${alias}`);
+  const columns = (Object.keys(SESSION_AGGREGATES) as SessionAggregate[])
+    .filter((alias) => needed.includes(alias))
+    .map((alias) => `${SESSION_AGGREGATES[alias]} AS ${alias}`);
   const ranked = await store.query<{ session_id: string; sort_value: string }>(
     `SELECT session_id, ${columns.length > 0 ? columns.join(', ') + ', ' : ''}toString(${key.expr}) AS sort_value
      FROM sessions_rollup

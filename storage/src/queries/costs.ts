@@ -1,6 +1,6 @@
 import { CairnError, type CostBucket, type CostFigures, type CostGroupBy, type CostsResponse } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
-import { chTime, parseTime } from '../time.js';
+import type { Store } from '../store.js';
+import { chTime, parseTime } from './time.js';
 
 export interface CostsRequest {
   projectId: string;

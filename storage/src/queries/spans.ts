@@ -1,52 +1,10 @@
-import type { StepDetail } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
-import { isoFromNs } from '../time.js';
+import { SPAN_SELECT, decodeSpanRow, type SpanRow, type StepDetail } from '@cairn/schemas';
+import type { Store } from '../store.js';
+import { isoFromNs } from './time.js';
 import { parentsFirst } from './replay.js';
 
-/** Every column of a span, big payloads included: the step route and the exports. */
-const FULL_COLUMNS = `session_id, span_id, parent_span_id, trace_id, kind, name, agent_name, workflow, user_id, service_name,
-  autonomy_level, toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
-  duration_ns, status, status_message, model, provider, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-  reasoning_tokens, cost_usd, cost_source, confidence, tool_name, has_escalation, has_limit_hit, input, output, state,
-  attributes, resource_attributes, events`;
-
-export interface FullSpanRow {
-  session_id: string;
-  span_id: string;
-  parent_span_id: string;
-  trace_id: string;
-  kind: string;
-  name: string;
-  agent_name: string;
-  workflow: string;
-  user_id: string;
-  service_name: string;
-  autonomy_level: string;
-  start_ns: string;
-  end_ns: string;
-  duration_ns: number;
-  status: string;
-  status_message: string;
-  model: string;
-  provider: string;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-  cost_source: string;
-  confidence: number | null;
-  tool_name: string;
-  has_escalation: number;
-  has_limit_hit: number;
-  input: string;
-  output: string;
-  state: string;
-  attributes: string;
-  resource_attributes: string;
-  events: string;
-}
+/** Every column of a span, big payloads included (the step route and the exports): the row itself. */
+export type FullSpanRow = SpanRow;
 
 /** Attributes and events are JSON text by the collector's contract; anything else is shown as text. */
 function parseJson(text: string, empty: unknown): unknown {
@@ -70,25 +28,25 @@ export function toStepDetail(r: FullSpanRow): StepDetail {
     user_id: r.user_id,
     service_name: r.service_name,
     autonomy_level: r.autonomy_level,
-    start_time: isoFromNs(r.start_ns),
-    end_time: isoFromNs(r.end_ns),
-    duration_ms: Number(r.duration_ns) / 1e6,
+    start_time: isoFromNs(r.start_time_ns.toString()),
+    end_time: isoFromNs(r.end_time_ns.toString()),
+    duration_ms: r.end_time_ns > r.start_time_ns ? Number(r.end_time_ns - r.start_time_ns) / 1e6 : 0,
     status: r.status,
     status_message: r.status_message,
     model: r.model,
     provider: r.provider,
-    input_tokens: Number(r.input_tokens),
-    output_tokens: Number(r.output_tokens),
-    cache_read_tokens: Number(r.cache_read_tokens),
-    cache_write_tokens: Number(r.cache_write_tokens),
-    reasoning_tokens: Number(r.reasoning_tokens),
+    input_tokens: r.input_tokens,
+    output_tokens: r.output_tokens,
+    cache_read_tokens: r.cache_read_tokens,
+    cache_write_tokens: r.cache_write_tokens,
+    reasoning_tokens: r.reasoning_tokens,
     cost_usd: r.cost_usd,
     cost_source: r.cost_source,
     confidence: r.confidence,
     tool_name: r.tool_name,
     has_state: r.state !== '',
-    has_escalation: Number(r.has_escalation) === 1,
-    has_limit_hit: Number(r.has_limit_hit) === 1,
+    has_escalation: r.has_escalation,
+    has_limit_hit: r.has_limit_hit,
     input: r.input,
     output: r.output,
     state: r.state === '' ? null : r.state,
@@ -104,13 +62,13 @@ export async function getSpan(
   sessionId: string,
   spanId: string,
 ): Promise<FullSpanRow | undefined> {
-  const rows = await store.query<FullSpanRow>(
-    `SELECT ${FULL_COLUMNS} FROM spans
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT ${SPAN_SELECT} FROM spans
      WHERE project_id = {p:String} AND session_id = {id:String} AND span_id = {sid:String}
      LIMIT 1`,
     { p: projectId, id: sessionId, sid: spanId },
   );
-  return rows[0];
+  return rows[0] && decodeSpanRow(rows[0]);
 }
 
 /** The latest snapshot strictly before a span in replay order (start time, then span id). */
@@ -125,7 +83,7 @@ export async function getPreviousState(
        AND (start_time, span_id) < (fromUnixTimestamp64Nano({s:Int64}, 'UTC'), {sid:String})
      ORDER BY start_time DESC, span_id DESC
      LIMIT 1`,
-    { p: projectId, id: span.session_id, s: span.start_ns, sid: span.span_id },
+    { p: projectId, id: span.session_id, s: span.start_time_ns.toString(), sid: span.span_id },
   );
   const row = rows[0];
   return row ? { span_id: row.span_id, start_time: isoFromNs(row.start_ns), state: row.state } : null;
@@ -135,18 +93,25 @@ export async function getPreviousState(
 export async function getFullSpans(store: Store, projectId: string, sessionIds: string[]): Promise<Map<string, FullSpanRow[]>> {
   const out = new Map<string, FullSpanRow[]>();
   if (sessionIds.length === 0) return out;
-  const rows = await store.query<FullSpanRow>(
-    `SELECT ${FULL_COLUMNS} FROM spans
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT ${SPAN_SELECT} FROM spans
      WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
      ORDER BY session_id, start_time, span_id
      LIMIT 1 BY session_id, trace_id, span_id`,
     { p: projectId, ids: sessionIds },
   );
-  for (const r of rows) {
-    let list = out.get(r.session_id);
-    if (!list) out.set(r.session_id, (list = []));
-    list.push(r);
+  // Replay order works on the start time as ClickHouse's decimal string (parentsFirst).
+  const ordered = new Map<string, { span_id: string; parent_span_id: string; start_ns: string; row: FullSpanRow }[]>();
+  for (const raw of rows) {
+    const r = decodeSpanRow(raw);
+    let list = ordered.get(r.session_id);
+    if (!list) ordered.set(r.session_id, (list = []));
+    list.push({ span_id: r.span_id, parent_span_id: r.parent_span_id, start_ns: r.start_time_ns.toString(), row: r });
   }
-  for (const [id, list] of out) out.set(id, parentsFirst(list));
+  for (const [id, list] of ordered)
+    out.set(
+      id,
+      parentsFirst(list).map((x) => x.row),
+    );
   return out;
 }
