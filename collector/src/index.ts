@@ -27,3 +27,5 @@ export type { DeadLetterSink } from './dead-letter-sink.js';
 export { MAX_TIME_NS, MAX_TOKENS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_ROW_CHARS, limitRow, timeRejection } from './limits.js';
 export { lockSpoolDir } from './spool-lock.js';
 export type { SpoolLock } from './spool-lock.js';
+export { openIngestPipeline, overloaded, retryAfterSeconds, OVERLOADED_RETRY_SECONDS } from './pipeline/ingest-pipeline.js';
+export type { IngestPipeline, IngestPipelineConfig, IngestPipelineDeps, PipelineLog } from './pipeline/ingest-pipeline.js';
