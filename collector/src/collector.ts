@@ -9,6 +9,8 @@ import Fastify, {
 } from 'fastify';
 import { afterBody, CairnError, isCairnError, type PriceBook } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
+import { createGrpcReceiver, type GrpcReceiver } from './grpc/receiver.js';
+import { authenticateBearer, type KeyAuthenticator } from './ingest-auth.js';
 import type { IngestWorkerPool } from './ingest-pool.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { encodeExportResponseJson, encodeExportResponseProto, encodeStatusProto, grpcCodeFor } from './otlp-response.js';
@@ -49,15 +51,10 @@ export interface CollectorConfig {
   logLevel?: string;
 }
 
-export interface KeyIdentity {
-  projectId: string;
-  kind: 'ingest' | 'admin';
-}
-
 export interface CollectorDeps {
   store: Store;
   /** Resolves a presented bearer key; undefined for unknown or revoked keys. */
-  authenticate: (key: string) => Promise<KeyIdentity | undefined>;
+  authenticate: KeyAuthenticator;
   /** A project's prices (its overrides first); defaults to the shipped table. */
   priceBookFor?: (projectId: string) => PriceBook;
   /** Where the log goes (default stdout as pino JSON); the CLI passes a readable stream on a terminal. */
@@ -68,6 +65,8 @@ export interface Collector {
   app: FastifyInstance;
   /** Dedup, spool, writer and backpressure, shared by every transport. */
   pipeline: IngestPipeline;
+  /** OTLP/gRPC on the same pipeline; serves once `grpc.listen(host, port)` is called. */
+  grpc: GrpcReceiver;
   writer: BatchWriter;
   /** The durable spool; undefined without `spoolDir`. */
   spool: Spool | undefined;
@@ -134,7 +133,7 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
   // The route only wires: auth → backpressure → decompress → prepare → pipeline → answer.
   app.post('/v1/traces', {
     onRequest: async (req) => {
-      req.cairnProject = await authenticate(req, deps.authenticate);
+      req.cairnProject = await authenticateBearer(req.headers.authorization, deps.authenticate);
     },
     onResponse: async (_req, reply) => {
       metrics.requestSeconds.observe(reply.elapsedTime / 1000);
@@ -153,33 +152,25 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
     },
   });
 
+  const grpc = createGrpcReceiver(config.maxBodyBytes, { pipeline, authenticate: deps.authenticate, metrics, log });
+
   let closing: Promise<boolean> | undefined;
   return {
     app,
     pipeline,
+    grpc,
     writer,
     spool,
     workers: pipeline.workers,
     metrics,
     flush: (deadlineMs) => pipeline.flush(deadlineMs),
     close(deadlineMs) {
-      // Requests in flight finish (and queue their spans) before the workers stop and the queue drains.
-      closing ??= app.close().then(() => pipeline.close(deadlineMs));
+      // Both transports stop accepting; requests in flight finish (and queue their spans) before
+      // the workers stop and the queue drains.
+      closing ??= Promise.all([app.close(), grpc.close(deadlineMs)]).then(() => pipeline.close(deadlineMs));
       return closing;
     },
   };
-}
-
-async function authenticate(req: FastifyRequest, resolve: CollectorDeps['authenticate']): Promise<string> {
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) throw new CairnError('CAIRN_UNAUTHORIZED', 'missing "Authorization: Bearer <ingest key>" header');
-  const identity = await resolve(m[1]!);
-  if (!identity) throw new CairnError('CAIRN_UNAUTHORIZED', 'unknown or revoked key');
-  if (identity.kind !== 'ingest') {
-    throw new CairnError('CAIRN_FORBIDDEN', 'telemetry must be sent with an ingest key (cairn_ik_…), not an admin key');
-  }
-  return identity.projectId;
 }
 
 function contentType(req: FastifyRequest): string {
