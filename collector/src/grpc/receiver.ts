@@ -39,6 +39,8 @@ export interface GrpcReceiver {
   listen(host: string, port: number): Promise<number>;
   /** The bound port; undefined before `listen`. */
   readonly port: number | undefined;
+  /** Between a successful `listen` and `close`. */
+  readonly listening: boolean;
   /** Stops accepting calls and lets the calls in flight finish (forced after `graceMs`). */
   close(graceMs?: number): Promise<void>;
 }
@@ -91,6 +93,9 @@ export function createGrpcReceiver(maxMessageBytes: number, deps: GrpcReceiverDe
   return {
     get port() {
       return port;
+    },
+    get listening() {
+      return port !== undefined && closing === undefined;
     },
     listen(host, wanted) {
       return new Promise((resolve, reject) => {
