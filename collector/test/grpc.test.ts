@@ -171,6 +171,38 @@ describe('OTLP/gRPC backpressure', () => {
   });
 });
 
+describe('OTLP/gRPC shutdown', () => {
+  it('lets a call in flight finish and writes its spans before close resolves', async () => {
+    let arrived!: () => void;
+    const inHandler = new Promise<void>((r) => (arrived = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const c = await buildCollector(
+      { host: '127.0.0.1', port: 0, maxBodyBytes: MAX_BODY, batchMaxRows: 1000, batchMaxMs: 600_000, logLevel: 'silent' },
+      {
+        store,
+        // Holds the call inside the handler until the close has begun.
+        authenticate: async () => {
+          arrived();
+          await gate;
+          return { projectId: 'g-close', kind: 'ingest' };
+        },
+      },
+    );
+    const exporter = otlpGrpcExporter(`http://127.0.0.1:${await c.grpc.listen('127.0.0.1', 0)}`, ingestKey);
+    const call = exportOnce(exporter, await recordSpans((t) => chatSession(t, 'grpc-close')));
+    await inHandler;
+    const closed = c.close();
+    expect(c.grpc.listening).toBe(false);
+    release();
+    expect((await call).code).toBe(ExportResultCode.SUCCESS);
+    expect(await closed).toBe(true);
+    await exporter.shutdown();
+    const rows = await store.query<{ n: number }>("SELECT count() AS n FROM spans WHERE project_id = 'g-close'");
+    expect(rows[0]!.n).toBe(2);
+  });
+});
+
 /** One unary call on a raw HTTP/2 stream: the message framed by hand, with its compressed flag. */
 function rawCall(message: Buffer, headers: Record<string, string>, compressed: 0 | 1) {
   return new Promise<{ status: string; message: string }>((resolve, reject) => {
