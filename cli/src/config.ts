@@ -10,6 +10,8 @@ import { publicOtlpUrl } from './public-url.js';
 export interface CairnConfig {
   host: string;
   otlpPort: number;
+  /** CAIRN_OTLP_GRPC_PORT: OTLP/gRPC (TraceService/Export) on the collector; undefined = `off`. */
+  otlpGrpcPort: number | undefined;
   httpPort: number;
   /** CAIRN_PUBLIC_OTLP_URL: the collector as users reach it (behind a proxy); undefined = its listen address. */
   publicOtlpUrl: string | undefined;
@@ -82,6 +84,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   { name: 'CAIRN_HOST', default: '127.0.0.1', doc: 'bind address' },
   { name: 'CAIRN_OTLP_PORT', default: '4318', doc: 'collector port (OTLP/HTTP, /healthz, /readyz, /metrics)' },
+  { name: 'CAIRN_OTLP_GRPC_PORT', default: '4317', doc: 'collector port for OTLP/gRPC (TraceService/Export); off = no gRPC' },
   { name: 'CAIRN_HTTP_PORT', default: '4000', doc: 'API and dashboard port (/healthz, /readyz)' },
   { name: 'CAIRN_WORKER_PORT', default: '4001', doc: 'health routes of `cairn worker` (/healthz, /readyz)' },
   { name: 'CAIRN_INGEST_KEY', default: '', doc: "preset the default project's ingest key" },
@@ -188,6 +191,7 @@ export function loadConfig(env: Env = process.env): CairnConfig {
   return {
     host: env.CAIRN_HOST || '127.0.0.1',
     otlpPort: int(env, 'CAIRN_OTLP_PORT', 4318, 0, 65_535),
+    otlpGrpcPort: env.CAIRN_OTLP_GRPC_PORT === 'off' ? undefined : int(env, 'CAIRN_OTLP_GRPC_PORT', 4317, 0, 65_535),
     httpPort: int(env, 'CAIRN_HTTP_PORT', 4000, 0, 65_535),
     publicOtlpUrl: publicOtlpUrl(env),
     store: {

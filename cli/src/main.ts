@@ -20,7 +20,7 @@ Usage:
                               send example agent sessions to a running collector
 
 Settings come from the environment: CAIRN_DATA_DIR (./.cairn), CAIRN_HOST (127.0.0.1),
-CAIRN_OTLP_PORT (4318), CAIRN_HTTP_PORT (4000), CLICKHOUSE_URL (unset = embedded),
+CAIRN_OTLP_PORT (4318), CAIRN_OTLP_GRPC_PORT (4317, off = no gRPC), CAIRN_HTTP_PORT (4000), CLICKHOUSE_URL (unset = embedded),
 CAIRN_INGEST_KEY, CAIRN_ADMIN_KEY, CAIRN_RETENTION_DAYS, CAIRN_ALERT_INTERVAL_MS,
 CAIRN_SPOOL_MAX_BYTES (1 GiB of fsync'd spool in <data dir>/spool; 0 = no spool),
 CAIRN_DASHBOARD_DIR (default: the built dashboard/dist; "off" = API only), CAIRN_SPOOL_DIR,
@@ -65,6 +65,7 @@ async function serve(config: CairnConfig, roles: Role[]): Promise<void> {
   if (signalled) return stopAndExit(cairn, signalled, config.shutdownTimeoutMs);
   const lines = ['', 'Cairn is running.'];
   if (cairn.otlpUrl) lines.push(`  OTLP/HTTP traces  ${cairn.otlpUrl}/v1/traces`);
+  if (cairn.otlpGrpcUrl) lines.push(`  OTLP/gRPC traces  ${cairn.otlpGrpcUrl}`);
   if (cairn.apiUrl) {
     lines.push(config.dashboardDir ? `  dashboard         ${cairn.apiUrl}/` : `  API (dashboard not built: npm run build)`);
     lines.push(`  REST API          ${cairn.apiUrl}/api  (docs at ${cairn.apiUrl}/docs)`);

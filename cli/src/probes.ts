@@ -7,8 +7,9 @@ import type { Store } from '@cairn/storage';
  *
  * - `/healthz` (liveness) answers 503 until every role of the process listens, then 200 until
  *   it stops: `cairn start` is not "healthy" while its API port still refuses connections.
- * - `/readyz` (readiness) answers 200 when storage answers a query and the collector's spool is
- *   draining (nothing queued, or the last insert succeeded); 503 otherwise, with the reason.
+ * - `/readyz` (readiness) answers 200 when storage answers a query, the collector's spool is
+ *   draining (nothing queued, or the last insert succeeded) and its OTLP/gRPC port (when on)
+ *   listens; 503 otherwise, with the reason.
  *   A load balancer sends traffic only to ready collectors; an orchestrator restarts only
  *   processes that are not live.
  */
@@ -27,12 +28,16 @@ export interface Readiness {
   storage: 'ok' | string;
   /** Absent in a process without a collector. */
   spool?: { draining: boolean; queued_rows: number; bytes: number };
+  /** The collector's OTLP/gRPC receiver; absent when it is off (CAIRN_OTLP_GRPC_PORT=off) or there is no collector. */
+  grpc?: { listening: boolean; port: number | null };
 }
 
 export interface ProbeDeps {
   store: Store;
   /** The collector of this process, once built. */
   collector: () => Collector | undefined;
+  /** The collector serves OTLP/gRPC too: not ready until it listens. */
+  grpc?: boolean;
   /** How long a storage check may take (default 2 s). */
   storageTimeoutMs?: number;
 }
@@ -84,10 +89,12 @@ export function createProbes(deps: ProbeDeps): Probes {
       const storage = await storageCheck();
       const c = deps.collector();
       const spool = c ? spoolState(c) : undefined;
+      const grpc = c && deps.grpc ? { listening: c.grpc.listening, port: c.grpc.port ?? null } : undefined;
       return {
-        ready: state === 'started' && storage === 'ok' && (spool?.draining ?? true),
+        ready: state === 'started' && storage === 'ok' && (spool?.draining ?? true) && (grpc?.listening ?? true),
         storage,
         ...(spool ? { spool } : {}),
+        ...(grpc ? { grpc } : {}),
       };
     },
     install(app) {

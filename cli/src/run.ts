@@ -27,6 +27,8 @@ export interface CairnRuntime {
   bootstrap: BootstrapResult;
   /** `http://host:port` of the OTLP receiver (POST /v1/traces), when the collector role runs. */
   otlpUrl: string;
+  /** `http://host:port` of the OTLP/gRPC receiver (an exporter's endpoint), when the collector role runs it. */
+  otlpGrpcUrl: string;
   /** `http://host:port` of the API and dashboard, when the api role runs. */
   apiUrl: string;
   collector: Collector | undefined;
@@ -65,7 +67,7 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
   let api: FastifyInstance | undefined;
   let alerts: AlertEngine | undefined;
   let workerApp: FastifyInstance | undefined;
-  const probes = createProbes({ store, collector: () => collector });
+  const probes = createProbes({ store, collector: () => collector, grpc: config.otlpGrpcPort !== undefined });
   try {
     const bootstrap = await bootstrapDefaultProject(store, config);
     // Every server is gated before it listens: /healthz says 200 only once all of them do.
@@ -96,6 +98,7 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
       // Listening before the api is built: the api's otlp_endpoint is the collector's bound port.
       // /healthz still answers 503 until every role listens (probes.markStarted below).
       await collector.app.listen({ host: config.host, port: config.otlpPort });
+      if (config.otlpGrpcPort !== undefined) await collector.grpc.listen(config.host, config.otlpGrpcPort);
     }
     if (roles.has('api')) {
       api = await buildApp(
@@ -146,6 +149,7 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
       store,
       bootstrap,
       otlpUrl: collector ? urlOf(collector.app) : '',
+      otlpGrpcUrl: collector?.grpc.port !== undefined ? otlpUrlFor(config.host, collector.grpc.port) : '',
       apiUrl: api ? urlOf(api) : '',
       workerUrl: workerApp ? urlOf(workerApp) : '',
       collector,

@@ -21,6 +21,7 @@ async function environment(extra: Record<string, string>): Promise<Record<string
   return {
     CAIRN_DATA_DIR: tmp.dir,
     CAIRN_OTLP_PORT: String(await freePort()),
+    CAIRN_OTLP_GRPC_PORT: String(await freePort()),
     CAIRN_HTTP_PORT: String(await freePort()),
     CAIRN_INGEST_KEY: KEY,
     CAIRN_ALERT_INTERVAL_MS: '600000',

@@ -119,9 +119,9 @@ describe('the Dockerfile', () => {
     expect(stage('runtime')).toMatch(/ENTRYPOINT \["node", "\/app\/cli\/bin\/cairn\.js"\]/);
   });
 
-  it('exposes the default ports of the three roles and sets only settings Cairn reads', () => {
+  it('exposes the default ports of the three roles (and OTLP/gRPC) and sets only settings Cairn reads', () => {
     const expose = /^EXPOSE (.+)$/m.exec(text)![1]!.split(/\s+/).sort();
-    expect(expose).toEqual(Object.values(ROLES).map(defaultOf).sort());
+    expect(expose).toEqual([...Object.values(ROLES), 'CAIRN_OTLP_GRPC_PORT'].map(defaultOf).sort());
     const env = [...text.matchAll(/^\s*(?:ENV )?((?:CAIRN|CLICKHOUSE)_\w+)=/gm)].map((m) => m[1]!);
     expect(env.length).toBeGreaterThan(2);
     expectOnlySettings('Dockerfile', env);
@@ -145,7 +145,10 @@ function checkComposeRole(file: string, name: string, svc: Doc): { role: string;
   const port = env.get(ROLES[command as Role])!;
   expect(port, `${file} ${name}: ${ROLES[command as Role]}`).toBeDefined();
   expect(svc.healthcheck.test.join(' '), `${file} ${name}`).toContain(`http://127.0.0.1:${port}/readyz`);
-  for (const p of (svc.ports ?? []) as string[]) expect(p.split(':').pop(), `${file} ${name}`).toBe(port);
+  // A collector publishes its OTLP/gRPC port too.
+  const grpc = command === 'collector' ? env.get('CAIRN_OTLP_GRPC_PORT') : undefined;
+  if (command === 'collector') expect(grpc, `${file} ${name}: CAIRN_OTLP_GRPC_PORT`).toBe(defaultOf('CAIRN_OTLP_GRPC_PORT'));
+  for (const p of (svc.ports ?? []) as string[]) expect([port, grpc], `${file} ${name}`).toContain(p.split(':').pop());
   // The drain must finish before compose's SIGKILL.
   expect(Number.parseInt(svc.stop_grace_period as string, 10) * 1000).toBeGreaterThan(
     Number(env.get('CAIRN_SHUTDOWN_TIMEOUT_MS')),
@@ -202,7 +205,11 @@ describe('docker-compose.cluster.yml', () => {
     expect(new Set(collectors.map((r) => r.spool)).size, 'one spool volume per collector').toBe(3);
     const nginx = readFileSync(`${DEPLOY}nginx/collectors.conf`, 'utf8');
     for (const r of collectors) expect(nginx).toContain(`server ${r.name}:${defaultOf('CAIRN_OTLP_PORT')}`);
-    expect(services.collectors.ports).toEqual([`${defaultOf('CAIRN_OTLP_PORT')}:${defaultOf('CAIRN_OTLP_PORT')}`]);
+    for (const r of collectors) expect(nginx).toContain(`server ${r.name}:${defaultOf('CAIRN_OTLP_GRPC_PORT')}`);
+    expect(nginx).toMatch(/grpc_pass grpc:\/\/cairn_collectors_grpc/);
+    expect(services.collectors.ports).toEqual(
+      ['CAIRN_OTLP_PORT', 'CAIRN_OTLP_GRPC_PORT'].map((n) => `${defaultOf(n)}:${defaultOf(n)}`),
+    );
   });
 });
 
@@ -237,6 +244,15 @@ describe('the Helm chart', () => {
       expect(ctr!.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
       expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(env.get('CAIRN_SHUTDOWN_TIMEOUT_MS')));
       if (command === 'collector') {
+        expect(ctr!.ports[1]).toEqual({ name: 'grpc', containerPort: values.collector.grpcPort });
+        expect(env.get('CAIRN_OTLP_GRPC_PORT')).toBe(String(values.collector.grpcPort));
+        const service = docs.find((x) => x.kind === 'Service' && x.metadata.name === 'test-collector')!;
+        expect(service.spec.ports).toContainEqual({
+          name: 'otlp-grpc',
+          port: values.collector.grpcPort,
+          targetPort: 'grpc',
+          appProtocol: 'grpc',
+        });
         const mount = (ctr!.volumeMounts as Doc[]).find((m) => m.mountPath === env.get('CAIRN_SPOOL_DIR'));
         expect(mount).toBeDefined();
         const vol = (pod.volumes as Doc[]).find((v) => v.name === mount!.name)!;

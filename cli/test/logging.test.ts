@@ -24,6 +24,7 @@ async function startAndRequest(extraEnv: Record<string, string>, tty: boolean): 
     CAIRN_DATA_DIR: dir.dir,
     CAIRN_HTTP_PORT: String(httpPort),
     CAIRN_OTLP_PORT: String(await freePort()),
+    CAIRN_OTLP_GRPC_PORT: String(await freePort()),
     ...extraEnv,
   };
   const cmd = `timeout -s INT 25 ${process.execPath} ${MAIN} start`;

@@ -5,7 +5,7 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { CairnRuntime } from '../src/index.js';
-import { tempDataDir, startTestCairn } from '@cairn/testkit';
+import { otlpGrpcExporter, tempDataDir, startTestCairn } from '@cairn/testkit';
 
 const INGEST = 'cairn_ik_' + 'e2e'.repeat(8);
 const tmp = tempDataDir();
@@ -97,6 +97,8 @@ const EXPECTED_COST = (2000 * 3 + 10_000 * 0.3 + 800 * 15) / 1e6;
 describe.each([
   ['protobuf', (url: string) => new ProtoExporter({ url: `${url}/v1/traces`, headers: { Authorization: `Bearer ${INGEST}` } })],
   ['JSON', (url: string) => new JsonExporter({ url: `${url}/v1/traces`, headers: { Authorization: `Bearer ${INGEST}` } })],
+  // OTLP/gRPC on its own port, gzip-compressed, onto the same pipeline.
+  ['gRPC', () => otlpGrpcExporter(cairn.otlpGrpcUrl, INGEST, { gzip: true })],
 ])('an agent instrumented only with the official OpenTelemetry exporter (%s)', (name, makeExporter) => {
   it('is stored with its session, kinds, model, tokens, computed cost and text', async () => {
     const sessionId = `e2e-${name}`;

@@ -46,6 +46,7 @@ describe('cairn start as a process', () => {
     const env = {
       CAIRN_DATA_DIR: tmp.dir,
       CAIRN_OTLP_PORT: String(await freePort()),
+      CAIRN_OTLP_GRPC_PORT: String(await freePort()),
       CAIRN_HTTP_PORT: String(await freePort()),
       CAIRN_BATCH_MAX_MS: '60000', // nothing is written before the shutdown flush
     };
@@ -106,7 +107,7 @@ describe('cairn start as a process', () => {
     }
   });
 
-  it('with no settings, as `npm start` runs it: OTLP on 127.0.0.1:4318, dashboard on :4000, data in ./.cairn', async () => {
+  it('with no settings, as `npm start` runs it: OTLP on 127.0.0.1:4318 (gRPC :4317), dashboard on :4000, data in ./.cairn', async () => {
     const cwd = join(tmp.dir, 'fresh-checkout');
     mkdirSync(cwd);
     const defaults = Object.fromEntries(
@@ -118,6 +119,7 @@ describe('cairn start as a process', () => {
     try {
       await waitFor(r, /Cairn is running/);
       expect(r.out()).toContain('OTLP/HTTP traces  http://127.0.0.1:4318/v1/traces');
+      expect(r.out()).toContain('OTLP/gRPC traces  http://127.0.0.1:4317');
       expect(r.out()).toMatch(new RegExp(`embedded chDB in ${cwd}/\\.cairn`));
       expect((await fetch('http://127.0.0.1:4318/healthz')).status).toBe(200);
       expect((await fetch('http://127.0.0.1:4000/')).status).toBe(200);

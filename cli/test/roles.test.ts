@@ -53,6 +53,7 @@ describe('cairn collector, api and worker as separate processes', () => {
       CAIRN_DATA_DIR: collectorDir,
       CAIRN_SPOOL_DIR: spoolDir,
       CAIRN_OTLP_PORT: String(await freePort()),
+      CAIRN_OTLP_GRPC_PORT: String(await freePort()),
       CAIRN_BATCH_MAX_MS: '600000', // acknowledged spans wait in the spool until the SIGTERM drain
     };
     const apiEnv = { CAIRN_DATA_DIR: dir(), CAIRN_HTTP_PORT: String(await freePort()), CAIRN_DASHBOARD_DIR: 'off' };
@@ -77,9 +78,20 @@ describe('cairn collector, api and worker as separate processes', () => {
       expect(ready).toMatchObject({ status: 200, body: { ready: true, storage: 'ok' } });
     }
     expect((await probe(collectorEnv.CAIRN_OTLP_PORT, '/readyz')).body.spool).toMatchObject({ draining: true, queued_rows: 0 });
+    // The collector's OTLP/gRPC port is part of its readiness.
+    expect(collector.out()).toContain(`OTLP/gRPC traces  http://127.0.0.1:${collectorEnv.CAIRN_OTLP_GRPC_PORT}`);
+    expect((await probe(collectorEnv.CAIRN_OTLP_PORT, '/readyz')).body.grpc).toEqual({
+      listening: true,
+      port: Number(collectorEnv.CAIRN_OTLP_GRPC_PORT),
+    });
 
     // One collector per spool directory: a second one (its own data directory) fails at once.
-    const second = role('collector', { ...collectorEnv, CAIRN_DATA_DIR: dir(), CAIRN_OTLP_PORT: String(await freePort()) });
+    const second = role('collector', {
+      ...collectorEnv,
+      CAIRN_DATA_DIR: dir(),
+      CAIRN_OTLP_PORT: String(await freePort()),
+      CAIRN_OTLP_GRPC_PORT: String(await freePort()),
+    });
     expect(await second.exited).toBe(1);
     expect(second.out()).toMatch(/CAIRN_SPOOL_LOCKED/);
 

@@ -67,7 +67,8 @@ class Histogram {
 
 export function createCollectorMetrics() {
   const m = {
-    requests: new Counter('cairn_otlp_requests_total', 'OTLP export requests by HTTP status.'),
+    requests: new Counter('cairn_otlp_requests_total', 'OTLP/HTTP export requests by HTTP status.'),
+    grpcRequests: new Counter('cairn_otlp_grpc_requests_total', 'OTLP/gRPC export calls by gRPC status code.'),
     spansAccepted: new Counter('cairn_spans_accepted_total', 'Spans accepted and queued for writing.'),
     spansRejected: new Counter('cairn_spans_rejected_total', 'Spans rejected (partial success) by reason.'),
     spansDuplicate: new Counter('cairn_spans_duplicate_total', 'Spans dropped as re-sent duplicates.'),

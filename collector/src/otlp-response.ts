@@ -23,13 +23,34 @@ export function encodeExportResponseJson(result: ExportResult): string {
   return JSON.stringify({ partialSuccess: { rejectedSpans: String(result.rejectedSpans), errorMessage: result.errorMessage } });
 }
 
-/** google.rpc.Status { 1: int32 code, 2: string message }: the OTLP/HTTP error body for protobuf clients. */
-export function encodeStatusProto(grpcCode: number, message: string): Uint8Array {
+/**
+ * google.rpc.Status { 1: int32 code, 2: string message, 3: repeated Any details }: the OTLP/HTTP
+ * error body for protobuf clients, and the `grpc-status-details-bin` trailer of OTLP/gRPC. With
+ * `retryDelaySeconds`, one detail: google.rpc.RetryInfo { 1: Duration retry_delay { 1: seconds } },
+ * which OTLP/gRPC exporters honour as the delay before their retry.
+ */
+export function encodeStatusProto(grpcCode: number, message: string, retryDelaySeconds?: number): Uint8Array {
   const w = protobuf.Writer.create();
   w.uint32((1 << 3) | 0).int32(grpcCode);
   w.uint32((2 << 3) | 2).string(message);
+  if (retryDelaySeconds !== undefined) {
+    const duration = protobuf.Writer.create()
+      .uint32((1 << 3) | 0)
+      .int64(retryDelaySeconds)
+      .finish();
+    const retryInfo = protobuf.Writer.create()
+      .uint32((1 << 3) | 2)
+      .bytes(duration)
+      .finish();
+    const any = protobuf.Writer.create();
+    any.uint32((1 << 3) | 2).string(RETRY_INFO_TYPE);
+    any.uint32((2 << 3) | 2).bytes(retryInfo);
+    w.uint32((3 << 3) | 2).bytes(any.finish());
+  }
   return w.finish();
 }
+
+export const RETRY_INFO_TYPE = 'type.googleapis.com/google.rpc.RetryInfo';
 
 /** HTTP status → the gRPC code the OTLP spec pairs with it. */
 export function grpcCodeFor(httpStatus: number): number {

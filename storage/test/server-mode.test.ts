@@ -71,6 +71,7 @@ describe.runIf(SERVER_MODE)('server mode against CLICKHOUSE_URL', () => {
         CLICKHOUSE_DATABASE: t.config.clickhouseDatabase,
         CAIRN_DATA_DIR: t.config.dataDir,
         CAIRN_OTLP_PORT: '0',
+        CAIRN_OTLP_GRPC_PORT: '0',
         CAIRN_HTTP_PORT: '0',
         CAIRN_INGEST_KEY: INGEST,
         CAIRN_ADMIN_KEY: ADMIN,

@@ -10,3 +10,4 @@ export { sendOtlpSpend, sendOtlpToolCalls, api } from './otlp.js';
 export type { OtlpSpend } from './otlp.js';
 export { streamBody } from './stream-body.js';
 export type { StreamOutcome } from './stream-body.js';
+export { otlpGrpcExporter, exportOnce } from './otlp-grpc.js';
