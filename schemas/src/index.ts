@@ -10,6 +10,7 @@ export { PRICE_TABLE, DEFAULT_PRICE_BOOK, createPriceBook, computeCost } from '.
 export type { ModelPrice, TokenUsage, PriceBook } from './prices.js';
 export { normalizeModelId, createModelMatcher } from './model-id.js';
 export type { ModelMatcher } from './model-id.js';
+export { seededRandom } from './random.js';
 export { ErrorResponse, HealthResponse } from './api.js';
 export { afterBody, drainBody, DRAIN_MAX_BYTES, DRAIN_MAX_MS } from './drain-body.js';
 export type { DrainableBody, DrainLimits, DrainResult } from './drain-body.js';
