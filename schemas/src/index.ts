@@ -98,3 +98,17 @@ export {
   RedriveResult,
   DEAD_LETTER_PREVIEW_CHARS,
 } from './api-dead-letters.js';
+export {
+  COST_MODEL_FORMATS,
+  COST_SCENARIOS,
+  COST_MODEL_DEFAULTS,
+  COST_MODEL_SAMPLES,
+  COST_MODEL_MAX_SESSIONS,
+  CostModelQuery,
+  CostModelExportQuery,
+  CostDistribution,
+  CostClass,
+  CostScenario,
+  CostModelResponse,
+} from './api-cost-model.js';
+export type { CostModelFormat, CostScenarioName } from './api-cost-model.js';

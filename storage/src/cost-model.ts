@@ -1,3 +1,4 @@
+import { COST_MODEL_MAX_SESSIONS } from '@cairn/schemas';
 import type { Store } from './store.js';
 
 /**
@@ -15,16 +16,13 @@ export interface CostModelFilter {
   fromMs: number;
   /** Session start, epoch ms, exclusive. */
   toMs: number;
-  /** The most sessions read (the newest first): see {@link COST_MODEL_MAX_SESSIONS}. */
+  /**
+   * The most sessions read, the newest first, at most `COST_MODEL_MAX_SESSIONS` (20,000, from
+   * `@cairn/schemas`): each is one group in the spans scan and a few numbers in memory, and
+   * 20,000 runs put 200 above a p99 — enough for the estimates, one bounded scan per report.
+   */
   maxSessions: number;
 }
-
-/**
- * The hard cap on sessions one report reads. Every row costs one group in the spans scan and a
- * few numbers in memory; 20,000 runs are plenty for p99 estimates (200 runs above it) and keep a
- * report to one bounded scan of the project's recent spans.
- */
-export const COST_MODEL_MAX_SESSIONS = 20_000;
 
 export interface CostModelSessionRow {
   session_id: string;

@@ -26,5 +26,5 @@ export type { KeyKind, ApiKeyRecord, CreatedKey } from './keys.js';
 export { insertDeadLetters, listDeadLetters, markRedriven } from './dead-letters.js';
 export type { NewDeadLetter, DeadLetterRecord, DeadLetterFilter } from './dead-letters.js';
 export { encodeTimeNs, SPAN_INSERT_SETTINGS } from './encode.js';
-export { listCostModelSessions, COST_MODEL_MAX_SESSIONS } from './cost-model.js';
+export { listCostModelSessions } from './cost-model.js';
 export type { CostModelFilter, CostModelSessionRow, CostModelSessions } from './cost-model.js';
