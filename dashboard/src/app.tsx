@@ -11,6 +11,7 @@ import { prefetchForPathname } from './pages/replay/session-prefetch';
 const SessionsPage = lazy(() => import('./pages/sessions/sessions-page'));
 const ReplayPage = lazy(() => import('./pages/replay/replay-page'));
 const CostsPage = lazy(() => import('./pages/costs/costs-page'));
+const CostModelPage = lazy(() => import('./pages/cost-model/cost-model-page'));
 const BudgetsPage = lazy(() => import('./pages/budgets/budgets-page'));
 const SettingsPage = lazy(() => import('./pages/settings-page'));
 
@@ -36,6 +37,7 @@ function Protected() {
             <Route path="/sessions" element={<SessionsPage />} />
             <Route path="/sessions/:id" element={<ReplayPage />} />
             <Route path="/costs" element={<CostsPage />} />
+            <Route path="/cost-model" element={<CostModelPage />} />
             <Route path="/budgets" element={<BudgetsPage />} />
             <Route path="/settings" element={<SettingsPage />} />
             <Route path="*" element={<NotFound />} />
