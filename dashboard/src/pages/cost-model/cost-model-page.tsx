@@ -214,7 +214,7 @@ function Report({ r }: { r: CostModelResponse }) {
       <div className="two-col">
         <div className="card section">
           <h2>Scenarios</h2>
-          <table className="grid" data-testid="cm-scenarios-table">
+          <table className="grid section" data-testid="cm-scenarios-table">
             <thead>
               <tr>
                 <th>scenario</th>
@@ -236,7 +236,7 @@ function Report({ r }: { r: CostModelResponse }) {
               ))}
             </tbody>
           </table>
-          <h2 className="section">Recorded runs by class</h2>
+          <h2>Recorded runs by class</h2>
           <table className="grid" data-testid="cm-classes">
             <tbody>
               {Object.entries(r.classes).map(([name, c]) => (
