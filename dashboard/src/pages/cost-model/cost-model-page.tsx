@@ -48,6 +48,23 @@ function PercentInput({
   );
 }
 
+/** A workflow or agent select; "" is any. */
+function NamePicker(p: { id: string; label: string; value: string; names: string[]; onChange: (v: string) => void }) {
+  return (
+    <div className="cm-field">
+      <label htmlFor={p.id}>{p.label}</label>
+      <select id={p.id} value={p.value} onChange={(e) => p.onChange(e.target.value)}>
+        <option value="">any</option>
+        {p.names.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 function Figure({ label, value, sub, testId }: { label: string; value: string; sub?: string; testId: string }) {
   return (
     <div className="card kpi" data-testid={testId}>
@@ -118,28 +135,14 @@ export default function CostModelPage() {
         recorded runs. The gap between the failure and the expected case, times the run volume, is the risk exposure.
       </p>
       <div className="card section cm-controls">
-        <div className="cm-field">
-          <label htmlFor="cm-workflow">Workflow</label>
-          <select id="cm-workflow" value={workflow} onChange={(e) => set('workflow', e.target.value)}>
-            <option value="">any</option>
-            {keysOf(names.data?.[0]).map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="cm-field">
-          <label htmlFor="cm-agent">Agent</label>
-          <select id="cm-agent" value={agent} onChange={(e) => set('agent', e.target.value)}>
-            <option value="">any</option>
-            {keysOf(names.data?.[1]).map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </div>
+        <NamePicker
+          id="cm-workflow"
+          label="Workflow"
+          value={workflow}
+          names={keysOf(names.data?.[0])}
+          onChange={(v) => set('workflow', v)}
+        />
+        <NamePicker id="cm-agent" label="Agent" value={agent} names={keysOf(names.data?.[1])} onChange={(v) => set('agent', v)} />
         <PercentInput id="cm-edge" label="Edge inputs (replanning) %" value={edgePct} onChange={(v) => set('edge', String(v))} />
         <PercentInput id="cm-fail" label="Failing tool calls %" value={failPct} onChange={(v) => set('fail', String(v))} />
         <div className="cm-field">
