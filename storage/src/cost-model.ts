@@ -38,8 +38,9 @@ export interface CostModelSessionRow {
   /** Tool calls repeating an earlier one (same tool, same `tool_call_key`): n − 1 per group, as the retry-loop detector groups them. */
   retries: number;
   /**
-   * Replanning: an agent invoked again in the same run (agent spans of one name beyond the
-   * first) plus plan steps beyond the first (spans of kind `plan`, or named `plan` / `plan …`
+   * Replanning: an agent invoked again in the same run (agent spans of one name that start
+   * after an earlier one of that name ended — parallel workers of one name are a fan-out, not a
+   * replan) plus plan steps beyond the first (spans of kind `plan`, or named `plan` / `plan …`
    * as the GenAI `plan` operation names them).
    */
   replans: number;
@@ -95,7 +96,7 @@ export async function listCostModelSessions(store: Store, f: CostModelFilter): P
        LIMIT {limit:UInt32}
      ),
      d AS (
-       SELECT session_id, kind, name, agent_name, tool_name, tool_call_key, status, cost_usd
+       SELECT session_id, kind, name, agent_name, tool_name, tool_call_key, status, cost_usd, start_time, end_time
        FROM spans
        WHERE project_id = {p:String} AND session_id IN (SELECT session_id FROM picked)
        LIMIT 1 BY session_id, trace_id, span_id
@@ -111,7 +112,10 @@ export async function listCostModelSessions(store: Store, f: CostModelFilter): P
               sum(cost_usd) AS cost,
               countIf(status = 'error') AS errs,
               countIf(kind = 'tool') AS tools,
-              countIf(kind = 'tool' AND status = 'error') AS tool_errs
+              countIf(kind = 'tool' AND status = 'error') AS tool_errs,
+              -- Invocations of one agent that started once an earlier one had ended: a parallel
+              -- fan-out of one agent is not replanning, a later wave is.
+              if(grp = 2, arrayCount(s -> s >= min(end_time), groupArray(start_time)), 0) AS reinvoked
        FROM d
        GROUP BY session_id, grp, grp_key
      )
@@ -123,7 +127,7 @@ export async function listCostModelSessions(store: Store, f: CostModelFilter): P
             sum(tools) AS tool_calls,
             sum(tool_errs) AS failed_tool_calls,
             sumIf(n - 1, grp = 1) AS retries,
-            sumIf(n - 1, grp = 2) + greatest(sumIf(n, grp = 3), 1) - 1 AS replans
+            sum(reinvoked) + greatest(sumIf(n, grp = 3), 1) - 1 AS replans
      FROM g INNER JOIN picked ON picked.session_id = g.session_id
      GROUP BY g.session_id
      ORDER BY start_ms DESC, session_id`,

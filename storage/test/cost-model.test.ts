@@ -72,6 +72,23 @@ beforeAll(async () => {
       { kind: 'step', name: 'plan report' },
       llm(0.5),
     ]),
+    // A parallel fan-out of one agent (three overlapping invocations) is not replanning.
+    ...session('fanout', T0 + 3500, [], {}).concat(
+      [0, 1, 2].map((i) =>
+        makeSpanRow({
+          project_id: 'cm',
+          session_id: 'fanout',
+          workflow: 'wf',
+          trace_id: 'fanout'.padEnd(32, '0'),
+          span_id: `fan-${i}`.padEnd(16, '0'),
+          parent_span_id: 'root-fanout'.padEnd(16, '0'),
+          kind: 'agent',
+          agent_name: 'worker',
+          start_time_ns: nsAt(T0 + 3600 + i),
+          end_time_ns: nsAt(T0 + 5000 + i),
+        }),
+      ),
+    ),
     // Failed by the root's error status, not by a child.
     ...session('rooterr', T0 + 4000, [llm(0.2)], {}).map((r) => (r.kind === 'session' ? { ...r, status: 'error' as const } : r)),
     // Other workflow, other agent, other project, outside the range, and one still running (no root).
@@ -97,8 +114,9 @@ describe('cost model: sessions of a workflow', () => {
     const r = await listCostModelSessions(store, { projectId: 'cm', workflow: 'wf', agent: 'boss', ...range, maxSessions: 100 });
     expect(r.truncated).toBe(false);
     const by = Object.fromEntries(r.rows.map((x) => [x.session_id, x]));
-    expect(Object.keys(by).sort()).toEqual(['plain', 'replan', 'retry', 'rooterr']);
-    expect(r.rows.map((x) => x.session_id)).toEqual(['rooterr', 'replan', 'retry', 'plain']); // newest first
+    expect(Object.keys(by).sort()).toEqual(['fanout', 'plain', 'replan', 'retry', 'rooterr']);
+    expect(r.rows.map((x) => x.session_id)).toEqual(['rooterr', 'fanout', 'replan', 'retry', 'plain']); // newest first
+    expect(by.fanout).toMatchObject({ replans: 0, steps: 4 });
     expect(by.plain).toEqual({
       session_id: 'plain',
       start_ms: T0 + 1000,
@@ -125,7 +143,7 @@ describe('cost model: sessions of a workflow', () => {
 
   it('filters by agent or workflow alone, by project first, and caps the sessions read', async () => {
     const anyWf = await listCostModelSessions(store, { projectId: 'cm', agent: 'boss', ...range, maxSessions: 100 });
-    expect(anyWf.rows.map((x) => x.session_id).sort()).toEqual(['otherwf', 'plain', 'replan', 'retry', 'rooterr']);
+    expect(anyWf.rows.map((x) => x.session_id).sort()).toEqual(['fanout', 'otherwf', 'plain', 'replan', 'retry', 'rooterr']);
     const anyAgent = await listCostModelSessions(store, { projectId: 'cm', workflow: 'wf', ...range, maxSessions: 100 });
     expect(anyAgent.rows.map((x) => x.session_id)).toContain('otheragent');
     expect(anyAgent.rows.map((x) => x.session_id)).not.toContain('otherproj');
@@ -137,7 +155,7 @@ describe('cost model: sessions of a workflow', () => {
       maxSessions: 2,
     });
     expect(capped).toMatchObject({ truncated: true });
-    expect(capped.rows.map((x) => x.session_id)).toEqual(['rooterr', 'replan']);
+    expect(capped.rows.map((x) => x.session_id)).toEqual(['rooterr', 'fanout']);
     const none = await listCostModelSessions(store, { projectId: 'nobody', ...range, maxSessions: 10 });
     expect(none).toEqual({ rows: [], truncated: false });
   });
