@@ -14,6 +14,7 @@ import ReplayPage from './pages/replay/replay-page';
 // Suspense reveal throttle (~300 ms) — together about half of the time to its first rows.
 const SessionsPage = lazy(() => import('./pages/sessions/sessions-page'));
 const CostsPage = lazy(() => import('./pages/costs/costs-page'));
+const CostModelPage = lazy(() => import('./pages/cost-model/cost-model-page'));
 const BudgetsPage = lazy(() => import('./pages/budgets/budgets-page'));
 const SettingsPage = lazy(() => import('./pages/settings-page'));
 
@@ -39,6 +40,7 @@ function Protected() {
             <Route path="/sessions" element={<SessionsPage />} />
             <Route path="/sessions/:id" element={<ReplayPage />} />
             <Route path="/costs" element={<CostsPage />} />
+            <Route path="/cost-model" element={<CostModelPage />} />
             <Route path="/budgets" element={<BudgetsPage />} />
             <Route path="/settings" element={<SettingsPage />} />
             <Route path="*" element={<NotFound />} />

@@ -8,7 +8,8 @@
 import { agent, escalate, isRunStoppedError, session, snapshot, step, tool, wrapOpenAI } from '@cairn/sdk';
 import type { SessionHandle, SessionUsage } from '@cairn/sdk';
 import { runAsMain } from './main.js';
-import { createSimOpenAI, rng, toolDelay } from './sim-llm.js';
+import { createSimOpenAI, toolDelay } from './sim-llm.js';
+import { seededRandom } from '@cairn/schemas/conventions';
 import type { Responder } from './sim-llm.js';
 
 export type PipelineScenario = 'normal' | 'upstream-empty';
@@ -82,7 +83,7 @@ export async function runReportingPipeline(opts: PipelineOptions = {}): Promise<
   const scenario = opts.scenario ?? 'normal';
   const week = opts.week ?? 7;
   const timeScale = opts.timeScale ?? 1;
-  const random = rng((opts.seed ?? 1) * 7919);
+  const random = seededRandom((opts.seed ?? 1) * 7919);
   const llm = wrapOpenAI(createSimOpenAI(respond, { timeScale, seed: opts.seed ?? 1 }));
   const ask = async (role: string, model: string, prompt: string, context = ''): Promise<string> => {
     const r = await llm.chat.completions.create({

@@ -5,18 +5,7 @@
  * providers' per-message overhead; latency is time-to-first-token plus a per-output-token rate
  * of today's hosted models, scaled by `timeScale` (1 = realistic, 0.1 = ten times faster).
  */
-
-/** Deterministic PRNG (mulberry32), so runs are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@cairn/schemas/conventions';
 
 export const tokensOf = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
 
@@ -44,7 +33,7 @@ interface ChatParams {
 
 /** An object shaped like `new OpenAI()` for `chat.completions.create` (non-streaming). */
 export function createSimOpenAI(respond: Responder, opts: SimOptions) {
-  const random = rng(opts.seed);
+  const random = seededRandom(opts.seed);
   let n = 0;
   return {
     chat: {
@@ -111,7 +100,7 @@ interface MessagesParams {
 
 /** An object shaped like `new Anthropic()` for `messages.create`, with prompt caching of the system prompt. */
 export function createSimAnthropic(respond: Responder, opts: SimOptions) {
-  const random = rng(opts.seed);
+  const random = seededRandom(opts.seed);
   const cache = new Set<string>();
   let n = 0;
   return {

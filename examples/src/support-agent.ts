@@ -8,7 +8,8 @@
 import { agent, isRunStoppedError, retrieval, session, snapshot, step, tool, wrapAnthropic } from '@cairn/sdk';
 import type { SessionHandle } from '@cairn/sdk';
 import { runAsMain } from './main.js';
-import { createSimAnthropic, rng, toolDelay } from './sim-llm.js';
+import { createSimAnthropic, toolDelay } from './sim-llm.js';
+import { seededRandom } from '@cairn/schemas/conventions';
 import type { Responder } from './sim-llm.js';
 import type { ExampleResult } from './reporting-pipeline.js';
 
@@ -104,7 +105,7 @@ export async function runSupportAgent(
   const scenario = opts.scenario ?? 'refund';
   const ticket = TICKETS[scenario];
   const timeScale = opts.timeScale ?? 1;
-  const random = rng((opts.seed ?? 1) * 104_729);
+  const random = seededRandom((opts.seed ?? 1) * 104_729);
   const claude = wrapAnthropic(createSimAnthropic(respond, { timeScale, seed: opts.seed ?? 1 }));
   const ask = async (prompt: string): Promise<{ text: string; tools: { name: string; input: unknown }[] }> => {
     const r = await claude.messages.create({

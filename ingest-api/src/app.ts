@@ -14,6 +14,7 @@ import { installErrorHandler, sendFrameworkError } from './errors.js';
 import { installInputGuard } from './input-guard.js';
 import { registerAuthRoutes, registerMeRoute } from './routes/auth.js';
 import { registerCostRoutes } from './routes/costs.js';
+import { registerCostModelRoutes } from './routes/cost-model.js';
 import { registerDeadLetterRoutes } from './routes/dead-letters.js';
 import { registerExportRoutes } from './routes/exports.js';
 import { registerKeyRoutes } from './routes/keys.js';
@@ -111,6 +112,7 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     registerSessionRoutes(admin, ctx);
     registerExportRoutes(admin, ctx);
     registerCostRoutes(admin, ctx);
+    registerCostModelRoutes(admin, ctx);
     registerPriceRoutes(admin);
     registerScoreRoutes(admin, ctx);
     registerKeyRoutes(admin, ctx);

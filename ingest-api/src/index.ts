@@ -9,3 +9,5 @@ export type { AlertEngine, AlertEngineConfig, AlertEngineDeps, TickResult } from
 export { signPayload, verifySignature } from './alerts/signing.js';
 export { periodBounds } from './alerts/periods.js';
 export type { WebhookSender, SendResult } from './alerts/http-send.js';
+export { buildCostModel, costModelCsv, COST_MODEL_CSV_HEADER, failureShare } from './cost-model/index.js';
+export type { CostModelInput, CostModelRun, ToolCallRates } from './cost-model/index.js';

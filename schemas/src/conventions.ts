@@ -36,3 +36,4 @@ export { PRICE_TABLE, DEFAULT_PRICE_BOOK, createPriceBook, computeCost } from '.
 export type { ModelPrice, TokenUsage, PriceBook } from './prices.js';
 export { normalizeModelId, createModelMatcher } from './model-id.js';
 export type { ModelMatcher } from './model-id.js';
+export { seededRandom } from './random.js';

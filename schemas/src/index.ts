@@ -32,6 +32,7 @@ export { PRICE_TABLE, DEFAULT_PRICE_BOOK, createPriceBook, computeCost } from '.
 export type { ModelPrice, TokenUsage, PriceBook } from './prices.js';
 export { normalizeModelId, createModelMatcher } from './model-id.js';
 export type { ModelMatcher } from './model-id.js';
+export { seededRandom } from './random.js';
 export { ErrorResponse, HealthResponse } from './api.js';
 export { afterBody, drainBody, DRAIN_MAX_BYTES, DRAIN_MAX_MS } from './drain-body.js';
 export type { DrainableBody, DrainLimits, DrainResult } from './drain-body.js';
@@ -119,3 +120,17 @@ export {
   RedriveResult,
   DEAD_LETTER_PREVIEW_CHARS,
 } from './api-dead-letters.js';
+export {
+  COST_MODEL_FORMATS,
+  COST_SCENARIOS,
+  COST_MODEL_DEFAULTS,
+  COST_MODEL_SAMPLES,
+  COST_MODEL_MAX_SESSIONS,
+  CostModelQuery,
+  CostModelExportQuery,
+  CostDistribution,
+  CostClass,
+  CostScenario,
+  CostModelResponse,
+} from './api-cost-model.js';
+export type { CostModelFormat, CostScenarioName } from './api-cost-model.js';

@@ -47,3 +47,5 @@ export { insertScore, listScores, sessionHasSpan } from './queries/scores.js';
 export { getCosts, OTHER_KEY } from './queries/costs.js';
 export type { CostsRequest } from './queries/costs.js';
 export { toDeadLetter, redriveDeadLetters } from './queries/dead-letters.js';
+export { listCostModelSessions } from './cost-model.js';
+export type { CostModelFilter, CostModelSessionRow, CostModelSessions } from './cost-model.js';

@@ -3,7 +3,8 @@
  * `test/` folder. Test-only: nothing under `src/` of any package may import it.
  */
 export { openTestStore, SERVER_MODE, tempDataDir, testStoreConfig } from './temp-store.js';
-export { seededRandom } from './random.js';
+// The generator lives in @cairn/schemas (run-time code uses it too); re-exported for the tests.
+export { seededRandom } from '@cairn/schemas/conventions';
 export { startTestCairn } from './start-cairn.js';
 export { BASE_NS, MS, makeSpanRow } from './span-row.js';
 export { sendOtlpSpend, sendOtlpToolCalls, api } from './otlp.js';

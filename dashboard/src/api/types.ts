@@ -7,6 +7,8 @@ export type {
   StepDetail,
   StepDetailResponse,
   CostsResponse,
+  CostModelResponse,
+  CostScenario,
   CostPoint,
   CostGroup,
   MeResponse,

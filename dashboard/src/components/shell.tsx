@@ -6,6 +6,7 @@ import { applyTheme, currentTheme, type Theme } from '../lib/theme';
 const NAV = [
   { to: '/sessions', label: 'Sessions', key: 's' },
   { to: '/costs', label: 'Costs', key: 'c' },
+  { to: '/cost-model', label: 'Cost model', key: 'm' },
   { to: '/budgets', label: 'Budgets & alerts', key: 'b' },
   { to: '/settings', label: 'Settings', key: ',' },
 ];

@@ -1,4 +1,8 @@
-/** mulberry32: a small seeded generator, so generated corpora and fuzz cases are the same on every run. */
+/**
+ * mulberry32: a tiny seeded generator (uniform in [0, 1)). Run-time code that must be
+ * reproducible for a given seed uses it — the cost model's resampling, the examples' simulated
+ * models — and the tests' generated corpora; one copy, no dependency.
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
