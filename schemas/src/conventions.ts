@@ -4,7 +4,7 @@
  * so the browser (dashboard) and the SDK import them without pulling typebox. The API schemas
  * (typebox) are in the package root, which re-exports everything here.
  */
-export { ATTR, FOREIGN_ATTR, AUTONOMY_LEVELS, LIMIT_KINDS, CAP_ATTRS } from './attributes.js';
+export { ATTR, FOREIGN_ATTR, AUTONOMY_LEVELS, LIMIT_KINDS, CAP_ATTRS, GENAI_OPERATION } from './attributes.js';
 export type { AutonomyLevel, LimitKind, CapField } from './attributes.js';
 export { SPAN_KINDS, SPAN_STATUSES, COST_SOURCES, SPAN_COLUMNS } from './span-row.js';
 export type { SpanKind, SpanStatus, CostSource, SpanRow } from './span-row.js';
