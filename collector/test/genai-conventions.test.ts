@@ -246,3 +246,126 @@ describe('MCP spans (mcp.client / mcp.server)', () => {
     expect(get(m, 'tools/list').kind).toBe('other');
   });
 });
+
+/*
+ * Usage and cost names:
+ * - `gen_ai.usage.{text,image,audio,video}.input_tokens`, `gen_ai.usage.{text,audio}.output_tokens`:
+ *   docs/registry/attributes/gen-ai.md and CHANGELOG.md "Unreleased" (the token restructuring whose
+ *   metric dimensions are `gen_ai.token.type` / `.modality` / `.cache` / `.phase`);
+ * - `gen_ai.tool.definitions`: docs/registry/attributes/gen-ai.md;
+ * - `gen_ai.usage.cost.amount`, `.currency` (ISO 4217), `.source` (`provider` | `local`): the
+ *   proposal in open-telemetry/semantic-conventions-genai pull request 443 (not merged).
+ */
+describe('GenAI usage, cost and tool definitions', () => {
+  const TOOLS = JSON.stringify([
+    { type: 'function', name: 'get_current_weather', description: 'Get the current weather in a given location' },
+  ]);
+  const costRun = (tracer: Tracer): void => {
+    const conv = { 'gen_ai.conversation.id': 'conv-cost' };
+    const agent = tracer.startSpan('invoke_agent billing', {
+      attributes: {
+        ...conv,
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.agent.name': 'billing',
+        // An aggregate on the agent: never its cost (its children carry it).
+        'gen_ai.usage.cost.amount': 9.99,
+        'gen_ai.usage.cost.currency': 'USD',
+      },
+    });
+    const chat = (name: string, attrs: Attributes) =>
+      child(tracer, agent, name, {
+        ...conv,
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o',
+        ...attrs,
+      }).end();
+    chat('chat usd', {
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 200,
+      'gen_ai.usage.cost.amount': 0.0042,
+      'gen_ai.usage.cost.currency': 'USD',
+      'gen_ai.usage.cost.source': 'provider',
+      'gen_ai.tool.definitions': TOOLS,
+    });
+    chat('chat eur', {
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 200,
+      'gen_ai.usage.cost.amount': 0.0039,
+      'gen_ai.usage.cost.currency': 'EUR',
+      'gen_ai.usage.cost.source': 'local',
+    });
+    chat('chat no currency', { 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.cost.amount': 0.5 });
+    chat('chat cairn wins', {
+      'gen_ai.usage.input_tokens': 10,
+      'cairn.cost.usd': 0.25,
+      'gen_ai.usage.cost.amount': 0.3,
+      'gen_ai.usage.cost.currency': 'USD',
+    });
+    chat('chat by modality', {
+      'gen_ai.usage.text.input_tokens': 900,
+      'gen_ai.usage.image.input_tokens': 85,
+      'gen_ai.usage.audio.input_tokens': 15,
+      'gen_ai.usage.text.output_tokens': 150,
+      'gen_ai.usage.audio.output_tokens': 50,
+    });
+    chat('chat totals and modality', {
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 200,
+      'gen_ai.usage.text.input_tokens': 900,
+    });
+    child(tracer, agent, 'execute_tool geocode', {
+      ...conv,
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'geocode',
+      'gen_ai.usage.cost.amount': 0.002,
+      'gen_ai.usage.cost.currency': 'usd',
+    }).end();
+    agent.end();
+  };
+
+  it('takes gen_ai.usage.cost.amount in USD as the provided cost, on model calls and tools, never on the agent', async () => {
+    const m = await normalized(costRun);
+    const usd = get(m, 'chat usd');
+    expect(usd.cost_source).toBe('provided');
+    expect(usd.cost_usd).toBe(0.0042);
+    expect(usd.input_tokens).toBe(1000);
+    const attrs = JSON.parse(usd.attributes) as Record<string, unknown>;
+    expect(attrs['gen_ai.usage.cost.amount']).toBeUndefined();
+    expect(attrs['gen_ai.usage.cost.source']).toBe('provider');
+    const tool = get(m, 'execute_tool geocode');
+    expect([tool.cost_source, tool.cost_usd]).toEqual(['provided', 0.002]);
+    const agent = get(m, 'invoke_agent billing');
+    expect([agent.cost_source, agent.cost_usd]).toEqual(['none', 0]);
+    expect(JSON.parse(agent.attributes)).toMatchObject({ 'gen_ai.usage.cost.amount': 9.99 });
+    const cairn = get(m, 'chat cairn wins');
+    expect([cairn.cost_source, cairn.cost_usd]).toEqual(['provided', 0.25]);
+  });
+
+  it('never converts another currency (or none named): the amount stays in attributes and the cost is unknown', async () => {
+    const m = await normalized(costRun);
+    for (const name of ['chat eur', 'chat no currency']) {
+      const r = get(m, name);
+      expect([r.cost_source, r.cost_usd], name).toEqual(['unknown', 0]);
+      expect(JSON.parse(r.attributes), name).toHaveProperty(['gen_ai.usage.cost.amount']);
+      expect(r.input_tokens, name).toBe(1000);
+    }
+    expect(JSON.parse(get(m, 'chat eur').attributes)).toMatchObject({ 'gen_ai.usage.cost.currency': 'EUR' });
+  });
+
+  it('sums the per-modality token counts when the totals are missing; totals win when present', async () => {
+    const m = await normalized(costRun);
+    const mod = get(m, 'chat by modality');
+    expect([mod.input_tokens, mod.output_tokens]).toEqual([1000, 200]);
+    expect(mod.cost_source).toBe('computed');
+    const both = get(m, 'chat totals and modality');
+    expect(mod.cost_usd).toBeCloseTo(both.cost_usd, 12);
+    expect(both.input_tokens).toBe(1000);
+    expect(JSON.parse(both.attributes)).toMatchObject({ 'gen_ai.usage.text.input_tokens': 900 });
+  });
+
+  it('keeps gen_ai.tool.definitions on the step', async () => {
+    const m = await normalized(costRun);
+    expect(JSON.parse(get(m, 'chat usd').attributes)).toMatchObject({ 'gen_ai.tool.definitions': TOOLS });
+  });
+});

@@ -61,14 +61,49 @@ function StateView({ detail }: { detail: StepDetailResponse }) {
   );
 }
 
+function attr(detail: StepDetailResponse, key: string): unknown {
+  const a = detail.step.attributes;
+  return typeof a === 'object' && a !== null ? (a as Record<string, unknown>)[key] : undefined;
+}
+
+/** Where a tool ran: the MCP server (`server.address`:`server.port`) and method of an MCP span. */
+function toolServer(detail: StepDetailResponse): string {
+  const address = attr(detail, 'server.address');
+  const port = attr(detail, 'server.port');
+  const method = attr(detail, 'mcp.method.name');
+  const where = typeof address === 'string' && address !== '' ? `${address}${port !== undefined ? `:${String(port)}` : ''}` : '';
+  if (typeof method === 'string' && method !== '') return where ? `MCP ${method} on ${where}` : `MCP ${method}`;
+  return where;
+}
+
+/** The tools offered to the model (`gen_ai.tool.definitions`), as recorded: JSON text or a value. */
+function ToolDefinitions({ detail }: { detail: StepDetailResponse }) {
+  const defs = attr(detail, 'gen_ai.tool.definitions');
+  if (defs === undefined || defs === null || defs === '') return null;
+  const text = typeof defs === 'string' ? pretty(defs) : JSON.stringify(defs, null, 2);
+  return (
+    <div className="tool-definitions" data-testid="tool-definitions">
+      <label>Tools offered</label>
+      <Folded text={text} className="mono code-block" />
+    </div>
+  );
+}
+
 function Tool({ detail }: { detail: StepDetailResponse }) {
   const s = detail.step;
   if (s.kind !== 'tool' && !s.tool_name)
     return <p className="muted">Not a tool call. Tool calls the model asked for are in Messages.</p>;
+  const server = toolServer(detail);
   return (
     <div className="tool" data-testid="tool">
       <h3>
         <span className="mono">{s.tool_name || s.name}</span>
+        {server ? (
+          <span className="muted small" data-testid="tool-server">
+            {' '}
+            · {server}
+          </span>
+        ) : null}
       </h3>
       <label>Arguments</label>
       <Folded text={pretty(s.input)} className="mono code-block" />
@@ -141,7 +176,10 @@ export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; 
           data.step.kind === 'tool' ? (
             <Tool detail={data} />
           ) : (
-            <Messages input={data.step.input} output={data.step.output} />
+            <>
+              <Messages input={data.step.input} output={data.step.output} />
+              <ToolDefinitions detail={data} />
+            </>
           )
         ) : null}
         {data && tab === 'tool' ? <Tool detail={data} /> : null}
