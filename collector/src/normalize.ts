@@ -22,7 +22,7 @@ import {
   usageNotReported,
 } from './conventions-names.js';
 import { spanCost } from './cost.js';
-import { type Consumed, chatInput, chatOutput, toolPayload } from './payload.js';
+import { type Consumed, chatInput, chatOutput, lookupPayload, toolPayload } from './payload.js';
 import { normalizeProvider } from './provider.js';
 import { limitRow, timeRejection } from './limits.js';
 import { inferKind } from './span-kind.js';
@@ -180,6 +180,10 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
     input = tp.input;
     output = tp.output;
     if (toolName !== '') toolKey = toolCallKey(toolName, tp.canonicalArgs);
+  } else if (kind === 'retrieval' || kind === 'memory') {
+    const lp = lookupPayload(a, kind === 'memory', consumed);
+    input = lp.input || chatInput(a, s.events, consumed);
+    output = lp.output || chatOutput(a, s.events, consumed);
   } else {
     input = chatInput(a, s.events, consumed);
     output = chatOutput(a, s.events, consumed);

@@ -187,6 +187,39 @@ describe('GenAI operation kinds (semantic-conventions-genai)', () => {
   });
 });
 
+describe('retrieval and memory payloads', () => {
+  it('shows the query as the input and the documents / records as the output', async () => {
+    const docs = JSON.stringify([
+      { id: 'doc_123', score: 0.95 },
+      { id: 'doc_456', score: 0.87 },
+    ]);
+    const records = JSON.stringify([{ content: 'User prefers dark mode', id: 'mem_123', score: 0.95 }]);
+    const m = await normalized((tracer) => {
+      const root = tracer.startSpan('invoke_agent helper', {
+        attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'helper' },
+      });
+      child(tracer, root, 'retrieval kb', {
+        'gen_ai.operation.name': 'retrieval',
+        'gen_ai.retrieval.query.text': 'weather in Paris',
+        'gen_ai.retrieval.documents': docs,
+      }).end();
+      child(tracer, root, 'search_memory prefs', {
+        'gen_ai.operation.name': 'search_memory',
+        'gen_ai.memory.query.text': 'user dietary preferences',
+        'gen_ai.memory.records': records,
+        'gen_ai.memory.record.count': 1,
+      }).end();
+      root.end();
+    });
+    const r = get(m, 'retrieval kb');
+    expect([r.input, r.output]).toEqual(['weather in Paris', docs]);
+    expect(JSON.parse(r.attributes)).not.toHaveProperty(['gen_ai.retrieval.documents']);
+    const mem = get(m, 'search_memory prefs');
+    expect([mem.input, mem.output]).toEqual(['user dietary preferences', records]);
+    expect(JSON.parse(mem.attributes)).toMatchObject({ 'gen_ai.memory.record.count': 1 });
+  });
+});
+
 describe('MCP spans (mcp.client / mcp.server)', () => {
   const mcpRun = (tracer: Tracer): void => {
     const agent = tracer.startSpan('invoke_agent ops', {

@@ -52,6 +52,12 @@ export const ATTR = {
   TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
   /** The tools offered to the model or agent (JSON); kept on the step, shown by the replay. */
   TOOL_DEFINITIONS: 'gen_ai.tool.definitions',
+  // retrieval and memory operations
+  DATA_SOURCE_ID: 'gen_ai.data_source.id',
+  RETRIEVAL_QUERY_TEXT: 'gen_ai.retrieval.query.text',
+  RETRIEVAL_DOCUMENTS: 'gen_ai.retrieval.documents',
+  MEMORY_QUERY_TEXT: 'gen_ai.memory.query.text',
+  MEMORY_RECORDS: 'gen_ai.memory.records',
   // MCP (the GenAI conventions' mcp.client / mcp.server spans) and the general error attribute
   MCP_METHOD_NAME: 'mcp.method.name',
   MCP_SESSION_ID: 'mcp.session.id',
