@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Step, StepDetailResponse } from '../../api/types';
+import type { Score, Step, StepDetailResponse } from '../../api/types';
 import { Agent, Badge, ErrorBox, Id, Skeleton } from '../../components/common';
 import { confidence, count, duration, money } from '../../lib/format';
 import { diffJson, diffStats, parseJson } from '../../lib/json-diff';
@@ -117,8 +117,40 @@ function Tool({ detail }: { detail: StepDetailResponse }) {
   );
 }
 
-export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; step: Step; tab: Tab; onTab: (t: Tab) => void }) {
+/** The scores recorded on this step (evaluation events, human or API scores), with their explanation on hover. */
+function StepScores({ scores }: { scores: Score[] }) {
+  if (!scores.length) return null;
+  return (
+    <span className="step-scores">
+      {scores.map((s) => (
+        <Badge
+          key={s.score_id}
+          tone={s.source === 'eval' ? 'blue' : 'grey'}
+          title={s.comment || undefined}
+          data={{ testid: 'step-score', source: s.source }}
+        >
+          {s.name} {typeof s.value === 'number' ? String(Math.round(s.value * 1000) / 1000) : String(s.value)}
+        </Badge>
+      ))}
+    </span>
+  );
+}
+
+export function StepPanel({
+  sessionId,
+  step,
+  tab,
+  onTab,
+  scores = [],
+}: {
+  sessionId: string;
+  step: Step;
+  tab: Tab;
+  onTab: (t: Tab) => void;
+  scores?: Score[];
+}) {
   const { data, error, retry } = useStep(sessionId, step.span_id);
+  const own = useMemo(() => scores.filter((s) => s.span_id === step.span_id), [scores, step.span_id]);
   return (
     <section className="step-panel" data-testid="step-panel" data-span={step.span_id}>
       <div className="step-head">
@@ -151,6 +183,7 @@ export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; 
         {step.status === 'error' ? <Badge tone="red">error</Badge> : null}
         {step.has_escalation ? <Badge tone="amber">escalation</Badge> : null}
         {step.has_limit_hit ? <Badge tone="purple">cap hit</Badge> : null}
+        <StepScores scores={own} />
         <Id value={step.span_id} short={10} />
       </div>
       {step.status === 'error' && step.status_message ? <div className="error-box">{step.status_message}</div> : null}
