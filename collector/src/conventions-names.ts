@@ -77,12 +77,21 @@ export function agentFromSpanName(name: string, a: Attributes, kind: SpanKind): 
   return '';
 }
 
-/** The tool a span's own name gives, when no attribute named it: OpenInference TOOL spans, GenAI `execute_tool X`. */
+/**
+ * The tool a span's own name gives, when no attribute named it: OpenInference TOOL spans, GenAI
+ * `execute_tool X`, MCP `tools/call X` (the MCP span name is `{mcp.method.name} {target}`).
+ */
 export function toolFromSpanName(name: string, a: Attributes, kind: SpanKind): string {
   if (kind !== 'tool') return '';
   if (isOi(a, 'TOOL')) return name;
-  if (a[ATTR.OPERATION_NAME] === 'execute_tool') return after(name, 'execute_tool ');
+  if (a[ATTR.OPERATION_NAME] === 'execute_tool') return after(name, 'execute_tool ') || after(name, 'tools/call ');
+  if (a[ATTR.MCP_METHOD_NAME] === 'tools/call') return after(name, 'tools/call ');
   return '';
+}
+
+/** The workflow a GenAI `invoke_workflow {gen_ai.workflow.name}` span's name gives when the attribute is missing. */
+export function workflowFromSpanName(name: string, a: Attributes): string {
+  return a[ATTR.OPERATION_NAME] === 'invoke_workflow' ? after(name, 'invoke_workflow ') : '';
 }
 
 /**

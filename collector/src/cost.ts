@@ -11,8 +11,17 @@ import { asCount, asNumber } from './attr-values.js';
  * even when the instrumentation puts an aggregate on them (the Vercel AI SDK's outer
  * `ai.generateText` repeats the usage of its `ai.generateText.doGenerate` children; OTel
  * `invoke_agent` spans may sum their calls; the Cairn SDK may total a run): those figures stay
- * in `attributes`. A cost the caller provides (`cairn.cost.usd`, else OpenInference
+ * in `attributes`. A cost the caller provides (`cairn.cost.usd`, else the proposed GenAI
+ * `gen_ai.usage.cost.amount` when `gen_ai.usage.cost.currency` is `USD`, else OpenInference
  * `llm.cost.total`) wins on any other span kind too, so a paid tool call can report its price.
+ * A GenAI cost in another currency (or with none named) is not converted: the amount stays in
+ * `attributes` and the span's cost is `unknown` (0), never a wrong USD figure or a price-table
+ * guess that would disagree with what was billed.
+ *
+ * Token totals missing (`gen_ai.usage.input_tokens` / `output_tokens` and their older names),
+ * the per-modality counts of the unreleased GenAI token restructuring
+ * (`gen_ai.usage.{text,image,audio,video}.input_tokens`, `gen_ai.usage.{text,audio}.output_tokens`,
+ * each a subset of the total) are summed instead.
  *
  * cost_source: `provided` (given by the caller), `computed` (llm span with a priced model and
  * tokens), `unknown` (llm span whose model is missing or not in the price book, or that reports
@@ -48,10 +57,21 @@ const REASONING_KEYS = [
   FOREIGN_ATTR.OI_REASONING_TOKENS,
   FOREIGN_ATTR.AI_USAGE_REASONING_TOKENS,
 ] as const;
-const COST_KEYS = [ATTR.COST_USD, FOREIGN_ATTR.OI_COST_TOTAL] as const;
+const INPUT_MODALITY_KEYS = [
+  ATTR.USAGE_TEXT_INPUT_TOKENS,
+  ATTR.USAGE_IMAGE_INPUT_TOKENS,
+  ATTR.USAGE_AUDIO_INPUT_TOKENS,
+  ATTR.USAGE_VIDEO_INPUT_TOKENS,
+] as const;
+const OUTPUT_MODALITY_KEYS = [ATTR.USAGE_TEXT_OUTPUT_TOKENS, ATTR.USAGE_AUDIO_OUTPUT_TOKENS] as const;
 
 /** Keys any token convention uses: their presence hints that a span is a model call. */
-export const TOKEN_HINT_KEYS: readonly string[] = [...INPUT_KEYS, ...OUTPUT_KEYS];
+export const TOKEN_HINT_KEYS: readonly string[] = [
+  ...INPUT_KEYS,
+  ...OUTPUT_KEYS,
+  ...INPUT_MODALITY_KEYS,
+  ...OUTPUT_MODALITY_KEYS,
+];
 
 /** The row's columns this step fills. */
 type CostColumn =
@@ -76,17 +96,52 @@ function count(a: Attributes, keys: readonly string[], used: string[]): number |
   return undefined;
 }
 
-function providedCost(a: Attributes, used: string[]): number | undefined {
-  for (let i = 0; i < COST_KEYS.length; i++) {
-    const k = COST_KEYS[i] as string;
-    const n = asNumber(a[k]);
-    if (n !== undefined && n >= 0) {
+/** The sum of the per-modality counts present, or undefined when none is. */
+function modalitySum(a: Attributes, keys: readonly string[], used: string[]): number | undefined {
+  let sum: number | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v: AttrValue | undefined = a[k];
+    if (v === undefined) continue;
+    const n = asCount(v);
+    if (n !== undefined) {
       used.push(k);
-      return n;
+      sum = (sum ?? 0) + n;
     }
   }
-  return undefined;
+  return sum;
 }
+
+function usdAmount(a: Attributes, k: string, used: string[]): number | undefined {
+  const n = asNumber(a[k]);
+  if (n === undefined || n < 0) return undefined;
+  used.push(k);
+  return n;
+}
+
+/**
+ * The caller's cost in USD; `foreign` when the only cost given is a GenAI amount in another (or
+ * no) currency, which is kept in attributes and makes the cost unknown.
+ */
+function providedCost(a: Attributes, used: string[]): number | 'foreign' | undefined {
+  const cairn = usdAmount(a, ATTR.COST_USD, used);
+  if (cairn !== undefined) return cairn;
+  const amount = asNumber(a[ATTR.USAGE_COST_AMOUNT]);
+  let foreign = false;
+  if (amount !== undefined && amount >= 0) {
+    const currency = a[ATTR.USAGE_COST_CURRENCY];
+    if (typeof currency === 'string' && currency.trim().toUpperCase() === 'USD') {
+      used.push(ATTR.USAGE_COST_AMOUNT);
+      return amount;
+    }
+    foreign = true;
+  }
+  const oi = usdAmount(a, FOREIGN_ATTR.OI_COST_TOTAL, used);
+  if (oi !== undefined) return oi;
+  return foreign ? 'foreign' : undefined;
+}
+
+const UNKNOWN_COST = { cost_usd: 0, cost_source: 'unknown' } as const;
 
 /** The blank row's cost columns: no tokens, no cost, `cost_source: 'none'`. */
 const NO_COST: SpanCost = (() => {
@@ -109,10 +164,11 @@ export function spanCost(kind: SpanKind, a: Attributes, model: string, priceBook
   if (kind === 'session' || kind === 'agent') return NO_COST;
   if (kind !== 'llm') {
     const provided = providedCost(a, used);
-    return provided === undefined ? NO_COST : { ...NO_COST, cost_usd: provided, cost_source: 'provided' };
+    if (provided === undefined) return NO_COST;
+    return provided === 'foreign' ? { ...NO_COST, ...UNKNOWN_COST } : { ...NO_COST, cost_usd: provided, cost_source: 'provided' };
   }
-  const input = count(a, INPUT_KEYS, used);
-  const output = count(a, OUTPUT_KEYS, used);
+  const input = count(a, INPUT_KEYS, used) ?? modalitySum(a, INPUT_MODALITY_KEYS, used);
+  const output = count(a, OUTPUT_KEYS, used) ?? modalitySum(a, OUTPUT_MODALITY_KEYS, used);
   const cacheRead = count(a, CACHE_READ_KEYS, used) ?? 0;
   const cacheWrite = count(a, CACHE_WRITE_KEYS, used) ?? 0;
   const reasoning = count(a, REASONING_KEYS, used) ?? 0;
@@ -131,7 +187,9 @@ export function spanCost(kind: SpanKind, a: Attributes, model: string, priceBook
     price,
   };
   const provided = providedCost(a, used);
-  if (provided !== undefined) {
+  if (provided === 'foreign') {
+    // Not converted and not priced: the billed amount is in attributes, in its own currency.
+  } else if (provided !== undefined) {
     base.cost_usd = provided;
     base.cost_source = 'provided';
   } else if (price !== undefined && (input !== undefined || output !== undefined)) {

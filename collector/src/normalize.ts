@@ -17,11 +17,12 @@ import {
   agentFromSpanName,
   metadataNames,
   toolFromSpanName,
+  workflowFromSpanName,
   USAGE_REPORTED_ATTR,
   usageNotReported,
 } from './conventions-names.js';
 import { spanCost } from './cost.js';
-import { type Consumed, chatInput, chatOutput, toolPayload } from './payload.js';
+import { type Consumed, chatInput, chatOutput, lookupPayload, toolPayload } from './payload.js';
 import { normalizeProvider } from './provider.js';
 import { limitRow, timeRejection } from './limits.js';
 import { inferKind } from './span-kind.js';
@@ -136,7 +137,7 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
 
   const meta = metadataNames(a);
   const sessionAttr = takeString(a, SESSION_KEYS, used) || meta.session;
-  const kind = inferKind(s.name, a, parent === '', sessionAttr !== '', used);
+  const kind = inferKind(s.name, a, s.events, parent === '', sessionAttr !== '', used);
   const model = takeString(a, MODEL_KEYS, used);
   const providerRaw = takeString(a, PROVIDER_KEYS, used);
   // Vercel's functionId names the traced function: it is the workflow and, when nothing names
@@ -150,6 +151,7 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
     used.push(FOREIGN_ATTR.AI_FUNCTION_ID);
   }
   agent ||= meta.agent || agentFromSpanName(s.name, a, kind);
+  workflow ||= workflowFromSpanName(s.name, a);
   const user = takeString(a, USER_KEYS, used) || meta.user;
   const autonomyRaw = asString(a[ATTR.AUTONOMY_LEVEL]);
   let autonomy = '';
@@ -178,6 +180,10 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
     input = tp.input;
     output = tp.output;
     if (toolName !== '') toolKey = toolCallKey(toolName, tp.canonicalArgs);
+  } else if (kind === 'retrieval' || kind === 'memory') {
+    const lp = lookupPayload(a, kind === 'memory', consumed);
+    input = lp.input || chatInput(a, s.events, consumed);
+    output = lp.output || chatOutput(a, s.events, consumed);
   } else {
     input = chatInput(a, s.events, consumed);
     output = chatOutput(a, s.events, consumed);
@@ -217,6 +223,15 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
       case EV_EVALUATION:
         if (confidence === null) confidence = confidenceOf(e.attributes[ATTR.EVALUATION_SCORE]);
         break;
+    }
+  }
+  // `error.type` is set exactly when the operation failed (OpenTelemetry's recording-errors rule;
+  // MCP sets `tool_error` for a CallToolResult with isError): a failure even with the status unset.
+  if (s.statusCode === 0) {
+    const errorType = asString(a[ATTR.ERROR_TYPE]);
+    if (errorType !== undefined && errorType !== '') {
+      status = 'error';
+      if (statusMessage === '') statusMessage = errorType;
     }
   }
   if (stateIndex >= 0) state = asText((events[stateIndex] as DecodedEvent).attributes[ATTR.STATE_JSON]);

@@ -287,3 +287,18 @@ export function toolPayload(a: Attributes, c: Consumed): ToolPayload {
   }
   return { input, output: asText(resultV), canonicalArgs };
 }
+
+/**
+ * Query and result of a GenAI retrieval or memory operation (`gen_ai.retrieval.query.text` /
+ * `gen_ai.retrieval.documents`, `gen_ai.memory.query.text` / `gen_ai.memory.records`); '' for a
+ * side the span does not record, so the chat sources can fill it.
+ */
+export function lookupPayload(a: Attributes, memory: boolean, c: Consumed): { input: string; output: string } {
+  const qk = memory ? ATTR.MEMORY_QUERY_TEXT : ATTR.RETRIEVAL_QUERY_TEXT;
+  const rk = memory ? ATTR.MEMORY_RECORDS : ATTR.RETRIEVAL_DOCUMENTS;
+  const q = a[qk];
+  const r = a[rk];
+  if (q !== undefined) c.used.push(qk);
+  if (r !== undefined) c.used.push(rk);
+  return { input: asText(q), output: asText(r) };
+}

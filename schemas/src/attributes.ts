@@ -26,6 +26,18 @@ export const ATTR = {
   USAGE_CACHE_WRITE_TOKENS: 'gen_ai.usage.cache_creation.input_tokens',
   USAGE_REASONING_TOKENS: 'gen_ai.usage.reasoning.output_tokens',
   USAGE_PROMPT_TOKENS: 'gen_ai.usage.prompt_tokens',
+  // Per-modality counts (unreleased in semantic-conventions-genai, beside the gen_ai.token.*
+  // metric dimensions): each is a subset of input / output tokens, used only when the totals are absent.
+  USAGE_TEXT_INPUT_TOKENS: 'gen_ai.usage.text.input_tokens',
+  USAGE_IMAGE_INPUT_TOKENS: 'gen_ai.usage.image.input_tokens',
+  USAGE_AUDIO_INPUT_TOKENS: 'gen_ai.usage.audio.input_tokens',
+  USAGE_VIDEO_INPUT_TOKENS: 'gen_ai.usage.video.input_tokens',
+  USAGE_TEXT_OUTPUT_TOKENS: 'gen_ai.usage.text.output_tokens',
+  USAGE_AUDIO_OUTPUT_TOKENS: 'gen_ai.usage.audio.output_tokens',
+  // Proposed per-operation cost (semantic-conventions-genai PR 443): counted as the span's cost in USD only.
+  USAGE_COST_AMOUNT: 'gen_ai.usage.cost.amount',
+  USAGE_COST_CURRENCY: 'gen_ai.usage.cost.currency',
+  USAGE_COST_SOURCE: 'gen_ai.usage.cost.source',
   USAGE_COMPLETION_TOKENS: 'gen_ai.usage.completion_tokens',
   // prompt and response
   INPUT_MESSAGES: 'gen_ai.input.messages',
@@ -38,6 +50,26 @@ export const ATTR = {
   TOOL_CALL_ID: 'gen_ai.tool.call.id',
   TOOL_CALL_ARGUMENTS: 'gen_ai.tool.call.arguments',
   TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
+  /** The tools offered to the model or agent (JSON); kept on the step, shown by the replay. */
+  TOOL_DEFINITIONS: 'gen_ai.tool.definitions',
+  // retrieval and memory operations
+  DATA_SOURCE_ID: 'gen_ai.data_source.id',
+  RETRIEVAL_QUERY_TEXT: 'gen_ai.retrieval.query.text',
+  RETRIEVAL_DOCUMENTS: 'gen_ai.retrieval.documents',
+  MEMORY_QUERY_TEXT: 'gen_ai.memory.query.text',
+  MEMORY_RECORDS: 'gen_ai.memory.records',
+  // MCP (the GenAI conventions' mcp.client / mcp.server spans) and the general error attribute
+  MCP_METHOD_NAME: 'mcp.method.name',
+  MCP_SESSION_ID: 'mcp.session.id',
+  ERROR_TYPE: 'error.type',
+  SERVER_ADDRESS: 'server.address',
+  SERVER_PORT: 'server.port',
+  // GenAI events
+  EVENT_EVALUATION_RESULT: 'gen_ai.evaluation.result',
+  EVALUATION_NAME: 'gen_ai.evaluation.name',
+  EVALUATION_SCORE_LABEL: 'gen_ai.evaluation.score.label',
+  EVALUATION_EXPLANATION: 'gen_ai.evaluation.explanation',
+  EVENT_GUARDRAIL_RESULT: 'gen_ai.guardrail.result',
   // cost, confidence, autonomy
   COST_USD: 'cairn.cost.usd',
   CONFIDENCE: 'cairn.confidence',
@@ -110,6 +142,22 @@ export const FOREIGN_ATTR = {
   AI_TOOLCALL_ID: 'ai.toolCall.id',
   AI_TOOLCALL_ARGS: 'ai.toolCall.args',
   AI_TOOLCALL_RESULT: 'ai.toolCall.result',
+} as const;
+
+/**
+ * Well-known `gen_ai.operation.name` values (semantic-conventions-genai, registry and guardrail
+ * spans) and the values Cairn's SDK emits for its kinds.
+ */
+export const GENAI_OPERATION = {
+  CHAT: 'chat',
+  EMBEDDINGS: 'embeddings',
+  EXECUTE_TOOL: 'execute_tool',
+  INVOKE_AGENT: 'invoke_agent',
+  CREATE_AGENT: 'create_agent',
+  INVOKE_WORKFLOW: 'invoke_workflow',
+  PLAN: 'plan',
+  RETRIEVAL: 'retrieval',
+  APPLY_GUARDRAIL: 'apply_guardrail',
 } as const;
 
 /** The values of `cairn.autonomy_level`. */

@@ -4,7 +4,7 @@
  * so the browser (dashboard) and the SDK import them without pulling typebox. The API schemas
  * (typebox) are in the package root, which re-exports everything here.
  */
-export { ATTR, FOREIGN_ATTR, AUTONOMY_LEVELS, LIMIT_KINDS, CAP_ATTRS } from './attributes.js';
+export { ATTR, FOREIGN_ATTR, AUTONOMY_LEVELS, LIMIT_KINDS, CAP_ATTRS, GENAI_OPERATION } from './attributes.js';
 export type { AutonomyLevel, LimitKind, CapField } from './attributes.js';
 export {
   SPAN_KINDS,

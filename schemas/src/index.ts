@@ -1,6 +1,6 @@
 // The run-time-free part (attribute names, error codes, the price book) is also the subpath
 // `@cairn/schemas/conventions` (conventions.ts), so the browser can import it without typebox.
-export { ATTR, FOREIGN_ATTR, AUTONOMY_LEVELS, LIMIT_KINDS, CAP_ATTRS } from './attributes.js';
+export { ATTR, FOREIGN_ATTR, AUTONOMY_LEVELS, LIMIT_KINDS, CAP_ATTRS, GENAI_OPERATION } from './attributes.js';
 export type { AutonomyLevel, LimitKind, CapField } from './attributes.js';
 export {
   SPAN_KINDS,

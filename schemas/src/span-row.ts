@@ -5,6 +5,8 @@ export const SPAN_KINDS = [
   'llm',
   'tool',
   'retrieval',
+  /** A memory-store operation (GenAI `create_memory_store`, `search_memory`, `create_memory`, …). */
+  'memory',
   'step',
   'state',
   'escalation',

@@ -1,5 +1,5 @@
 import type { Attributes, Span } from '@opentelemetry/api';
-import { ATTR } from '@cairn/schemas/conventions';
+import { ATTR, GENAI_OPERATION } from '@cairn/schemas/conventions';
 import type { AutonomyLevel } from '@cairn/schemas/conventions';
 import { toJson } from './json.js';
 import { llmSpec, recordLlmResult } from './llm.js';
@@ -36,7 +36,7 @@ export function agent<T>(name: string, fn: (a: StepHandle) => T | Promise<T>, op
     {
       kind: 'agent',
       name: `invoke_agent ${name}`,
-      operation: 'invoke_agent',
+      operation: GENAI_OPERATION.INVOKE_AGENT,
       attrs: inputAttrs(opts),
       counted: false,
       agent: { name, autonomy: opts?.autonomy },
@@ -71,7 +71,7 @@ export function tool<T>(
     {
       kind: 'tool',
       name: `execute_tool ${name}`,
-      operation: 'execute_tool',
+      operation: GENAI_OPERATION.EXECUTE_TOOL,
       attrs,
       counted: true,
       toolArgs: { name, args },
@@ -81,18 +81,42 @@ export function tool<T>(
   );
 }
 
-/** Runs `fn` as a retrieval (search, vector lookup) for `query`; the returned documents are its output. */
+/**
+ * Runs `fn` as a retrieval (search, vector lookup) for `query`: a GenAI `retrieval` span with the
+ * query as `gen_ai.retrieval.query.text`, `source` as `gen_ai.data_source.id`, and the returned
+ * documents as `gen_ai.retrieval.documents` (content capture on).
+ */
 export function retrieval<T>(
   query: string,
   fn: (r: StepHandle) => T | Promise<T>,
   opts?: Omit<StepOptions, 'input'> & { source?: string },
 ): Promise<T> {
+  const attributes: Attributes = { ...opts?.attributes };
+  if (opts?.source) attributes[ATTR.DATA_SOURCE_ID] = opts.source;
   return runStep(
     {
       kind: 'retrieval',
       name: opts?.source ? `retrieval ${opts.source}` : 'retrieval',
-      operation: 'retrieval',
-      attrs: inputAttrs({ input: query, attributes: opts?.attributes }),
+      operation: GENAI_OPERATION.RETRIEVAL,
+      attrs: inputAttrs({ input: query, attributes }, ATTR.RETRIEVAL_QUERY_TEXT),
+      counted: true,
+      outputKey: ATTR.RETRIEVAL_DOCUMENTS,
+    },
+    fn,
+  );
+}
+
+/**
+ * Runs `fn` as the planning phase of the current agent (GenAI `plan` operation, kind `step`):
+ * task decomposition before acting. Counts toward `maxSteps` like any step.
+ */
+export function plan<T>(fn: (s: StepHandle) => T | Promise<T>, opts?: StepOptions & { name?: string }): Promise<T> {
+  return runStep(
+    {
+      kind: 'step',
+      name: opts?.name ?? 'plan',
+      operation: GENAI_OPERATION.PLAN,
+      attrs: inputAttrs(opts),
       counted: true,
       outputKey: ATTR.OUTPUT_MESSAGES,
     },

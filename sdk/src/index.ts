@@ -3,7 +3,7 @@ export type { SetupMode } from './setup.js';
 export type { CairnOptions } from './config.js';
 export { session, continueSession, SessionHandle } from './session.js';
 export type { SessionOptions, ContinueOptions } from './session.js';
-export { agent, step, tool, retrieval, llm, LlmCall } from './api.js';
+export { agent, step, plan, tool, retrieval, llm, LlmCall } from './api.js';
 export type { StepOptions, AgentOptions } from './api.js';
 export { StepHandle, snapshot, confidence, escalate, currentUsage, currentSessionId } from './steps.js';
 export type { LlmRequest, LlmResult, GenAiMessage } from './llm.js';

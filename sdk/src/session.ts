@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { context, propagation, trace } from '@opentelemetry/api';
 import type { Attributes, Context } from '@opentelemetry/api';
-import { ATTR } from '@cairn/schemas/conventions';
+import { ATTR, GENAI_OPERATION } from '@cairn/schemas/conventions';
 import type { AutonomyLevel } from '@cairn/schemas/conventions';
 import { BudgetExceededError } from './errors.js';
 import { extractContext } from './propagation.js';
@@ -87,7 +87,8 @@ export async function session<T>(opts: SessionOptions, fn: (s: SessionHandle) =>
     ...opts.attributes,
     ...commonAttrs(id, opts.agent, opts.workflow, opts.user),
     [ATTR.CAIRN_SPAN_KIND]: 'session',
-    [ATTR.OPERATION_NAME]: 'invoke_agent',
+    // The run: a GenAI workflow invocation when it names a workflow, else its agent's invocation.
+    [ATTR.OPERATION_NAME]: opts.workflow ? GENAI_OPERATION.INVOKE_WORKFLOW : GENAI_OPERATION.INVOKE_AGENT,
     // The merged caps (init defaults + this session's): what this run actually enforces.
     ...capAttributes(run.caps),
   };

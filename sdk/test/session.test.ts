@@ -6,6 +6,7 @@ import {
   currentUsage,
   escalate,
   llm,
+  plan,
   retrieval,
   session,
   shutdown,
@@ -73,7 +74,8 @@ describe('a session', () => {
       'user.id': 'u-1',
       'gen_ai.workflow.name': 'weekly-report',
       'cairn.autonomy_level': 'hotl',
-      'gen_ai.operation.name': 'invoke_agent',
+      // A run that names a workflow is a GenAI workflow invocation (semantic-conventions-genai).
+      'gen_ai.operation.name': 'invoke_workflow',
       'cairn.session.title': 'Weekly report for u-1',
     });
     expect(attr(root, 'cairn.tags')).toEqual(['demo']);
@@ -116,8 +118,14 @@ describe('a session', () => {
     const spans = (await mem.spans()).filter((s) => s.attributes['gen_ai.conversation.id'] === 'sess-events');
     const r = byName(spans, 'retrieval kb');
     expect(kindOf(r)).toBe('retrieval');
-    expect(String(attr(r, 'gen_ai.input.messages'))).toContain('refund policy');
-    expect(String(attr(r, 'gen_ai.output.messages'))).toContain('Refunds within 30 days');
+    // GenAI retrieval names (semantic-conventions-genai docs/registry/attributes/gen-ai.md).
+    expect(r.attributes).toMatchObject({
+      'gen_ai.operation.name': 'retrieval',
+      'gen_ai.data_source.id': 'kb',
+      'gen_ai.retrieval.query.text': 'refund policy',
+    });
+    expect(JSON.parse(String(attr(r, 'gen_ai.retrieval.documents')))).toEqual([{ id: 'kb-1', text: 'Refunds within 30 days' }]);
+    expect(attr(r, 'gen_ai.input.messages')).toBeUndefined();
     const d = byName(spans, 'decide');
     expect(kindOf(d)).toBe('step');
     expect(attr(d, 'cairn.confidence')).toBe(0.42);
@@ -131,6 +139,18 @@ describe('a session', () => {
     const esc = d.events.find((e) => e.name === 'cairn.escalation');
     expect(esc?.attributes).toEqual({ 'cairn.escalation.reason': 'confidence below 0.6', 'cairn.escalation.target': 'tier-2' });
     expect(attr(byName(spans, 'session support'), 'cairn.confidence')).toBeUndefined();
+  });
+
+  it('emits the GenAI operation of each kind: plan, and invoke_agent for a run without a workflow', async () => {
+    await session({ id: 'sess-ops', agent: 'solo' }, async () => {
+      await plan(() => ['look up', 'answer'], { input: 'refund?' });
+    });
+    const spans = (await mem.spans()).filter((s) => s.attributes['gen_ai.conversation.id'] === 'sess-ops');
+    const p = byName(spans, 'plan');
+    expect(kindOf(p)).toBe('step');
+    expect(p.attributes).toMatchObject({ 'gen_ai.operation.name': 'plan', 'gen_ai.agent.name': 'solo' });
+    expect(String(attr(p, 'gen_ai.output.messages'))).toContain('look up');
+    expect(attr(byName(spans, 'session solo'), 'gen_ai.operation.name')).toBe('invoke_agent');
   });
 
   it('records errors with an error status and one exception event where they happened', async () => {

@@ -152,7 +152,9 @@ function clusterStatements(sql: string, cluster: string, tables: Set<string>, fi
   if (alter) {
     const [, name, action] = alter;
     if (!tables.has(name!)) throw new CairnError('CAIRN_INTERNAL', `${file}: ALTER of unknown table ${name}`);
-    const local = `ALTER TABLE ${name}_local ON CLUSTER ${cluster} ${action}`;
+    // As in localTable: a replicated table's dedup window is replicated_deduplication_window.
+    const localAction = action!.replace(/\bnon_replicated_deduplication_window\b/g, 'replicated_deduplication_window');
+    const local = `ALTER TABLE ${name}_local ON CLUSTER ${cluster} ${localAction}`;
     return COLUMN_ACTION.test(action!.trim()) ? [local, `ALTER TABLE ${name} ON CLUSTER ${cluster} ${action}`] : [local];
   }
   throw new CairnError('CAIRN_INTERNAL', `${file}: no clustered form for statement: ${sql.slice(0, 80)}`);

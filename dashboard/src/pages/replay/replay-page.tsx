@@ -25,7 +25,7 @@ const typing = (t: EventTarget | null) => {
 export default function ReplayPage() {
   const { id = '' } = useParams();
   const [params, setParams] = useSearchParams();
-  const { session, caps, model, complete, error, reload } = useSession(id);
+  const { session, caps, model, scores, complete, error, reload } = useSession(id);
   const filterRef = useRef<HTMLInputElement>(null);
   const [help, setHelp] = useState(false);
 
@@ -131,7 +131,7 @@ export default function ReplayPage() {
         <StepTree ref={filterRef} model={model} current={current} onSelect={go} />
         <Timeline model={model} current={current} onSelect={go} />
       </div>
-      <StepPanel sessionId={id} step={step} tab={tab} onTab={setTab} />
+      <StepPanel sessionId={id} step={step} tab={tab} onTab={setTab} scores={scores} />
       <Suspense
         fallback={
           <div className="charts">

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Step, StepDetailResponse } from '../../api/types';
+import type { Score, Step, StepDetailResponse } from '../../api/types';
 import { Agent, Badge, ErrorBox, Id, Skeleton } from '../../components/common';
 import { confidence, count, duration, money } from '../../lib/format';
 import { diffJson, diffStats, parseJson } from '../../lib/json-diff';
@@ -61,14 +61,49 @@ function StateView({ detail }: { detail: StepDetailResponse }) {
   );
 }
 
+function attr(detail: StepDetailResponse, key: string): unknown {
+  const a = detail.step.attributes;
+  return typeof a === 'object' && a !== null ? (a as Record<string, unknown>)[key] : undefined;
+}
+
+/** Where a tool ran: the MCP server (`server.address`:`server.port`) and method of an MCP span. */
+function toolServer(detail: StepDetailResponse): string {
+  const address = attr(detail, 'server.address');
+  const port = attr(detail, 'server.port');
+  const method = attr(detail, 'mcp.method.name');
+  const where = typeof address === 'string' && address !== '' ? `${address}${port !== undefined ? `:${String(port)}` : ''}` : '';
+  if (typeof method === 'string' && method !== '') return where ? `MCP ${method} on ${where}` : `MCP ${method}`;
+  return where;
+}
+
+/** The tools offered to the model (`gen_ai.tool.definitions`), as recorded: JSON text or a value. */
+function ToolDefinitions({ detail }: { detail: StepDetailResponse }) {
+  const defs = attr(detail, 'gen_ai.tool.definitions');
+  if (defs === undefined || defs === null || defs === '') return null;
+  const text = typeof defs === 'string' ? pretty(defs) : JSON.stringify(defs, null, 2);
+  return (
+    <div className="tool-definitions" data-testid="tool-definitions">
+      <label>Tools offered</label>
+      <Folded text={text} className="mono code-block" />
+    </div>
+  );
+}
+
 function Tool({ detail }: { detail: StepDetailResponse }) {
   const s = detail.step;
   if (s.kind !== 'tool' && !s.tool_name)
     return <p className="muted">Not a tool call. Tool calls the model asked for are in Messages.</p>;
+  const server = toolServer(detail);
   return (
     <div className="tool" data-testid="tool">
       <h3>
         <span className="mono">{s.tool_name || s.name}</span>
+        {server ? (
+          <span className="muted small" data-testid="tool-server">
+            {' '}
+            · {server}
+          </span>
+        ) : null}
       </h3>
       <label>Arguments</label>
       <Folded text={pretty(s.input)} className="mono code-block" />
@@ -82,8 +117,40 @@ function Tool({ detail }: { detail: StepDetailResponse }) {
   );
 }
 
-export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; step: Step; tab: Tab; onTab: (t: Tab) => void }) {
+/** The scores recorded on this step (evaluation events, human or API scores), with their explanation on hover. */
+function StepScores({ scores }: { scores: Score[] }) {
+  if (!scores.length) return null;
+  return (
+    <span className="step-scores">
+      {scores.map((s) => (
+        <Badge
+          key={s.score_id}
+          tone={s.source === 'eval' ? 'blue' : 'grey'}
+          title={s.comment || undefined}
+          data={{ testid: 'step-score', source: s.source }}
+        >
+          {s.name} {typeof s.value === 'number' ? String(Math.round(s.value * 1000) / 1000) : String(s.value)}
+        </Badge>
+      ))}
+    </span>
+  );
+}
+
+export function StepPanel({
+  sessionId,
+  step,
+  tab,
+  onTab,
+  scores = [],
+}: {
+  sessionId: string;
+  step: Step;
+  tab: Tab;
+  onTab: (t: Tab) => void;
+  scores?: Score[];
+}) {
   const { data, error, retry } = useStep(sessionId, step.span_id);
+  const own = useMemo(() => scores.filter((s) => s.span_id === step.span_id), [scores, step.span_id]);
   return (
     <section className="step-panel" data-testid="step-panel" data-span={step.span_id}>
       <div className="step-head">
@@ -116,6 +183,7 @@ export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; 
         {step.status === 'error' ? <Badge tone="red">error</Badge> : null}
         {step.has_escalation ? <Badge tone="amber">escalation</Badge> : null}
         {step.has_limit_hit ? <Badge tone="purple">cap hit</Badge> : null}
+        <StepScores scores={own} />
         <Id value={step.span_id} short={10} />
       </div>
       {step.status === 'error' && step.status_message ? <div className="error-box">{step.status_message}</div> : null}
@@ -141,7 +209,10 @@ export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; 
           data.step.kind === 'tool' ? (
             <Tool detail={data} />
           ) : (
-            <Messages input={data.step.input} output={data.step.output} />
+            <>
+              <Messages input={data.step.input} output={data.step.output} />
+              <ToolDefinitions detail={data} />
+            </>
           )
         ) : null}
         {data && tab === 'tool' ? <Tool detail={data} /> : null}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../../api/client';
-import type { SessionCaps, SessionDetailResponse, SessionSummary, Step } from '../../api/types';
+import type { Score, SessionCaps, SessionDetailResponse, SessionSummary, Step } from '../../api/types';
 import { buildModel, type ReplayModel } from './replay-model';
 import { FIRST_PAGE, sessionPagePath, sessionPrefetch } from './session-prefetch';
 
@@ -11,6 +11,8 @@ export interface SessionData {
   /** The run's own caps (null: none recorded). */
   caps?: SessionCaps | null;
   model?: ReplayModel;
+  /** Scores of the session (human, API and evaluation events), each on its step or the session. */
+  scores: Score[];
   complete: boolean;
   error?: Error;
   reload: () => void;
@@ -20,6 +22,7 @@ export function useSession(id: string): SessionData {
   const [session, setSession] = useState<SessionSummary>();
   const [caps, setCaps] = useState<SessionCaps | null>();
   const [steps, setSteps] = useState<Step[]>();
+  const [scores, setScores] = useState<Score[]>([]);
   const [complete, setComplete] = useState(false);
   const [error, setError] = useState<Error>();
   const [tick, setTick] = useState(0);
@@ -41,6 +44,7 @@ export function useSession(id: string): SessionData {
         all = cursor ? all.concat(r.steps) : r.steps;
         setSession(r.session);
         setCaps(r.caps);
+        if (!cursor) setScores(r.scores);
         setSteps(all);
         cursor = r.next_steps_cursor;
         limit = NEXT_PAGE;
@@ -53,5 +57,5 @@ export function useSession(id: string): SessionData {
   }, [id, tick]);
 
   const model = useMemo(() => (steps ? buildModel(steps) : undefined), [steps]);
-  return { session, caps, model, complete, error, reload: () => setTick((t) => t + 1) };
+  return { session, caps, model, scores, complete, error, reload: () => setTick((t) => t + 1) };
 }
