@@ -209,7 +209,10 @@ export const PutThresholdBody = Type.Object(
 );
 export type PutThresholdBody = Static<typeof PutThresholdBody>;
 
-export const ThresholdQuery = Type.Object({ agent: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: false });
+export const ThresholdQuery = Type.Object(
+  { agent: Type.Optional(Type.String({ maxLength: 256 })) },
+  { additionalProperties: false },
+);
 export type ThresholdQuery = Static<typeof ThresholdQuery>;
 
 export const EffectiveThreshold = Type.Object({

@@ -26,3 +26,31 @@ export type { KeyKind, ApiKeyRecord, CreatedKey } from './keys.js';
 export { insertDeadLetters, listDeadLetters, markRedriven } from './dead-letters.js';
 export type { NewDeadLetter, DeadLetterRecord, DeadLetterFilter } from './dead-letters.js';
 export { encodeTimeNs, SPAN_INSERT_SETTINGS } from './encode.js';
+export {
+  reviewItemIdOf,
+  listReviewQueues,
+  getReviewQueue,
+  saveReviewQueue,
+  pickQueue,
+  getReviewItem,
+  existingReviewItems,
+  openReviewItems,
+  updateReviewItem,
+  listReviewItems,
+  listDecidedItems,
+  overdueReviewItems,
+  dueSortKey,
+  blankEvent,
+  listReviewEvents,
+} from './reviews.js';
+export type {
+  FallbackPolicy,
+  ItemStatus,
+  ItemDecision,
+  ReviewQueueRecord,
+  ReviewItemRecord,
+  ReviewEventRecord,
+  ReviewItemFilter,
+} from './reviews.js';
+export { listThresholds, putThreshold, thresholdFor, reviewCandidates, anomalyCandidates } from './review-sources.js';
+export type { ThresholdRecord, CandidateRule, ReviewCandidate } from './review-sources.js';
