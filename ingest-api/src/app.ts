@@ -22,7 +22,9 @@ import { registerScoreRoutes } from './routes/scores.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerBudgetRoutes } from './routes/budgets.js';
+import { registerEscalationRoutes } from './routes/escalations.js';
 import { registerGuardRoutes } from './routes/guard.js';
+import { registerReviewRoutes } from './routes/reviews.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import type { ApiInstance, RouteContext } from './types.js';
 
@@ -111,8 +113,10 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     registerWebhookRoutes(admin, ctx, { allowPrivate: config.webhookAllowPrivate });
     registerAlertRoutes(admin, ctx);
     registerDeadLetterRoutes(admin, ctx);
+    registerReviewRoutes(admin, ctx);
   });
   await registerGuardRoutes(app, ctx);
+  await registerEscalationRoutes(app, ctx);
 
   const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;
   const serveDashboard = dashboardDir !== undefined && existsSync(resolve(dashboardDir, 'index.html'));
