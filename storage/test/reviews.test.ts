@@ -9,6 +9,7 @@ import {
   pickQueue,
   putThreshold,
   reviewCandidates,
+  anomalyCandidates,
   reviewItemIdOf,
   saveReviewQueue,
   thresholdFor,
@@ -143,6 +144,27 @@ describe('queues and thresholds', () => {
       ['s2', 'event', 'why', 1],
       ['s3', 'low_confidence', 'confidence 0.2 below 0.5', 3],
       ['s5', 'hard_stop', 'a per-run cap was crossed', 3],
+    ]);
+  });
+});
+
+describe('anomaly candidates', () => {
+  it('one per flagged session and type since the lookback, with its agent and cost', async () => {
+    await store.insertSpans([
+      makeSpanRow({ project_id: 'p6', session_id: 'an1', span_id: 'x1', agent_name: 'a', cost_usd: 2 }),
+      makeSpanRow({ project_id: 'p6', session_id: 'an1', span_id: 'x2', agent_name: 'a', cost_usd: 3 }),
+    ]);
+    const flag = (type: string, at: number) => ({
+      project_id: 'p6',
+      session_id: 'an1',
+      type,
+      alert_id: `alt_${type}`,
+      created_at: new Date(at).toISOString().replace('T', ' ').replace('Z', ''),
+    });
+    await store.insertRows('session_anomalies', [flag('session_cost', T0), flag('retry_loop', T0 - 3_600_000)]);
+    const found = await anomalyCandidates(store, 'p6', T0 - 60_000);
+    expect(found.map((c) => [c.session_id, c.span_id, c.rule, c.reason, c.agent_name, c.cost_usd])).toEqual([
+      ['an1', '', 'anomaly', 'anomaly: session_cost', 'a', 5],
     ]);
   });
 });
