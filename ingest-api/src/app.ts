@@ -23,7 +23,10 @@ import { registerScoreRoutes } from './routes/scores.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerBudgetRoutes } from './routes/budgets.js';
+import { registerEscalationRoutes } from './routes/escalations.js';
 import { registerGuardRoutes } from './routes/guard.js';
+import { registerReviewRoutes } from './routes/reviews.js';
+import { ThresholdCache } from './reviews/threshold-cache.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import type { ApiInstance, RouteContext } from './types.js';
 
@@ -105,6 +108,7 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
   );
   const ctx: RouteContext = { store: deps.store, auth };
   const meOptions = { otlpEndpoint: config.otlpEndpoint };
+  const thresholds = new ThresholdCache(deps.store);
   registerAuthRoutes(app, ctx, meOptions);
   await app.register(async (admin: ApiInstance) => {
     admin.addHook('onRequest', auth.require(['admin']));
@@ -120,8 +124,10 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     registerWebhookRoutes(admin, ctx, { allowPrivate: config.webhookAllowPrivate });
     registerAlertRoutes(admin, ctx);
     registerDeadLetterRoutes(admin, ctx);
+    registerReviewRoutes(admin, ctx, { thresholds });
   });
   await registerGuardRoutes(app, ctx);
+  await registerEscalationRoutes(app, ctx, { thresholds });
 
   const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;
   const serveDashboard = dashboardDir !== undefined && existsSync(resolve(dashboardDir, 'index.html'));

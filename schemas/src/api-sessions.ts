@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { SessionEscalation } from './api-reviews.js';
 import { ANOMALY_TYPES } from './api-alerts.js';
 import { CountParam, TimeParam, UsdParam } from './api-bounds.js';
 
@@ -142,7 +143,8 @@ export const Step = Type.Object({
 });
 export type Step = Static<typeof Step>;
 
-export const SCORE_SOURCES = ['human', 'eval', 'api'] as const;
+// `review`: written by a review decision (`/api/reviews/items/:id/decide`).
+export const SCORE_SOURCES = ['human', 'eval', 'api', 'review'] as const;
 export type ScoreSource = (typeof SCORE_SOURCES)[number];
 export const SCORE_DATA_TYPES = ['numeric', 'categorical', 'boolean'] as const;
 
@@ -183,6 +185,11 @@ export const SessionDetailResponse = Type.Object({
     description: 'Set when the session has more steps than steps_limit: pass it as steps_cursor for the next page.',
   }),
   scores: Type.Array(Score),
+  escalations: Type.Optional(
+    Type.Array(SessionEscalation, {
+      description: 'Escalations recorded in the session (`cairn.escalation` events) and the decisions the agent continued with.',
+    }),
+  ),
 });
 export type SessionDetailResponse = Static<typeof SessionDetailResponse>;
 

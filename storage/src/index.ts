@@ -49,3 +49,38 @@ export type { CostsRequest } from './queries/costs.js';
 export { toDeadLetter, redriveDeadLetters } from './queries/dead-letters.js';
 export { listCostModelSessions } from './cost-model.js';
 export type { CostModelFilter, CostModelSessionRow, CostModelSessions } from './cost-model.js';
+export {
+  reviewItemIdOf,
+  listReviewQueues,
+  getReviewQueue,
+  saveReviewQueue,
+  pickQueue,
+  getReviewItem,
+  existingReviewItems,
+  openReviewItems,
+  updateReviewItem,
+  listReviewItems,
+  listDecidedItems,
+  overdueReviewItems,
+  dueSortKey,
+  blankEvent,
+  listReviewEvents,
+} from './reviews.js';
+export type {
+  FallbackPolicy,
+  ItemStatus,
+  ItemDecision,
+  ReviewQueueRecord,
+  ReviewItemRecord,
+  ReviewEventRecord,
+  ReviewItemFilter,
+} from './reviews.js';
+export {
+  listThresholds,
+  putThreshold,
+  thresholdFor,
+  reviewCandidates,
+  anomalyCandidates,
+  sessionEscalationEvents,
+} from './review-sources.js';
+export type { ThresholdRecord, CandidateRule, ReviewCandidate } from './review-sources.js';

@@ -20,6 +20,7 @@ import {
   getSpan,
   toStepDetail,
 } from '@cairn/storage';
+import { sessionEscalations } from '../reviews/session-escalations.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
 
@@ -114,9 +115,10 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
       const [found, caps] = await Promise.all([getSessionSummary(store, projectId, id), getSessionCaps(store, projectId, id)]);
       if (!found) throw new CairnError('CAIRN_NOT_FOUND', `no session "${id}" in this project`);
       const limit = request.query.steps_limit ?? DEFAULT_STEPS_LIMIT;
-      const [page, scores] = await Promise.all([
+      const [page, scores, escalations] = await Promise.all([
         getSteps(store, projectId, id, found.startNs, limit, request.query.steps_cursor),
         listScores(store, projectId, [id]),
+        found.summary.escalations > 0 ? sessionEscalations(store, projectId, id) : [],
       ]);
       return {
         session: found.summary,
@@ -124,6 +126,7 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
         steps: page.steps,
         next_steps_cursor: page.next_cursor,
         scores: scores.get(id) ?? [],
+        escalations,
       };
     },
   );
