@@ -22,6 +22,7 @@ import { registerScoreRoutes } from './routes/scores.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerBudgetRoutes } from './routes/budgets.js';
+import { registerCalibrationRoutes } from './routes/calibration.js';
 import { registerGuardRoutes } from './routes/guard.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import type { ApiInstance, RouteContext } from './types.js';
@@ -111,6 +112,7 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     registerWebhookRoutes(admin, ctx, { allowPrivate: config.webhookAllowPrivate });
     registerAlertRoutes(admin, ctx);
     registerDeadLetterRoutes(admin, ctx);
+    registerCalibrationRoutes(admin, ctx);
   });
   await registerGuardRoutes(app, ctx);
 

@@ -97,3 +97,19 @@ export {
   RedriveResult,
   DEAD_LETTER_PREVIEW_CHARS,
 } from './api-dead-letters.js';
+export {
+  CORRECT_MIN_VALUE,
+  CORRECT_LABELS,
+  INCORRECT_LABELS,
+  HUMAN_SCORE_SOURCES,
+  JUDGE_SCORE_SOURCES,
+  scoreVerdict,
+} from './outcomes.js';
+export {
+  CalibrationQuery,
+  CalibrationBin,
+  ThresholdRecommendation,
+  AgreementLabel,
+  JudgeAgreement,
+  CalibrationResponse,
+} from './api-calibration.js';

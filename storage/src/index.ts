@@ -26,3 +26,5 @@ export type { KeyKind, ApiKeyRecord, CreatedKey } from './keys.js';
 export { insertDeadLetters, listDeadLetters, markRedriven } from './dead-letters.js';
 export type { NewDeadLetter, DeadLetterRecord, DeadLetterFilter } from './dead-letters.js';
 export { encodeTimeNs, SPAN_INSERT_SETTINGS } from './encode.js';
+export { listStepOutcomes, listCalibrationAgents } from './calibration.js';
+export type { CalibrationFilter, StepOutcomeRow } from './calibration.js';
