@@ -142,7 +142,8 @@ export const Step = Type.Object({
 });
 export type Step = Static<typeof Step>;
 
-export const SCORE_SOURCES = ['human', 'eval', 'api'] as const;
+// `review`: written by a review decision (`/api/reviews/items/:id/decide`).
+export const SCORE_SOURCES = ['human', 'eval', 'api', 'review'] as const;
 export type ScoreSource = (typeof SCORE_SOURCES)[number];
 export const SCORE_DATA_TYPES = ['numeric', 'categorical', 'boolean'] as const;
 

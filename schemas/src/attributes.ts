@@ -51,6 +51,16 @@ export const ATTR = {
   EVENT_ESCALATION: 'cairn.escalation',
   ESCALATION_REASON: 'cairn.escalation.reason',
   ESCALATION_TARGET: 'cairn.escalation.target',
+  /** `sdk` when the Cairn SDK opened the review item itself (the engine then opens none). */
+  ESCALATION_SOURCE: 'cairn.escalation.source',
+  ESCALATION_ITEM_ID: 'cairn.escalation.item_id',
+  /** The review decision the agent continued with (SDK `escalate(…, { wait: true })`). */
+  EVENT_ESCALATION_DECISION: 'cairn.escalation.decision',
+  DECISION: 'cairn.decision',
+  DECISION_BY: 'cairn.decision.by',
+  DECISION_COMMENT: 'cairn.decision.comment',
+  DECISION_ACTION: 'cairn.decision.action',
+  DECISION_FALLBACK: 'cairn.decision.fallback',
   EVENT_LIMIT_EXCEEDED: 'cairn.limit.exceeded',
   LIMIT_KIND: 'cairn.limit.kind',
   LIMIT_VALUE: 'cairn.limit.value',

@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   CAIRN_MIGRATION_FAILED: { status: 500, doc: 'A schema migration failed; the store was left as it was before it.' },
   CAIRN_LIMIT_EXCEEDED: { status: 429, doc: 'A per-run cap (cost, tokens, steps, duration, repeats) was crossed (SDK).' },
   CAIRN_BUDGET_EXCEEDED: { status: 402, doc: 'A hard-stop budget in scope is spent (SDK and /api/guard).' },
+  CAIRN_REVIEW_DECIDED: { status: 409, doc: 'The review item has a decision already (a reviewer or an auto fallback).' },
+  CAIRN_REVIEW_CLAIMED: { status: 409, doc: 'Another reviewer has claimed the review item.' },
   CAIRN_WEBHOOK_TARGET_REFUSED: { status: 400, doc: 'A webhook URL points at a private or loopback address without the opt-in.' },
 } as const;
 

@@ -28,3 +28,31 @@ export type { NewDeadLetter, DeadLetterRecord, DeadLetterFilter } from './dead-l
 export { encodeTimeNs, SPAN_INSERT_SETTINGS } from './encode.js';
 export { listStepOutcomes, listCalibrationAgents } from './calibration.js';
 export type { CalibrationFilter, StepOutcomeRow } from './calibration.js';
+export {
+  reviewItemIdOf,
+  listReviewQueues,
+  getReviewQueue,
+  saveReviewQueue,
+  pickQueue,
+  getReviewItem,
+  existingReviewItems,
+  openReviewItems,
+  updateReviewItem,
+  listReviewItems,
+  listDecidedItems,
+  overdueReviewItems,
+  dueSortKey,
+  blankEvent,
+  listReviewEvents,
+} from './reviews.js';
+export type {
+  FallbackPolicy,
+  ItemStatus,
+  ItemDecision,
+  ReviewQueueRecord,
+  ReviewItemRecord,
+  ReviewEventRecord,
+  ReviewItemFilter,
+} from './reviews.js';
+export { listThresholds, putThreshold, thresholdFor, reviewCandidates, anomalyCandidates } from './review-sources.js';
+export type { ThresholdRecord, CandidateRule, ReviewCandidate } from './review-sources.js';
