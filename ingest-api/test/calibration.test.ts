@@ -89,15 +89,17 @@ function scoresOf(s: CorpusStep): object[] {
   const at = T0 + 60_000;
   switch (s.kind) {
     case 'review':
-      return [scoreRow(s, 'review', 'review.decision', s.correct ? 'approve' : 'reject', at)];
+      return [scoreRow(s, 'review', 'review.decision', s.correct ? 'Approve ' : 'reject', at)];
     case 'human-bool':
       return [scoreRow(s, 'human', 'correct', s.correct, at)];
     case 'judge-only':
       return [scoreRow(s, 'eval', 'judge-a', s.correct ? 0.9 : 0.1, at)];
     case 'review+judge':
       return [
+        // The reviewer's label wins over a later "edit" decision (which alone would read incorrect).
         scoreRow(s, 'eval', 'judge-b', s.judge! ? 'pass' : 'fail', at),
-        scoreRow(s, 'review', 'review.label', s.correct ? 'Correct' : 'incorrect', at + 1000),
+        scoreRow(s, 'review', 'review.correct', s.correct, at + 1000),
+        scoreRow(s, 'review', 'review.decision', 'edit', at + 2000),
       ];
     case 'corrected':
       // The first label said the opposite; the later one is the verdict. A 1..5 rating is no verdict.

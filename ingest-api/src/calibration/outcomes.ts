@@ -1,4 +1,4 @@
-import { HUMAN_SCORE_SOURCES, JUDGE_SCORE_SOURCES, scoreVerdict } from '@cairn/schemas';
+import { HUMAN_SCORE_SOURCES, JUDGE_SCORE_SOURCES, REVIEW_SCORE_NAMES, scoreVerdict } from '@cairn/schemas';
 import type { StepOutcomeRow } from '@cairn/storage';
 
 /** One step with the verdicts its scores carry (rules: `@cairn/schemas` outcomes.ts). */
@@ -7,7 +7,7 @@ export interface StepVerdicts {
   span_id: string;
   agent_name: string;
   confidence: number;
-  /** The latest human verdict (review decision or label), or null. */
+  /** The latest human correctness label, else the latest review decision, else null. */
   human: boolean | null;
   /** The latest verdict of each judge, by score name. */
   judges: Map<string, boolean>;
@@ -21,7 +21,8 @@ export interface StepVerdicts {
  * label is a new score (scores are append-only).
  */
 export function stepVerdicts(rows: readonly StepOutcomeRow[]): StepVerdicts[] {
-  const steps = new Map<string, StepVerdicts & { judge: boolean | null; other: boolean | null }>();
+  type Acc = StepVerdicts & { decision: boolean | null; judge: boolean | null; other: boolean | null };
+  const steps = new Map<string, Acc>();
   for (const r of rows) {
     const verdict = scoreVerdict(r.data_type, r.value, r.string_value);
     const key = `${r.session_id}\u0000${r.span_id}`;
@@ -35,17 +36,25 @@ export function stepVerdicts(rows: readonly StepOutcomeRow[]): StepVerdicts[] {
         human: null,
         judges: new Map(),
         outcome: null,
+        decision: null,
         judge: null,
         other: null,
       };
       steps.set(key, s);
     }
     if (verdict === null) continue;
-    if (HUMAN_SCORE_SOURCES.includes(r.source)) s.human = verdict;
-    else if (JUDGE_SCORE_SOURCES.includes(r.source)) {
+    // A reviewer's explicit label (`review.correct`) says more than the decision: "edit" may
+    // fix a detail of a proposal the reviewer still calls correct.
+    if (HUMAN_SCORE_SOURCES.includes(r.source)) {
+      if (r.name === REVIEW_SCORE_NAMES.decision) s.decision = verdict;
+      else s.human = verdict;
+    } else if (JUDGE_SCORE_SOURCES.includes(r.source)) {
       s.judges.set(r.name, verdict);
       s.judge = verdict;
     } else s.other = verdict;
   }
-  return [...steps.values()].map(({ judge, other, ...s }) => ({ ...s, outcome: s.human ?? judge ?? other }));
+  return [...steps.values()].map(({ decision, judge, other, ...s }) => {
+    const human = s.human ?? decision;
+    return { ...s, human, outcome: human ?? judge ?? other };
+  });
 }
