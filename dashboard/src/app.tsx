@@ -13,6 +13,9 @@ const ReplayPage = lazy(() => import('./pages/replay/replay-page'));
 const CostsPage = lazy(() => import('./pages/costs/costs-page'));
 const BudgetsPage = lazy(() => import('./pages/budgets/budgets-page'));
 const SettingsPage = lazy(() => import('./pages/settings-page'));
+const ReviewsPage = lazy(() => import('./pages/reviews/reviews-page'));
+const ReviewItemPage = lazy(() => import('./pages/reviews/review-item-page'));
+const CalibrationPage = lazy(() => import('./pages/calibration/calibration-page'));
 
 function RequireAuth({ children }: { children: React.ReactNode }) {
   const { me } = useAuth();
@@ -37,6 +40,9 @@ function Protected() {
             <Route path="/sessions/:id" element={<ReplayPage />} />
             <Route path="/costs" element={<CostsPage />} />
             <Route path="/budgets" element={<BudgetsPage />} />
+            <Route path="/reviews" element={<ReviewsPage />} />
+            <Route path="/reviews/:id" element={<ReviewItemPage />} />
+            <Route path="/calibration" element={<CalibrationPage />} />
             <Route path="/settings" element={<SettingsPage />} />
             <Route path="*" element={<NotFound />} />
           </Routes>

@@ -82,10 +82,28 @@ function Tool({ detail }: { detail: StepDetailResponse }) {
   );
 }
 
-export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; step: Step; tab: Tab; onTab: (t: Tab) => void }) {
+export function StepPanel({
+  sessionId,
+  step,
+  tab,
+  onTab,
+  marked = false,
+}: {
+  sessionId: string;
+  step: Step;
+  tab: Tab;
+  onTab: (t: Tab) => void;
+  /** The step is the decision point of the review item the replay was opened from. */
+  marked?: boolean;
+}) {
   const { data, error, retry } = useStep(sessionId, step.span_id);
   return (
-    <section className="step-panel" data-testid="step-panel" data-span={step.span_id}>
+    <section
+      className={marked ? 'step-panel marked' : 'step-panel'}
+      data-testid="step-panel"
+      data-span={step.span_id}
+      data-marked={marked}
+    >
       <div className="step-head">
         <span className={`kind kind-${step.kind}`}>{step.kind}</span>
         <b className="step-name">{step.name}</b>
@@ -115,6 +133,11 @@ export function StepPanel({ sessionId, step, tab, onTab }: { sessionId: string; 
         <span>{duration(step.duration_ms)}</span>
         {step.status === 'error' ? <Badge tone="red">error</Badge> : null}
         {step.has_escalation ? <Badge tone="amber">escalation</Badge> : null}
+        {marked ? (
+          <Badge tone="blue" data={{ testid: 'decision-point' }}>
+            decision point
+          </Badge>
+        ) : null}
         {step.has_limit_hit ? <Badge tone="purple">cap hit</Badge> : null}
         <Id value={step.span_id} short={10} />
       </div>
