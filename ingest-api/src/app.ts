@@ -23,7 +23,9 @@ import { registerSessionRoutes } from './routes/sessions.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerBudgetRoutes } from './routes/budgets.js';
 import { registerCalibrationRoutes } from './routes/calibration.js';
+import { registerEscalationRoutes } from './routes/escalations.js';
 import { registerGuardRoutes } from './routes/guard.js';
+import { registerReviewRoutes } from './routes/reviews.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import type { ApiInstance, RouteContext } from './types.js';
 
@@ -113,8 +115,10 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     registerAlertRoutes(admin, ctx);
     registerDeadLetterRoutes(admin, ctx);
     registerCalibrationRoutes(admin, ctx);
+    registerReviewRoutes(admin, ctx);
   });
   await registerGuardRoutes(app, ctx);
+  await registerEscalationRoutes(app, ctx);
 
   const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;
   const serveDashboard = dashboardDir !== undefined && existsSync(resolve(dashboardDir, 'index.html'));

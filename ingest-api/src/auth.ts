@@ -152,7 +152,7 @@ export class Authenticator {
         throw new CairnError(
           'CAIRN_FORBIDDEN',
           ctx.kind === 'ingest'
-            ? 'ingest keys can only send telemetry and call /api/guard: use an admin key to read or configure'
+            ? 'ingest keys can only send telemetry and call /api/guard and /api/escalations: use an admin key to read or configure'
             : `this route needs a ${kinds.join(' or ')} key`,
         );
       }

@@ -115,8 +115,13 @@ async function documentedRoutes(): Promise<{ method: InjectOptions['method']; pa
     .filter((r) => r.path.startsWith('/api/') && !r.path.startsWith('/api/auth/log'));
 }
 
-/** Routes ingest keys may call (docs/ARCHITECTURE.md, "HTTP contract": telemetry and the guard). */
-const INGEST_ALLOWED = new Set(['GET /api/guard']);
+/** Routes ingest keys may call (docs/ARCHITECTURE.md, "HTTP contract": telemetry, the guard, the SDK's escalations). */
+const INGEST_ALLOWED = new Set([
+  'GET /api/guard',
+  'POST /api/escalations',
+  'GET /api/escalations/{id}',
+  'GET /api/escalations/thresholds',
+]);
 
 describe('route table', () => {
   it('the isolation tests below cover every route of this issue', async () => {

@@ -11,6 +11,7 @@ export const ALERT_TYPES = [
   'anomaly.step_limit',
   'anomaly.retry_loop',
   'anomaly.error_rate',
+  'escalation.opened',
   'escalation.sla_missed',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];

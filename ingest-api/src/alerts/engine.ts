@@ -7,6 +7,7 @@ import { fireAlerts } from './fire.js';
 import { sendWebhook, type WebhookSender } from './http-send.js';
 import type { AlertDraft } from './payloads.js';
 import { listBudgets } from './repo.js';
+import { reviewTick, type ReviewTickResult } from './reviews-tick.js';
 import { budgetSpends, type BudgetSpend } from './spend.js';
 
 /** Settings of the alert engine; `alertIntervalMs` and `webhookAllowPrivate` match ApiConfig. */
@@ -29,6 +30,8 @@ export interface AlertEngineConfig {
   anomalyLookbackMs?: number;
   /** How long agents' baselines are reused between ticks (default 60 s). */
   baselineTtlMs?: number;
+  /** Open review items for escalations and rules, and apply review SLAs (default true). */
+  reviews?: boolean;
 }
 
 export interface AlertEngineDeps {
@@ -46,6 +49,8 @@ export interface TickResult {
   fired: string[];
   attempts: number;
   spends: BudgetSpend[];
+  /** Review items opened and expired this tick (absent with `reviews: false`). */
+  reviews?: ReviewTickResult;
 }
 
 export interface AlertEngine {
@@ -108,6 +113,12 @@ function build(config: AlertEngineConfig, deps: AlertEngineDeps): { engine: Aler
     const budgets = await listBudgets(store);
     const spends = budgets.length > 0 ? await budgetSpends(store, budgets, now) : [];
     fired.push(...(await fireAlerts(store, spends.flatMap(budgetDrafts), now)));
+    let reviews: ReviewTickResult | undefined;
+    if (config.reviews !== false) {
+      const opts = { owner, settleMs: delivery.settleMs, lookbackMs: config.anomalyLookbackMs ?? 15 * 60_000, log };
+      reviews = await reviewTick(store, opts, now);
+      fired.push(...reviews.fired);
+    }
     // Budget alerts go out before the detectors run: their latency is the one users feel.
     let attempts = await processDue(store, delivery, clock());
     if (config.detectors !== false) {
@@ -132,7 +143,7 @@ function build(config: AlertEngineConfig, deps: AlertEngineDeps): { engine: Aler
       }
       if (fired.length > before) attempts += await processDue(store, delivery, clock());
     }
-    return { fired, attempts, spends };
+    return { fired, attempts, spends, ...(reviews ? { reviews } : {}) };
   }
 
   const runOnce = (): Promise<TickResult> => {

@@ -44,8 +44,8 @@ export async function fireAlerts(store: Store, drafts: readonly AlertDraft[], no
       hooks = (await listWebhooks(store, d.projectId)).filter((h) => h.enabled);
       hooksByProject.set(d.projectId, hooks);
     }
-    const wanted =
-      d.budget && d.budget.webhook_ids.length > 0 ? hooks.filter((h) => d.budget?.webhook_ids.includes(h.id)) : hooks;
+    const ids = d.webhookIds ?? (d.budget && d.budget.webhook_ids.length > 0 ? d.budget.webhook_ids : undefined);
+    const wanted = ids ? hooks.filter((h) => ids.includes(h.id)) : hooks;
     deliveries.push(
       ...pendingRows(
         d.projectId,

@@ -21,6 +21,8 @@ export interface AlertDraft {
   /** Extra fields of the event body (detector figures). */
   details?: Record<string, unknown>;
   budget?: BudgetRecord;
+  /** The webhooks to deliver to (review queues); else the budget's, else every enabled webhook. */
+  webhookIds?: string[];
   /** Sessions to flag for `GET /api/sessions?anomaly=`. */
   flagSessions?: string[];
 }

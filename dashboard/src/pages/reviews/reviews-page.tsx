@@ -97,7 +97,7 @@ export default function ReviewsPage() {
       if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
       const rows = listRef.current;
       if (e.key === 'j' || e.key === 'k') setSel((s) => moveSelection(s, rows.length, e.key === 'j' ? 1 : -1));
-      else if (e.key === 'Enter' && rows[sel]) nav(`/reviews/${encodeURIComponent(rows[sel].id)}`);
+      else if (e.key === 'Enter' && rows[sel]) void nav(`/reviews/${encodeURIComponent(rows[sel].id)}`);
       else if (e.key === 'c' && rows[sel]) void claim(rows[sel]);
       else return;
       e.preventDefault();
