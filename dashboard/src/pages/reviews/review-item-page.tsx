@@ -30,7 +30,7 @@ export default function ReviewItemPage() {
         <h1>{item.reason}</h1>
         <StatusBadge item={item} />
       </div>
-      <div className="cards">
+      <div className="review-cards">
         <div className="card section" data-testid="review-summary">
           <h2>Summary</h2>
           <table className="grid kv">
