@@ -119,7 +119,7 @@ describe('reviews: queue, item, decision', () => {
   });
 
   it('decides through the form; the item shows decided, in the Decided tab, as scores on the step', async () => {
-    await page.click('[data-testid=decision-form] [data-decision=reject]');
+    await page.click('[data-testid=decision-form] [data-value=reject]');
     await page.selectOption('[aria-label=correctness]', 'false');
     await page.fill('[aria-label=comment]', 'Over the limit without a manager note');
     await page.click('[data-testid=decision-form] button[type=submit]');

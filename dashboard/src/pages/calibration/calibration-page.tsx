@@ -1,11 +1,12 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router';
 import { CORRECT_LABELS, CORRECT_MIN_VALUE, INCORRECT_LABELS } from '@cairn/schemas/conventions';
 import { api, ApiError, qs } from '../../api/client';
 import type { CalibrationResponse, ReviewThresholdList } from '../../api/types';
 import { ErrorBox, Skeleton } from '../../components/common';
 import { count } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
+import { useParamSetter } from '../../lib/use-param';
+import { Segmented } from '../../components/segmented';
 import { AgreementTable, BinsTable } from './calibration-tables';
 
 const ReliabilityChart = lazy(() => import('./reliability-chart'));
@@ -24,23 +25,13 @@ async function loadThresholds(signal: AbortSignal): Promise<ReviewThresholdList 
 }
 
 export default function CalibrationPage() {
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useParamSetter();
   const agent = params.get('agent') ?? '';
   const targetPct = Number(params.get('target') ?? '5');
   const target = Number.isFinite(targetPct) && targetPct >= 0 && targetPct <= 100 ? targetPct / 100 : 0.05;
   const range = (params.get('range') ?? '30d') as keyof typeof RANGES;
   const days = RANGES[range] ?? 30;
   const from = useMemo(() => new Date(Date.now() - days * 86_400_000).toISOString(), [days]);
-  const set = (k: string, v: string) =>
-    setParams(
-      (p) => {
-        const n = new URLSearchParams(p);
-        if (v === '') n.delete(k);
-        else n.set(k, v);
-        return n;
-      },
-      { replace: true },
-    );
 
   const cal = useApi<CalibrationResponse>(`cal-${agent}-${target}-${from}`, (signal) =>
     api(`/api/calibration${qs({ agent, target, from })}`, { signal }),
@@ -89,13 +80,7 @@ export default function CalibrationPage() {
           />
           %
         </label>
-        <div className="seg" role="group" aria-label="range">
-          {Object.keys(RANGES).map((r) => (
-            <button key={r} type="button" className={range === r ? 'on' : undefined} onClick={() => set('range', r)}>
-              {r}
-            </button>
-          ))}
-        </div>
+        <Segmented label="range" options={Object.keys(RANGES)} value={range} onChange={(r) => set('range', r)} />
       </div>
       {cal.error ? <ErrorBox error={cal.error} retry={cal.reload} what="calibration" /> : null}
       {!d && !cal.error ? <Skeleton rows={8} /> : null}

@@ -3,6 +3,15 @@ import type { CalibrationBin } from '../../api/types';
 
 // Lazily loaded: recharts stays out of the initial bundle.
 
+/** Both axes are a fraction in [0, 1]. */
+const UNIT_AXIS = {
+  type: 'number',
+  domain: [0, 1],
+  ticks: [0, 0.2, 0.4, 0.6, 0.8, 1],
+  stroke: 'var(--muted)',
+  fontSize: 10,
+} as const;
+
 /**
  * The reliability diagram: each non-empty bin as a point at (mean confidence, observed accuracy),
  * the diagonal is perfect calibration; points below it are over-confident. Dot size follows the
@@ -18,23 +27,11 @@ export default function ReliabilityChart({ bins, threshold }: { bins: Calibratio
       <ComposedChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
         <CartesianGrid stroke="var(--line)" strokeDasharray="2 4" />
         <XAxis
-          type="number"
+          {...UNIT_AXIS}
           dataKey="conf"
-          domain={[0, 1]}
-          ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]}
-          stroke="var(--muted)"
-          fontSize={10}
           label={{ value: 'reported confidence', position: 'insideBottomRight', offset: -2, fontSize: 10, fill: 'var(--muted)' }}
         />
-        <YAxis
-          type="number"
-          dataKey="acc"
-          domain={[0, 1]}
-          ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]}
-          stroke="var(--muted)"
-          fontSize={10}
-          width={40}
-        />
+        <YAxis {...UNIT_AXIS} dataKey="acc" width={40} />
         <ReferenceLine
           segment={[
             { x: 0, y: 0 },

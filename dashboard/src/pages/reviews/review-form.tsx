@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import { api } from '../../api/client';
 import type { DecideBody, ReviewDecision, ReviewItem } from '../../api/types';
+import { Segmented } from '../../components/segmented';
+
+const REVIEW_DECISION_LIST: readonly ReviewDecision[] = ['approve', 'reject', 'edit'];
 
 /** Approve / reject / edit with a comment and a correctness label (which feeds calibration). */
 export function DecisionForm({ item, reviewer, onDecided }: { item: ReviewItem; reviewer: string; onDecided: () => void }) {
@@ -37,21 +40,7 @@ export function DecisionForm({ item, reviewer, onDecided }: { item: ReviewItem; 
 
   return (
     <form className="decision-form" onSubmit={(e) => void submit(e)} data-testid="decision-form">
-      <div className="seg" role="radiogroup" aria-label="decision">
-        {(['approve', 'reject', 'edit'] as const).map((d) => (
-          <button
-            key={d}
-            type="button"
-            role="radio"
-            aria-checked={decision === d}
-            className={decision === d ? 'on' : undefined}
-            onClick={() => setDecision(d)}
-            data-decision={d}
-          >
-            {d}
-          </button>
-        ))}
-      </div>
+      <Segmented kind="radio" label="decision" options={REVIEW_DECISION_LIST} value={decision} onChange={setDecision} />
       {decision === 'edit' ? (
         <label className="field">
           Action to take instead (JSON)

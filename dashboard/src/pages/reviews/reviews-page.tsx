@@ -1,11 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api, ApiError, qs } from '../../api/client';
 import type { ReviewItem, ReviewItemList, ReviewQueueList } from '../../api/types';
 import { Agent, Badge, ErrorBox, Kbd, Skeleton, Time, Unavailable } from '../../components/common';
 import { useAuth } from '../../lib/auth';
 import { confidence, money } from '../../lib/format';
 import { useApi, useInterval } from '../../lib/use-api';
+import { useParamSetter } from '../../lib/use-param';
+import { Segmented } from '../../components/segmented';
 import {
   dueText,
   filtersFrom,
@@ -55,7 +57,7 @@ export function StatusBadge({ item }: { item: ReviewItem }) {
 }
 
 export default function ReviewsPage() {
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useParamSetter();
   const f = filtersFrom(params);
   const nav = useNavigate();
   const { me } = useAuth();
@@ -70,17 +72,6 @@ export default function ReviewsPage() {
   const listRef = useRef(list);
   listRef.current = list;
   useEffect(() => setSel(-1), [key]);
-
-  const set = (k: string, v: string) =>
-    setParams(
-      (p) => {
-        const n = new URLSearchParams(p);
-        if (v) n.set(k, v);
-        else n.delete(k);
-        return n;
-      },
-      { replace: true },
-    );
 
   async function claim(item: ReviewItem) {
     try {
@@ -121,20 +112,14 @@ export default function ReviewsPage() {
     <div data-testid="reviews-page">
       <div className="page-head">
         <h1>Reviews</h1>
-        <div className="seg" role="tablist" aria-label="review tabs">
-          {REVIEW_TABS.map((t) => (
-            <button
-              key={t}
-              type="button"
-              role="tab"
-              aria-selected={f.tab === t}
-              className={f.tab === t ? 'on' : undefined}
-              onClick={() => set('tab', t === 'open' ? '' : t)}
-            >
-              {TAB_LABELS[t]}
-            </button>
-          ))}
-        </div>
+        <Segmented
+          kind="tabs"
+          label="review tabs"
+          options={REVIEW_TABS}
+          value={f.tab}
+          onChange={(t) => set('tab', t === 'open' ? '' : t)}
+          render={(t) => TAB_LABELS[t]}
+        />
         <span className="grow" />
         <select aria-label="queue" value={f.queue} onChange={(e) => set('queue', e.target.value)}>
           <option value="">all queues</option>
