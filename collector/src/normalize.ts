@@ -198,6 +198,8 @@ function buildRow(s: DecodedSpan, ctx: NormalizeContext): SpanRow {
         if (e.attributes[ATTR.STATE_JSON] !== undefined) stateIndex = i;
         break;
       case ATTR.EVENT_ESCALATION:
+      case ATTR.EVENT_ESCALATION_DECISION:
+        // A decision (SDK `escalate(…, { wait: true })`) flags its step too, so the replay finds it.
         hasEscalation = true;
         break;
       case ATTR.EVENT_LIMIT_EXCEEDED:

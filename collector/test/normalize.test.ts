@@ -394,6 +394,14 @@ describe('events, status, state, confidence', () => {
     expect(row({}).has_escalation || row({}).has_limit_hit).toBe(false);
   });
 
+  it('flags a step carrying only a review decision and keeps the decision event for the replay', () => {
+    const decision = { 'cairn.decision': 'edit', 'cairn.decision.by': 'ann', 'cairn.decision.action': '{"refund_usd":60}' };
+    const r = row({}, { events: [ev('cairn.escalation.decision', decision)] });
+    expect(r.has_escalation).toBe(true);
+    const events = JSON.parse(r.events) as { name: string; attributes: Record<string, unknown> }[];
+    expect(events).toEqual([expect.objectContaining({ name: 'cairn.escalation.decision', attributes: decision })]);
+  });
+
   it('maps status codes, and an exception event to an error with its message', () => {
     expect(row({}, { statusCode: 2, statusMessage: 'boom' })).toMatchObject({ status: 'error', status_message: 'boom' });
     expect(row({}, { statusCode: 1 }).status).toBe('ok');

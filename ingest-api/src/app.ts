@@ -26,6 +26,7 @@ import { registerCalibrationRoutes } from './routes/calibration.js';
 import { registerEscalationRoutes } from './routes/escalations.js';
 import { registerGuardRoutes } from './routes/guard.js';
 import { registerReviewRoutes } from './routes/reviews.js';
+import { ThresholdCache } from './reviews/threshold-cache.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import type { ApiInstance, RouteContext } from './types.js';
 
@@ -100,6 +101,7 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
   const auth = new Authenticator(deps.store, config.authCacheTtlMs ?? 5000, config.authSessionTtlMs ?? 12 * 3_600_000);
   const ctx: RouteContext = { store: deps.store, auth };
   const meOptions = { otlpEndpoint: config.otlpEndpoint };
+  const thresholds = new ThresholdCache(deps.store);
   registerAuthRoutes(app, ctx, meOptions);
   await app.register(async (admin: ApiInstance) => {
     admin.addHook('onRequest', auth.require(['admin']));
@@ -115,10 +117,10 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     registerAlertRoutes(admin, ctx);
     registerDeadLetterRoutes(admin, ctx);
     registerCalibrationRoutes(admin, ctx);
-    registerReviewRoutes(admin, ctx);
+    registerReviewRoutes(admin, ctx, { thresholds });
   });
   await registerGuardRoutes(app, ctx);
-  await registerEscalationRoutes(app, ctx);
+  await registerEscalationRoutes(app, ctx, { thresholds });
 
   const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;
   const serveDashboard = dashboardDir !== undefined && existsSync(resolve(dashboardDir, 'index.html'));

@@ -267,3 +267,20 @@ export const EscalationStatus = Type.Object({
   fallback_applied: Nullable(Type.Enum(REVIEW_FALLBACKS)),
 });
 export type EscalationStatus = Static<typeof EscalationStatus>;
+
+// ---- the replay's view ----
+
+/** An escalation recorded on a step and, when the agent waited, the decision it continued with. */
+export const SessionEscalation = Type.Object({
+  span_id: Type.String(),
+  time: Type.String({ description: 'When the escalation was recorded.' }),
+  reason: Type.String(),
+  target: Type.String(),
+  item_id: Nullable(Type.String({ description: 'The review item the SDK opened; null for other instrumentations.' })),
+  decision: Nullable(Type.String({ description: '`approve`, `reject`, `edit`, `timeout` or `none`; null when not recorded.' })),
+  decided_by: Nullable(Type.String()),
+  comment: Type.String(),
+  fallback: Nullable(Type.String()),
+  edited_action: Nullable(Type.String({ description: 'JSON text of the edited action (decision `edit`).' })),
+});
+export type SessionEscalation = Static<typeof SessionEscalation>;

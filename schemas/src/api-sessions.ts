@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { SessionEscalation } from './api-reviews.js';
 import { ANOMALY_TYPES } from './api-alerts.js';
 import { CountParam, TimeParam, UsdParam } from './api-bounds.js';
 
@@ -184,6 +185,11 @@ export const SessionDetailResponse = Type.Object({
     description: 'Set when the session has more steps than steps_limit: pass it as steps_cursor for the next page.',
   }),
   scores: Type.Array(Score),
+  escalations: Type.Optional(
+    Type.Array(SessionEscalation, {
+      description: 'Escalations recorded in the session (`cairn.escalation` events) and the decisions the agent continued with.',
+    }),
+  ),
 });
 export type SessionDetailResponse = Static<typeof SessionDetailResponse>;
 

@@ -145,5 +145,6 @@ export {
   EscalationBody,
   EscalationWaitQuery,
   EscalationStatus,
+  SessionEscalation,
 } from './api-reviews.js';
 export type { ReviewFallback, ReviewStatus, ReviewDecision, ReviewRule, ReviewEventKind } from './api-reviews.js';

@@ -2,6 +2,7 @@ import type { Attributes, TracerProvider } from '@opentelemetry/api';
 import type { BufferConfig, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ModelPrice } from '@cairn/schemas/conventions';
 import type { ContentOptions, Redactor } from './content.js';
+import type { ReviewOptions } from './escalation.js';
 import type { GuardOptions } from './guard.js';
 import type { RunCaps } from './run-state.js';
 
@@ -32,6 +33,8 @@ export interface CairnOptions {
   tracerProvider?: TracerProvider;
   /** Ask the Cairn server's guard before and during runs (hard-stop budgets). Off by default. */
   guard?: GuardOptions;
+  /** Review queues: `escalate(…, { wait: true })` and trust thresholds talk to this Cairn API. Off by default. */
+  reviews?: ReviewOptions;
   /** Environment to read (default `process.env`). */
   env?: Record<string, string | undefined>;
 }

@@ -4,6 +4,7 @@ import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { ATTR, DEFAULT_PRICE_BOOK } from '@cairn/schemas/conventions';
 import type { PriceBook } from '@cairn/schemas/conventions';
 import type { ResolvedContent } from './config.js';
+import type { ReviewClient } from './escalation.js';
 import type { GuardClient } from './guard.js';
 import type { RunCaps, RunState } from './run-state.js';
 
@@ -17,6 +18,7 @@ export interface Runtime {
   prices: PriceBook;
   defaultCaps: RunCaps | undefined;
   guard: GuardClient | undefined;
+  reviews: ReviewClient | undefined;
 }
 
 export const rt: Runtime = {
@@ -25,6 +27,7 @@ export const rt: Runtime = {
   prices: DEFAULT_PRICE_BOOK,
   defaultCaps: undefined,
   guard: undefined,
+  reviews: undefined,
 };
 
 /**

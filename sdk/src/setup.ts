@@ -12,6 +12,7 @@ import { createPriceBook, DEFAULT_PRICE_BOOK } from '@cairn/schemas/conventions'
 import { resolveConfig } from './config.js';
 import type { CairnOptions, ResolvedConfig } from './config.js';
 import { ContentFilterExporter } from './content.js';
+import { ReviewClient } from './escalation.js';
 import { GuardClient } from './guard.js';
 import { hasContextManager, resetContextCheck, rt, SDK_VERSION, TRACER_NAME } from './runtime.js';
 
@@ -74,6 +75,9 @@ export function init(opts: CairnOptions = {}): { mode: SetupMode } {
   rt.defaultCaps = opts.caps;
   rt.guard = opts.guard
     ? new GuardClient(opts.guard, opts.guard.apiKey ?? opts.apiKey ?? (opts.env ?? process.env).CAIRN_API_KEY)
+    : undefined;
+  rt.reviews = opts.reviews
+    ? new ReviewClient(opts.reviews, opts.reviews.apiKey ?? opts.apiKey ?? (opts.env ?? process.env).CAIRN_API_KEY)
     : undefined;
 
   let provider: TracerProvider;

@@ -2,6 +2,7 @@ import { context, diag, INVALID_SPAN_CONTEXT, SpanStatusCode, trace } from '@ope
 import type { Attributes, AttributeValue, Context, Span } from '@opentelemetry/api';
 import { ATTR } from '@cairn/schemas/conventions';
 import type { AutonomyLevel, SpanKind } from '@cairn/schemas/conventions';
+import { escalateAndWait, type EscalateOptions, type EscalationResult } from './escalation.js';
 import type { RunStoppedError } from './errors.js';
 import { stableKey, toJson } from './json.js';
 import type { SessionUsage } from './run-state.js';
@@ -36,8 +37,12 @@ export class StepHandle {
   }
 
   /** Records an escalation to a human or another system (`cairn.escalation` event). */
-  escalate(reason: string, target?: string): void {
-    recordEscalation(this.span, reason, target);
+  escalate(reason: string, target?: string): void;
+  /** Opens a review item for this step; with `wait: true` resolves with the reviewer's decision. */
+  escalate(reason: string, options: EscalateOptions): Promise<EscalationResult>;
+  escalate(reason: string, arg?: string | EscalateOptions): void | Promise<EscalationResult> {
+    if (typeof arg === 'object' && arg !== null) return escalateAndWait(this.span, this.scope, reason, arg);
+    recordEscalation(this.span, reason, arg);
   }
 
   /** Sets what the replay shows as this step's output (default: the function's return value). */
@@ -230,9 +235,44 @@ export function confidence(value: number): void {
 }
 
 /** Records an escalation on the current step: why, and to whom (a team, a queue, a person). */
-export function escalate(reason: string, target?: string): void {
+export function escalate(reason: string, target?: string): void;
+/**
+ * Opens a review item for the current step (init `reviews` needed) and records the escalation;
+ * with `wait: true` blocks until a reviewer decides or the queue's fallback applies, records the
+ * decision on the step (`cairn.escalation.decision`) and returns it. Never throws.
+ */
+export function escalate(reason: string, options: EscalateOptions): Promise<EscalationResult>;
+export function escalate(reason: string, arg?: string | EscalateOptions): void | Promise<EscalationResult> {
   const s = currentSpan();
-  if (s) recordEscalation(s, reason, target);
+  if (typeof arg === 'object' && arg !== null) {
+    if (!s) return Promise.resolve(noStep());
+    return escalateAndWait(s, scopeOf(context.active()), reason, arg);
+  }
+  if (s) recordEscalation(s, reason, arg);
+}
+
+const noStep = (): EscalationResult => ({
+  id: undefined,
+  resolved: false,
+  decision: null,
+  action: null,
+  comment: '',
+  decidedBy: null,
+  fallback: null,
+  timedOut: false,
+  error: 'not in a step',
+});
+
+/**
+ * Whether a step with this confidence should go to review: below the agent's trust threshold
+ * stored in Cairn (`PUT /api/reviews/thresholds`, read with the ingest key and cached a few
+ * seconds). False when reviews are not configured or no threshold is set.
+ */
+export async function shouldEscalate(value: number, agent?: string): Promise<boolean> {
+  const client = rt.reviews;
+  if (client === undefined) return false;
+  const t = await client.threshold(agent ?? scopeOf(context.active())?.agent ?? '');
+  return t !== null && value < t;
 }
 
 /** The current session's running cost and tokens, or undefined outside a session in this process. */

@@ -54,5 +54,12 @@ export type {
   ReviewEventRecord,
   ReviewItemFilter,
 } from './reviews.js';
-export { listThresholds, putThreshold, thresholdFor, reviewCandidates, anomalyCandidates } from './review-sources.js';
+export {
+  listThresholds,
+  putThreshold,
+  thresholdFor,
+  reviewCandidates,
+  anomalyCandidates,
+  sessionEscalationEvents,
+} from './review-sources.js';
 export type { ThresholdRecord, CandidateRule, ReviewCandidate } from './review-sources.js';

@@ -144,7 +144,10 @@ export async function reviewCandidates(
 function escalationEvent(eventsJson: string): { reason: string; fromSdk: boolean } {
   try {
     const events = JSON.parse(eventsJson || '[]') as { name?: string; attributes?: Record<string, unknown> }[];
-    const ev = Array.isArray(events) ? events.find((e) => e.name === ATTR.EVENT_ESCALATION) : undefined;
+    const list = Array.isArray(events) ? events : [];
+    const ev = list.find((e) => e.name === ATTR.EVENT_ESCALATION);
+    // A span with only a decision event is the SDK's (its escalation event went on another span).
+    if (!ev && list.some((e) => e.name === ATTR.EVENT_ESCALATION_DECISION)) return { reason: 'escalation', fromSdk: true };
     const a = ev?.attributes ?? {};
     const reason = a[ATTR.ESCALATION_REASON];
     return { reason: typeof reason === 'string' ? reason : 'escalation', fromSdk: a[ATTR.ESCALATION_SOURCE] === 'sdk' };
@@ -176,4 +179,17 @@ export async function anomalyCandidates(store: Store, projectId: string, sinceMs
     state: '',
     cost_usd: Number(r.cost),
   }));
+}
+
+/** Events of the session's spans that carry an escalation (the replay's escalations), in time order. */
+export async function sessionEscalationEvents(
+  store: Store,
+  projectId: string,
+  sessionId: string,
+): Promise<{ span_id: string; events: string }[]> {
+  return store.query<{ span_id: string; events: string }>(
+    `SELECT span_id, events FROM spans WHERE project_id = {p:String} AND session_id = {s:String} AND has_escalation = 1
+     ORDER BY start_time, span_id LIMIT 1 BY trace_id, span_id LIMIT 10000`,
+    { p: projectId, s: sessionId },
+  );
 }

@@ -6,17 +6,18 @@ import {
   ReviewIdParams,
   ThresholdQuery,
 } from '@cairn/schemas';
-import { getReviewItem, listThresholds, reviewItemIdOf, thresholdFor, type ThresholdRecord } from '@cairn/storage';
+import { getReviewItem, reviewItemIdOf, thresholdFor } from '@cairn/storage';
 import { authOf } from '../auth.js';
 import { escalationStatus, foundItem, jsonText, openItems } from '../reviews/items.js';
+import { ThresholdCache } from '../reviews/threshold-cache.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
 
 export interface EscalationRouteOptions {
   /** How often a long-poll re-reads its item (default 250 ms). */
   pollMs?: number;
-  /** How long a project's thresholds are reused (default 2 s). */
-  thresholdCacheMs?: number;
+  /** Shared with the admin routes, which clear it on a change. */
+  thresholds?: ThresholdCache;
   clock?: () => number;
 }
 
@@ -34,18 +35,7 @@ export async function registerEscalationRoutes(
 ): Promise<void> {
   const clock = opts.clock ?? Date.now;
   const pollMs = opts.pollMs ?? 250;
-  const cacheMs = opts.thresholdCacheMs ?? 2000;
-  const thresholdCache = new Map<string, { expires: number; value: Promise<ThresholdRecord[]> }>();
-  const thresholdsOf = (projectId: string): Promise<ThresholdRecord[]> => {
-    const now = Date.now();
-    const hit = thresholdCache.get(projectId);
-    if (hit && hit.expires > now) return hit.value;
-    const value = listThresholds(store, projectId);
-    if (thresholdCache.size > 10_000) thresholdCache.clear();
-    thresholdCache.set(projectId, { expires: now + cacheMs, value });
-    value.catch(() => thresholdCache.delete(projectId));
-    return value;
-  };
+  const thresholds = opts.thresholds ?? new ThresholdCache(store);
 
   await app.register(async (scope: ApiInstance) => {
     scope.addHook('onRequest', auth.require(['ingest', 'admin']));
@@ -98,7 +88,7 @@ export async function registerEscalationRoutes(
       async (request) => {
         const { projectId } = authOf(request);
         const agent = request.query.agent ?? '';
-        return { agent, threshold: thresholdFor(await thresholdsOf(projectId), projectId, agent) };
+        return { agent, threshold: thresholdFor(await thresholds.get(projectId), projectId, agent) };
       },
     );
 

@@ -35,6 +35,7 @@ import { authOf } from '../auth.js';
 import { listWebhooks } from '../alerts/repo.js';
 import { cursorNumber, cursorString, decodeCursor, encodeCursor } from '../cursor.js';
 import { claimItem, decideItem, foundItem, publicEvent, publicItem, publicQueue } from '../reviews/items.js';
+import { ThresholdCache } from '../reviews/threshold-cache.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
 
@@ -57,7 +58,14 @@ async function foundQueue(store: Store, projectId: string, id: string): Promise<
 
 const scopeCols = (s: ReviewQueueScope | undefined) => ({ scope_agent: s?.agent ?? '', scope_workflow: s?.workflow ?? '' });
 
-export function registerReviewRoutes(app: ApiInstance, { store }: RouteContext, clock: () => number = Date.now): void {
+export interface ReviewRouteOptions {
+  clock?: () => number;
+  /** Cleared when a threshold changes, so this process's SDK route answers the new value at once. */
+  thresholds?: ThresholdCache;
+}
+
+export function registerReviewRoutes(app: ApiInstance, { store }: RouteContext, opts: ReviewRouteOptions = {}): void {
+  const clock = opts.clock ?? Date.now;
   app.get(
     '/api/reviews/queues',
     { schema: { tags: ['reviews'], summary: 'Review queues', response: { 200: ReviewQueueList, ...AUTH_ERRORS } } },
@@ -308,6 +316,7 @@ export function registerReviewRoutes(app: ApiInstance, { store }: RouteContext, 
     async (request) => {
       const { projectId } = authOf(request);
       await putThreshold(store, projectId, request.body.agent, request.body.threshold);
+      opts.thresholds?.invalidate(projectId);
       const all = await listThresholds(store, projectId);
       return {
         thresholds: all.map((t) => ({

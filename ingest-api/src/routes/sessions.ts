@@ -13,6 +13,7 @@ import { getSessionSummary, listSessions, type SessionFilters } from '../queries
 import { getSteps } from '../queries/replay.js';
 import { getSessionCaps } from '../queries/session-caps.js';
 import { listScores } from '../queries/scores.js';
+import { sessionEscalations } from '../reviews/session-escalations.js';
 import { getPreviousState, getSpan, toStepDetail } from '../queries/spans.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
@@ -108,9 +109,10 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
       const [found, caps] = await Promise.all([getSessionSummary(store, projectId, id), getSessionCaps(store, projectId, id)]);
       if (!found) throw new CairnError('CAIRN_NOT_FOUND', `no session "${id}" in this project`);
       const limit = request.query.steps_limit ?? DEFAULT_STEPS_LIMIT;
-      const [page, scores] = await Promise.all([
+      const [page, scores, escalations] = await Promise.all([
         getSteps(store, projectId, id, found.startNs, limit, request.query.steps_cursor),
         listScores(store, projectId, [id]),
+        found.summary.escalations > 0 ? sessionEscalations(store, projectId, id) : [],
       ]);
       return {
         session: found.summary,
@@ -118,6 +120,7 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
         steps: page.steps,
         next_steps_cursor: page.next_cursor,
         scores: scores.get(id) ?? [],
+        escalations,
       };
     },
   );
