@@ -112,6 +112,9 @@ describe('reviews: queue, item, decision', () => {
     // The state diff: the escalation's state against the snapshot before the step.
     await page.waitForSelector('[data-testid=review-state] [data-testid=state-tree]');
     expect(await page.$('[data-testid=review-state] [data-key=refund][data-status=added]')).not.toBeNull();
+    // The decision point among its neighbours, highlighted.
+    await page.waitForSelector(`[data-testid=steps-around] tr.selected[data-span="${spanId}"]`);
+    expect(await page.$$('[data-testid=steps-around] tr')).not.toHaveLength(1);
     const href = await page.getAttribute('[data-testid=replay-link]', 'href');
     expect(href).toContain(`/sessions/${sessionId}?`);
     expect(href).toContain(`step=${spanId}`);

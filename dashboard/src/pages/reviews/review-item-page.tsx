@@ -9,6 +9,7 @@ import { pretty } from '../replay/messages';
 import { dueText, replayLink, savedReviewer } from './review-query';
 import { DecisionForm } from './review-form';
 import { ReviewStateDiff } from './review-state';
+import { StepsAround } from './review-steps';
 import { StatusBadge } from './reviews-page';
 
 export default function ReviewItemPage() {
@@ -101,6 +102,10 @@ export default function ReviewItemPage() {
             </div>
           )}
         </div>
+      </div>
+      <div className="card section">
+        <h2>The decision point in the run</h2>
+        <StepsAround item={item} />
       </div>
       <div className="card section">
         <h2>State at the decision point</h2>
