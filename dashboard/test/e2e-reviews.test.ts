@@ -219,6 +219,17 @@ describe('calibration view of a crafted corpus', () => {
           ? { name: 'review.decision', value: ok ? 'approve' : 'reject', source: 'review' }
           : { name: 'faithfulness', value: ok ? 0.9 : 0.1, source: 'eval' };
       await call('POST', '/api/scores', { session_id: 'sess-calibration', span_id: spans[i]!.spanId, ...body });
+      // A judge also scored the first four reviewed steps and called the third (i = 4, incorrect) correct.
+      if (i % 2 === 0 && i < 8) {
+        const judged = i === 4 ? !ok : ok;
+        await call('POST', '/api/scores', {
+          session_id: 'sess-calibration',
+          span_id: spans[i]!.spanId,
+          name: 'faithfulness',
+          value: judged ? 0.8 : 0.2,
+          source: 'eval',
+        });
+      }
     }
   });
 
@@ -235,6 +246,10 @@ describe('calibration view of a crafted corpus', () => {
     expect(
       await page.$$eval('[data-testid=bins-table] tbody tr', (trs) => trs.map((t) => Number(t.getAttribute('data-count')))),
     ).toEqual([0, 0, 3, 0, 2, 0, 3, 0, 3, 3]);
+    // Judge vs human on the four steps both scored (i = 0, 2, 4, 6: incorrect, correct, incorrect,
+    // correct): 3 of 4 agree; per human label, correct 2 of 2 and incorrect 1 of 2.
+    const judge = await page.$$eval('[data-testid=agreement-table] tbody tr', (trs) => trs.map((t) => t.textContent));
+    expect(judge).toEqual(['faithfulnessall4375.0%', 'correct22100.0%', 'incorrect2150.0%']);
     await shot(page, 'calibration');
 
     await page.click('[data-testid=apply-threshold]');
