@@ -17,6 +17,9 @@ const CostsPage = lazy(() => import('./pages/costs/costs-page'));
 const CostModelPage = lazy(() => import('./pages/cost-model/cost-model-page'));
 const BudgetsPage = lazy(() => import('./pages/budgets/budgets-page'));
 const SettingsPage = lazy(() => import('./pages/settings-page'));
+const ReviewsPage = lazy(() => import('./pages/reviews/reviews-page'));
+const ReviewItemPage = lazy(() => import('./pages/reviews/review-item-page'));
+const CalibrationPage = lazy(() => import('./pages/calibration/calibration-page'));
 
 function RequireAuth({ children }: { children: React.ReactNode }) {
   const { me } = useAuth();
@@ -42,6 +45,9 @@ function Protected() {
             <Route path="/costs" element={<CostsPage />} />
             <Route path="/cost-model" element={<CostModelPage />} />
             <Route path="/budgets" element={<BudgetsPage />} />
+            <Route path="/reviews" element={<ReviewsPage />} />
+            <Route path="/reviews/:id" element={<ReviewItemPage />} />
+            <Route path="/calibration" element={<CalibrationPage />} />
             <Route path="/settings" element={<SettingsPage />} />
             <Route path="*" element={<NotFound />} />
           </Routes>

@@ -23,6 +23,7 @@ import { registerScoreRoutes } from './routes/scores.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerBudgetRoutes } from './routes/budgets.js';
+import { registerCalibrationRoutes } from './routes/calibration.js';
 import { registerEscalationRoutes } from './routes/escalations.js';
 import { registerGuardRoutes } from './routes/guard.js';
 import { registerReviewRoutes } from './routes/reviews.js';
@@ -124,6 +125,7 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     registerWebhookRoutes(admin, ctx, { allowPrivate: config.webhookAllowPrivate });
     registerAlertRoutes(admin, ctx);
     registerDeadLetterRoutes(admin, ctx);
+    registerCalibrationRoutes(admin, ctx);
     registerReviewRoutes(admin, ctx, { thresholds });
   });
   await registerGuardRoutes(app, ctx);

@@ -104,6 +104,7 @@ const ROUTES: { method: InjectOptions['method']; path: string; url: string; body
   { method: 'DELETE', path: '/api/keys/{key_id}', url: '/api/keys/PLACEHOLDER' },
   { method: 'GET', path: '/api/auth/me', url: '/api/auth/me' },
   { method: 'GET', path: '/api/prices', url: '/api/prices' },
+  { method: 'GET', path: '/api/calibration', url: '/api/calibration' },
 ];
 
 /** Every documented /api route except the public sign-in ones, from the OpenAPI document. */

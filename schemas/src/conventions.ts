@@ -37,3 +37,11 @@ export type { ModelPrice, TokenUsage, PriceBook } from './prices.js';
 export { normalizeModelId, createModelMatcher } from './model-id.js';
 export type { ModelMatcher } from './model-id.js';
 export { seededRandom } from './random.js';
+export {
+  CORRECT_MIN_VALUE,
+  CORRECT_LABELS,
+  INCORRECT_LABELS,
+  HUMAN_SCORE_SOURCES,
+  JUDGE_SCORE_SOURCES,
+  scoreVerdict,
+} from './outcomes.js';

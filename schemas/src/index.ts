@@ -135,6 +135,22 @@ export {
 } from './api-cost-model.js';
 export type { CostModelFormat, CostScenarioName } from './api-cost-model.js';
 export {
+  CORRECT_MIN_VALUE,
+  CORRECT_LABELS,
+  INCORRECT_LABELS,
+  HUMAN_SCORE_SOURCES,
+  JUDGE_SCORE_SOURCES,
+  scoreVerdict,
+} from './outcomes.js';
+export {
+  CalibrationQuery,
+  CalibrationBin,
+  ThresholdRecommendation,
+  AgreementLabel,
+  JudgeAgreement,
+  CalibrationResponse,
+} from './api-calibration.js';
+export {
   REVIEW_FALLBACKS,
   REVIEW_STATUSES,
   REVIEW_DECISIONS,

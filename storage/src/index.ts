@@ -49,6 +49,8 @@ export type { CostsRequest } from './queries/costs.js';
 export { toDeadLetter, redriveDeadLetters } from './queries/dead-letters.js';
 export { listCostModelSessions } from './cost-model.js';
 export type { CostModelFilter, CostModelSessionRow, CostModelSessions } from './cost-model.js';
+export { listStepOutcomes, listCalibrationAgents } from './calibration.js';
+export type { CalibrationFilter, StepOutcomeRow } from './calibration.js';
 export {
   reviewItemIdOf,
   listReviewQueues,

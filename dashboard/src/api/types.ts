@@ -35,3 +35,16 @@ export type {
   AlertList,
   AnomalyType,
 } from '@cairn/schemas';
+export type { CalibrationResponse, CalibrationBin, JudgeAgreement } from '@cairn/schemas';
+export type {
+  ReviewItem,
+  ReviewItemList,
+  ReviewItemDetail,
+  ReviewEvent,
+  ReviewQueue,
+  ReviewQueueList,
+  ReviewThreshold,
+  ReviewThresholdList,
+  ReviewDecision,
+  DecideBody,
+} from '@cairn/schemas';

@@ -5,6 +5,8 @@ import { applyTheme, currentTheme, type Theme } from '../lib/theme';
 
 const NAV = [
   { to: '/sessions', label: 'Sessions', key: 's' },
+  { to: '/reviews', label: 'Reviews', key: 'r' },
+  { to: '/calibration', label: 'Calibration', key: 'k' },
   { to: '/costs', label: 'Costs', key: 'c' },
   { to: '/cost-model', label: 'Cost model', key: 'm' },
   { to: '/budgets', label: 'Budgets & alerts', key: 'b' },

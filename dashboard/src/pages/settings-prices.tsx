@@ -1,4 +1,4 @@
-import { useSearchParams } from 'react-router';
+import { useParamSetter } from '../lib/use-param';
 import { api } from '../api/client';
 import type { PriceList } from '../api/types';
 import { Badge, ErrorBox, Skeleton } from '../components/common';
@@ -8,18 +8,9 @@ import { useApi } from '../lib/use-api';
 /** The model prices the collector computes costs with (`GET /api/prices`); the search is in the URL (`?price=`). */
 export function PricesSection() {
   const prices = useApi<PriceList>('prices', (signal) => api('/api/prices', { signal }));
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useParamSetter();
   const query = params.get('price') ?? '';
-  const setQuery = (v: string) =>
-    setParams(
-      (p) => {
-        const n = new URLSearchParams(p);
-        if (v) n.set('price', v);
-        else n.delete('price');
-        return n;
-      },
-      { replace: true },
-    );
+  const setQuery = (v: string) => set('price', v);
   const rows = prices.data ? searchPrices(prices.data.prices, query) : [];
 
   return (

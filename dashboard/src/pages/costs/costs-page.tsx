@@ -1,5 +1,5 @@
 import { lazy, Suspense, useMemo } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { api, qs } from '../../api/client';
 import type { CostsResponse, SessionListResponse } from '../../api/types';
 import { BudgetBar } from '../../components/budget-bar';
@@ -7,6 +7,8 @@ import { Agent, ErrorBox, Skeleton } from '../../components/common';
 import { budgetState, loadBudgetStatuses, scopeText, type BudgetsWithStatus } from '../../lib/budgets';
 import { count, money } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
+import { useParamSetter } from '../../lib/use-param';
+import { Segmented } from '../../components/segmented';
 
 const SpendChart = lazy(() => import('./spend-chart'));
 
@@ -41,20 +43,11 @@ function Kpi({ label, unit, budgets }: { label: string; unit: 'day' | 'week' | '
 }
 
 export default function CostsPage() {
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useParamSetter();
   const group = (GROUPS as readonly string[]).includes(params.get('group') ?? '') ? params.get('group')! : 'agent';
   const range = (params.get('range') ?? '7d') as keyof typeof RANGES;
   const days = RANGES[range] ?? 7;
   const bucket = params.get('bucket') === 'hour' || days === 1 ? 'hour' : 'day';
-  const set = (k: string, v: string) =>
-    setParams(
-      (p) => {
-        const n = new URLSearchParams(p);
-        n.set(k, v);
-        return n;
-      },
-      { replace: true },
-    );
   const from = useMemo(() => new Date(Date.now() - days * 86_400_000).toISOString(), [days]);
 
   const series = useApi<CostsResponse>(`s-${group}-${bucket}-${from}`, (signal) =>
@@ -70,13 +63,7 @@ export default function CostsPage() {
       <div className="page-head">
         <h1>Costs</h1>
         <span className="grow" />
-        <div className="seg" role="group" aria-label="range">
-          {Object.keys(RANGES).map((r) => (
-            <button key={r} type="button" className={range === r ? 'on' : undefined} onClick={() => set('range', r)}>
-              {r}
-            </button>
-          ))}
-        </div>
+        <Segmented label="range" options={Object.keys(RANGES)} value={range} onChange={(r) => set('range', r)} />
       </div>
       <div className="cards">
         <Kpi label="Today" unit="day" budgets={budgets.data} />
@@ -86,26 +73,14 @@ export default function CostsPage() {
       <div className="card chart-card section">
         <div className="row gap">
           <h2 className="grow">Spend over time by {group}</h2>
-          <div className="seg" role="group" aria-label="group by">
-            {GROUPS.map((g) => (
-              <button key={g} type="button" className={group === g ? 'on' : undefined} onClick={() => set('group', g)}>
-                {g}
-              </button>
-            ))}
-          </div>
-          <div className="seg" role="group" aria-label="bucket">
-            {(['hour', 'day'] as const).map((b) => (
-              <button
-                key={b}
-                type="button"
-                className={bucket === b ? 'on' : undefined}
-                onClick={() => set('bucket', b)}
-                disabled={days === 1 && b === 'day'}
-              >
-                {b}
-              </button>
-            ))}
-          </div>
+          <Segmented label="group by" options={GROUPS} value={group} onChange={(g) => set('group', g)} />
+          <Segmented
+            label="bucket"
+            options={['hour', 'day'] as const}
+            value={bucket}
+            onChange={(b) => set('bucket', b)}
+            disabled={(b) => days === 1 && b === 'day'}
+          />
         </div>
         <div className="chart-body" data-testid="spend-chart">
           {series.error ? <ErrorBox error={series.error} retry={series.reload} what="spend" /> : null}

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { useParams, useSearchParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { ErrorBox, Skeleton } from '../../components/common';
 import { nextIn } from './replay-model';
 import { ReplayHeader } from './replay-header';
@@ -35,6 +35,9 @@ export default function ReplayPage() {
     ? Math.min(model.steps.length - 1, Math.max(0, (stepParam ? model.bySpan.get(stepParam) : undefined) ?? 0))
     : 0;
   const tabParam = params.get('tab');
+  // Opened from a review item: its step is marked as the decision point.
+  const reviewId = params.get('review');
+  const markSpan = params.get('mark');
   const tab: Tab = (TABS as readonly string[]).includes(tabParam ?? '') ? (tabParam as Tab) : 'messages';
 
   // Key repeat can outrun rendering: relative moves start from the last step asked for, not
@@ -131,7 +134,18 @@ export default function ReplayPage() {
         <StepTree ref={filterRef} model={model} current={current} onSelect={go} />
         <Timeline model={model} current={current} onSelect={go} />
       </div>
-      <StepPanel sessionId={id} step={step} tab={tab} onTab={setTab} scores={scores} />
+      {reviewId ? (
+        <div className="review-banner" data-testid="review-banner">
+          Decision point under review: step <span className="mono">{(markSpan ?? '').slice(0, 10)}</span>
+          {step.span_id !== markSpan && markSpan && model.bySpan.has(markSpan) ? (
+            <button type="button" className="ghost" onClick={() => go(model.bySpan.get(markSpan)!)}>
+              Back to it
+            </button>
+          ) : null}
+          <Link to={`/reviews/${encodeURIComponent(reviewId)}`}>← review item</Link>
+        </div>
+      ) : null}
+      <StepPanel sessionId={id} step={step} tab={tab} onTab={setTab} scores={scores} marked={step.span_id === markSpan} />
       <Suspense
         fallback={
           <div className="charts">

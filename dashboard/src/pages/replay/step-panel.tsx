@@ -142,17 +142,25 @@ export function StepPanel({
   tab,
   onTab,
   scores = [],
+  marked = false,
 }: {
   sessionId: string;
   step: Step;
   tab: Tab;
   onTab: (t: Tab) => void;
   scores?: Score[];
+  /** The step is the decision point of the review item the replay was opened from. */
+  marked?: boolean;
 }) {
   const { data, error, retry } = useStep(sessionId, step.span_id);
   const own = useMemo(() => scores.filter((s) => s.span_id === step.span_id), [scores, step.span_id]);
   return (
-    <section className="step-panel" data-testid="step-panel" data-span={step.span_id}>
+    <section
+      className={marked ? 'step-panel marked' : 'step-panel'}
+      data-testid="step-panel"
+      data-span={step.span_id}
+      data-marked={marked}
+    >
       <div className="step-head">
         <span className={`kind kind-${step.kind}`}>{step.kind}</span>
         <b className="step-name">{step.name}</b>
@@ -182,6 +190,11 @@ export function StepPanel({
         <span>{duration(step.duration_ms)}</span>
         {step.status === 'error' ? <Badge tone="red">error</Badge> : null}
         {step.has_escalation ? <Badge tone="amber">escalation</Badge> : null}
+        {marked ? (
+          <Badge tone="blue" data={{ testid: 'decision-point' }}>
+            decision point
+          </Badge>
+        ) : null}
         {step.has_limit_hit ? <Badge tone="purple">cap hit</Badge> : null}
         <StepScores scores={own} />
         <Id value={step.span_id} short={10} />
