@@ -28,12 +28,15 @@ import {
   listThresholds,
   putThreshold,
   saveReviewQueue,
+  cursorNumber,
+  cursorString,
+  decodeCursor,
+  encodeCursor,
   type ReviewQueueRecord,
   type Store,
 } from '@cairn/storage';
 import { authOf } from '../auth.js';
 import { listWebhooks } from '../alerts/repo.js';
-import { cursorNumber, cursorString, decodeCursor, encodeCursor } from '../cursor.js';
 import { claimItem, decideItem, foundItem, publicEvent, publicItem, publicQueue } from '../reviews/items.js';
 import { ThresholdCache } from '../reviews/threshold-cache.js';
 import type { ApiInstance, RouteContext } from '../types.js';
