@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Collector } from '@cairn/collector';
-import type { Store } from '@cairn/storage';
+import { pingStore, type Store } from '@cairn/storage';
 
 /**
  * Liveness and readiness of one Cairn process, shared by every role it runs.
@@ -54,7 +54,7 @@ export function createProbes(deps: ProbeDeps): Probes {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        deps.store.query('SELECT 1 AS ok'),
+        pingStore(deps.store),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),

@@ -6,30 +6,8 @@
  */
 export { ATTR, FOREIGN_ATTR, AUTONOMY_LEVELS, LIMIT_KINDS, CAP_ATTRS, GENAI_OPERATION } from './attributes.js';
 export type { AutonomyLevel, LimitKind, CapField } from './attributes.js';
-export {
-  SPAN_KINDS,
-  SPAN_STATUSES,
-  COST_SOURCES,
-  SPAN_COLUMNS,
-  SPAN_TABLE,
-  SPAN_INSERT_COLUMNS,
-  SPAN_FIELD_COLUMNS,
-  SPAN_SELECT,
-  decodeSpanRow,
-  emptySpanRow,
-  encodeTimeNs,
-} from './span-row.js';
-export type {
-  SpanKind,
-  SpanStatus,
-  CostSource,
-  SpanRow,
-  SpanCodec,
-  SpanColumnDef,
-  SpanFieldColumn,
-  SpanDerivedColumn,
-  SpanServerColumn,
-} from './span-row.js';
+export { SPAN_KINDS, SPAN_STATUSES, COST_SOURCES, SPAN_COLUMNS, emptySpanRow } from './span-row.js';
+export type { SpanKind, SpanStatus, CostSource, SpanRow } from './span-row.js';
 export { ERROR_CODES, CairnError, isCairnError, errorBody } from './errors.js';
 export type { ErrorCode, ErrorBody } from './errors.js';
 export { PRICE_TABLE, DEFAULT_PRICE_BOOK, createPriceBook, computeCost } from './prices.js';

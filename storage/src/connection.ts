@@ -136,27 +136,25 @@ export function serverClientOptions(config: StoreConfig, database = config.click
 
 /** Creates the configured database if missing (server mode; `ON CLUSTER` on a cluster). */
 export async function ensureDatabase(config: StoreConfig): Promise<void> {
-  const db = config.clickhouseDatabase ?? 'default';
-  if (!config.clickhouseUrl || db === 'default') return;
-  if (!/^\w+$/.test(db)) throw new CairnError('CAIRN_CONFIG_INVALID', `CLICKHOUSE_DATABASE must be an identifier, got "${db}"`);
-  const client = createClient(serverClientOptions(config, 'default'));
-  try {
-    await client.command({
-      query: `CREATE DATABASE IF NOT EXISTS ${db}${config.cluster ? ` ON CLUSTER ${config.cluster}` : ''}`,
-    });
-  } finally {
-    await client.close();
-  }
+  await databaseCommand(config, 'CREATE DATABASE IF NOT EXISTS');
 }
 
 /** Drops the configured database of a ClickHouse server (test databases); embedded stores are directories. */
 export async function dropDatabase(config: StoreConfig): Promise<void> {
+  await databaseCommand(config, 'DROP DATABASE IF EXISTS');
+}
+
+/** Creates or drops the configured server database, connected to `default` (it may not exist yet). */
+async function databaseCommand(
+  config: StoreConfig,
+  verb: 'CREATE DATABASE IF NOT EXISTS' | 'DROP DATABASE IF EXISTS',
+): Promise<void> {
   const db = config.clickhouseDatabase ?? 'default';
   if (!config.clickhouseUrl || db === 'default') return;
   if (!/^\w+$/.test(db)) throw new CairnError('CAIRN_CONFIG_INVALID', `CLICKHOUSE_DATABASE must be an identifier, got "${db}"`);
   const client = createClient(serverClientOptions(config, 'default'));
   try {
-    await client.command({ query: `DROP DATABASE IF EXISTS ${db}${config.cluster ? ` ON CLUSTER ${config.cluster}` : ''}` });
+    await client.command({ query: `${verb} ${db}${config.cluster ? ` ON CLUSTER ${config.cluster}` : ''}` });
   } finally {
     await client.close();
   }

@@ -1,7 +1,7 @@
 export type { StoreConfig } from './config.js';
 export { openConnections, ensureDatabase, dropDatabase, serverClientOptions } from './connection.js';
 export type { Connections } from './connection.js';
-export { openStore } from './store.js';
+export { openStore, pingStore } from './store.js';
 export type { Store, InsertOptions, QueryParams, OpenStoreOptions } from './store.js';
 export { migrate, pendingMigrations, loadMigrations, splitStatements, applyRetention, MIGRATIONS_DIR } from './migrations.js';
 export type { Migration, MigrateOptions } from './migrations.js';

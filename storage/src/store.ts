@@ -98,3 +98,8 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
     },
   };
 }
+
+/** A round trip to ClickHouse on the read connection (readiness probes). */
+export async function pingStore(store: Store): Promise<void> {
+  await store.query('SELECT 1 AS ok');
+}
