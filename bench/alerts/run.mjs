@@ -68,6 +68,7 @@ const env = {
   ...process.env,
   CAIRN_DATA_DIR: dataDir,
   CAIRN_OTLP_PORT: String(otlpPort),
+  CAIRN_OTLP_GRPC_PORT: 'off', // sends over HTTP only; never competes for 4317
   CAIRN_HTTP_PORT: String(httpPort),
   CAIRN_INGEST_KEY: INGEST,
   CAIRN_ADMIN_KEY: ADMIN,

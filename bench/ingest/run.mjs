@@ -188,6 +188,7 @@ async function main() {
     ...process.env,
     CAIRN_DATA_DIR: dataDir,
     CAIRN_OTLP_PORT: String(otlpPort),
+    CAIRN_OTLP_GRPC_PORT: 'off', // sends over HTTP only; never competes for 4317
     CAIRN_HTTP_PORT: String(apiPort),
     CAIRN_INGEST_KEY: KEY,
     CAIRN_ADMIN_KEY: ADMIN_KEY,

@@ -14,40 +14,22 @@ import { authenticateBearer, type KeyAuthenticator } from './ingest-auth.js';
 import type { IngestWorkerPool } from './ingest-pool.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { encodeExportResponseJson, encodeExportResponseProto, encodeStatusProto, grpcCodeFor } from './otlp-response.js';
-import { openIngestPipeline, retryAfterSeconds, type IngestPipeline } from './pipeline/ingest-pipeline.js';
+import {
+  openIngestPipeline,
+  retryAfterSeconds,
+  type IngestPipeline,
+  type IngestPipelineConfig,
+} from './pipeline/ingest-pipeline.js';
 import type { Spool } from './spool.js';
 import type { BatchWriter } from './writer.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 
-export interface CollectorConfig {
+/** The pipeline's settings (body limit, batching, queue, dedup, workers, spool) and where to listen. */
+export interface CollectorConfig extends IngestPipelineConfig {
   host: string;
   port: number;
-  /** Largest body accepted, compressed and (separately) after decompression. */
-  maxBodyBytes: number;
-  batchMaxRows: number;
-  batchMaxMs: number;
-  /** Rows held in memory before the collector answers 503 (default 20 batches). */
-  maxQueuedRows?: number;
-  /** Span keys remembered to drop exporter retries (default 1,000,000 per generation). */
-  dedupCapacity?: number;
-  /**
-   * Worker threads that decode, normalize and encode requests (default 1: on 2 cores the
-   * event loop and chDB's insert threads need the other). 0 runs them on the event loop.
-   */
-  ingestWorkers?: number;
-  /** Decompressed request bytes being prepared at once before the collector answers 503 (default 4 bodies). */
-  maxPendingBytes?: number;
-  /**
-   * Directory of the durable spool: a 200 then means the spans are fsync'd there, and a restart
-   * writes what a crash left. Undefined = in-memory queue only (a 200 means queued).
-   */
-  spoolDir?: string;
-  /** Spool bytes on disk before the collector answers 503 (default 1 GiB). */
-  spoolMaxBytes?: number;
-  /** Spooled request bodies kept in memory for the writer; beyond this they are read back from disk (default 128 MiB). */
-  spoolMemoryBytes?: number;
   logLevel?: string;
 }
 

@@ -3,10 +3,11 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
-import { createKey, createKeyResolver, ensureProject, type Store } from '@cairn/storage';
+import type { Store } from '@cairn/storage';
 import { exportOnce, openTestStore, otlpGrpcExporter } from '@cairn/testkit';
-import { buildCollector, RETRY_INFO_TYPE, type Collector } from '../src/index.js';
+import { buildCollector, RETRY_INFO_TYPE, type Collector, type KeyAuthenticator } from '../src/index.js';
 import { chatSession, protoBody, recordSpans } from './otel-fixtures.js';
+import { projectWithKeys } from './project-keys.js';
 
 // OTLP/gRPC into a real collector on a real store, sent by the official OpenTelemetry exporter.
 let store: Store;
@@ -21,19 +22,11 @@ const warnings: string[] = [];
 
 beforeAll(async () => {
   ({ store, cleanup } = await openTestStore());
-  await ensureProject(store, 'g1', 'G1');
-  ingestKey = (await createKey(store, { projectId: 'g1', kind: 'ingest' })).key;
-  adminKey = (await createKey(store, { projectId: 'g1', kind: 'admin' })).key;
-  const resolve = createKeyResolver(store);
+  let authenticate: KeyAuthenticator;
+  ({ ingestKey, adminKey, authenticate } = await projectWithKeys(store, 'g1'));
   collector = await buildCollector(
     { host: '127.0.0.1', port: 0, maxBodyBytes: MAX_BODY, batchMaxRows: 1000, batchMaxMs: 50, logLevel: 'silent' },
-    {
-      store,
-      authenticate: async (k) => {
-        const r = await resolve(k);
-        return r ? { projectId: r.project_id, kind: r.kind } : undefined;
-      },
-    },
+    { store, authenticate },
   );
   url = `http://127.0.0.1:${await collector.grpc.listen('127.0.0.1', 0)}`;
   httpUrl = (await collector.app.listen({ host: '127.0.0.1', port: 0 })) + '/v1/traces';

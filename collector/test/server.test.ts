@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import protobuf from 'protobufjs/minimal.js';
-import { createKey, createKeyResolver, ensureProject, openStore, type Store } from '@cairn/storage';
-import { buildCollector, type Collector } from '../src/index.js';
+import { openStore, type Store } from '@cairn/storage';
+import { buildCollector, type Collector, type KeyAuthenticator } from '../src/index.js';
 import { tempDataDir } from '@cairn/testkit';
 import { chatSession, gzip, jsonBody, protoBody, recordSpans } from './otel-fixtures.js';
+import { projectWithKeys } from './project-keys.js';
 
 const tmp = tempDataDir();
 let store: Store;
@@ -15,19 +16,11 @@ const MAX_BODY = 64 * 1024;
 
 beforeAll(async () => {
   store = await openStore({ dataDir: tmp.dir });
-  await ensureProject(store, 'p1', 'P1');
-  ingestKey = (await createKey(store, { projectId: 'p1', kind: 'ingest' })).key;
-  adminKey = (await createKey(store, { projectId: 'p1', kind: 'admin' })).key;
-  const resolve = createKeyResolver(store);
+  let authenticate: KeyAuthenticator;
+  ({ ingestKey, adminKey, authenticate } = await projectWithKeys(store, 'p1'));
   collector = await buildCollector(
     { host: '127.0.0.1', port: 0, maxBodyBytes: MAX_BODY, batchMaxRows: 1000, batchMaxMs: 50, logLevel: 'silent' },
-    {
-      store,
-      authenticate: async (k) => {
-        const r = await resolve(k);
-        return r ? { projectId: r.project_id, kind: r.kind } : undefined;
-      },
-    },
+    { store, authenticate },
   );
   url = (await collector.app.listen({ host: '127.0.0.1', port: 0 })) + '/v1/traces';
 });

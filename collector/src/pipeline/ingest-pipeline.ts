@@ -10,17 +10,31 @@ import { lockSpoolDir } from '../spool-lock.js';
 import { Spool, type SpoolRecovery, type SpoolRef } from '../spool.js';
 import { BatchWriter } from '../writer.js';
 
-/** The settings of the pipeline (a subset of `CollectorConfig`, same meanings). */
+/** The settings of the pipeline (`CollectorConfig` extends them). */
 export interface IngestPipelineConfig {
+  /** Largest body accepted, compressed and (separately) after decompression. */
   maxBodyBytes: number;
   batchMaxRows: number;
   batchMaxMs: number;
+  /** Rows held in memory before the collector answers 503 (default 20 batches). */
   maxQueuedRows?: number;
+  /** Span keys remembered to drop exporter retries (default 1,000,000 per generation). */
   dedupCapacity?: number;
+  /**
+   * Worker threads that decode, normalize and encode requests (default 1: on 2 cores the
+   * event loop and chDB's insert threads need the other). 0 runs them on the event loop.
+   */
   ingestWorkers?: number;
+  /** Decompressed request bytes being prepared at once before the collector answers 503 (default 4 bodies). */
   maxPendingBytes?: number;
+  /**
+   * Directory of the durable spool: a 200 then means the spans are fsync'd there, and a restart
+   * writes what a crash left. Undefined = in-memory queue only (a 200 means queued).
+   */
   spoolDir?: string;
+  /** Spool bytes on disk before the collector answers 503 (default 1 GiB). */
   spoolMaxBytes?: number;
+  /** Spooled request bodies kept in memory for the writer; beyond this they are read back from disk (default 128 MiB). */
   spoolMemoryBytes?: number;
 }
 
