@@ -3,12 +3,9 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { context, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CairnRuntime } from 'cairn';
-import { tempDataDir, startTestCairn } from '@cairn/testkit';
+import { exportWithOtelSdk, tempDataDir, startTestCairn } from '@cairn/testkit';
 
 /*
  * The README's "Send traces from your framework" snippets, against a real Cairn (collector,
@@ -74,16 +71,7 @@ async function rowsOf(sessionId: string): Promise<Row[]> {
 
 /** Spans built by `build`, exported by the official OTLP/HTTP protobuf exporter to the running collector. */
 async function sendWithSdk(build: (tracer: Tracer) => void): Promise<void> {
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'frameworks-test' }),
-    spanProcessors: [
-      new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: `${cairn.otlpUrl}/v1/traces`, headers: { Authorization: `Bearer ${INGEST}` } }),
-      ),
-    ],
-  });
-  build(provider.getTracer('frameworks-test'));
-  await provider.shutdown();
+  await exportWithOtelSdk(cairn.otlpUrl, INGEST, build, 'frameworks-test');
 }
 
 function child(tracer: Tracer, parent: Span, name: string, attributes: Attributes): Span {

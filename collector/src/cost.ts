@@ -82,34 +82,23 @@ export type SpanCost = Pick<SpanRow, CostColumn> & {
   price: ModelPrice | undefined;
 };
 
-function count(a: Attributes, keys: readonly string[], used: string[]): number | undefined {
+/**
+ * The first key's count (`sum` false: alternative names of one count), or the sum of every key
+ * present (`sum` true: the per-modality parts of a total); undefined when no key has a count.
+ */
+function count(a: Attributes, keys: readonly string[], used: string[], sum = false): number | undefined {
+  let total: number | undefined;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
     const v: AttrValue | undefined = a[k];
     if (v === undefined) continue;
     const n = asCount(v);
-    if (n !== undefined) {
-      used.push(k);
-      return n;
-    }
+    if (n === undefined) continue;
+    used.push(k);
+    if (!sum) return n;
+    total = (total ?? 0) + n;
   }
-  return undefined;
-}
-
-/** The sum of the per-modality counts present, or undefined when none is. */
-function modalitySum(a: Attributes, keys: readonly string[], used: string[]): number | undefined {
-  let sum: number | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string;
-    const v: AttrValue | undefined = a[k];
-    if (v === undefined) continue;
-    const n = asCount(v);
-    if (n !== undefined) {
-      used.push(k);
-      sum = (sum ?? 0) + n;
-    }
-  }
-  return sum;
+  return total;
 }
 
 function usdAmount(a: Attributes, k: string, used: string[]): number | undefined {
@@ -167,8 +156,8 @@ export function spanCost(kind: SpanKind, a: Attributes, model: string, priceBook
     if (provided === undefined) return NO_COST;
     return provided === 'foreign' ? { ...NO_COST, ...UNKNOWN_COST } : { ...NO_COST, cost_usd: provided, cost_source: 'provided' };
   }
-  const input = count(a, INPUT_KEYS, used) ?? modalitySum(a, INPUT_MODALITY_KEYS, used);
-  const output = count(a, OUTPUT_KEYS, used) ?? modalitySum(a, OUTPUT_MODALITY_KEYS, used);
+  const input = count(a, INPUT_KEYS, used) ?? count(a, INPUT_MODALITY_KEYS, used, true);
+  const output = count(a, OUTPUT_KEYS, used) ?? count(a, OUTPUT_MODALITY_KEYS, used, true);
   const cacheRead = count(a, CACHE_READ_KEYS, used) ?? 0;
   const cacheWrite = count(a, CACHE_WRITE_KEYS, used) ?? 0;
   const reasoning = count(a, REASONING_KEYS, used) ?? 0;

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, trace, SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Score, SessionDetailResponse, Step, StepDetailResponse } from '@cairn/schemas';
 import type { CairnRuntime } from 'cairn';
-import { api, startTestCairn, tempDataDir } from '@cairn/testkit';
+import { api, exportWithOtelSdk, startTestCairn, tempDataDir } from '@cairn/testkit';
 
 /*
  * The current GenAI conventions end to end: a workflow run built with the published names
@@ -103,16 +100,7 @@ beforeAll(async () => {
     CAIRN_BATCH_MAX_MS: '50',
     CAIRN_ALERT_INTERVAL_MS: '600000',
   });
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'trip-service' }),
-    spanProcessors: [
-      new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: `${cairn.otlpUrl}/v1/traces`, headers: { authorization: `Bearer ${INGEST}` } }),
-      ),
-    ],
-  });
-  workflowRun(provider.getTracer('genai-e2e'));
-  await provider.shutdown();
+  await exportWithOtelSdk(cairn.otlpUrl, INGEST, workflowRun, 'trip-service');
   await cairn.flush();
   const res = await api<SessionDetailResponse>(cairn.apiUrl, ADMIN, 'GET', `/api/sessions/${SESSION}`);
   expect(res.status).toBe(200);

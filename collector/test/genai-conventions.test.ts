@@ -1,9 +1,7 @@
 import { context, trace, SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICE_BOOK, type SpanRow } from '@cairn/schemas';
-import { decodeTraceRequestProto } from '../src/otlp-proto.js';
-import { normalizeSpans } from '../src/normalize-batch.js';
-import { recordWithSdk, toProto } from './otlp-fixtures.js';
+import type { SpanRow } from '@cairn/schemas';
+import { normalizeWithSdk, rowNamed } from './otlp-fixtures.js';
 
 /*
  * The current OpenTelemetry GenAI semantic conventions (open-telemetry/semantic-conventions-genai,
@@ -31,20 +29,12 @@ function child(tracer: Tracer, parent: Span, name: string, attributes: Attribute
 }
 
 async function normalized(build: (tracer: Tracer) => void): Promise<Map<string, SpanRow>> {
-  const spans = await recordWithSdk(build, { 'service.name': 'genai-agent' });
-  const { rows, rejected } = normalizeSpans(decodeTraceRequestProto(toProto(spans)), {
-    projectId: 'proj-1',
-    priceBook: DEFAULT_PRICE_BOOK,
-  });
+  const { byName, rejected } = await normalizeWithSdk(build, { 'service.name': 'genai-agent' });
   expect(rejected).toEqual([]);
-  return new Map(rows.map((r) => [r.name, r]));
+  return byName;
 }
 
-function get(m: Map<string, SpanRow>, name: string): SpanRow {
-  const r = m.get(name);
-  if (!r) throw new Error(`no row named ${name}: ${[...m.keys()].join(', ')}`);
-  return r;
-}
+const get = rowNamed;
 
 const MEMORY_OPS = [
   'create_memory_store',

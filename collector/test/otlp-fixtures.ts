@@ -3,6 +3,9 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Tracer } from '@opentelemetry/api';
+import { DEFAULT_PRICE_BOOK, type SpanRow } from '@cairn/schemas';
+import { decodeTraceRequestProto } from '../src/otlp-proto.js';
+import { normalizeSpans } from '../src/normalize-batch.js';
 
 /** Real spans recorded by the official OpenTelemetry SDK. */
 export async function recordWithSdk(
@@ -62,4 +65,28 @@ export function handMadeSpan(attributes: Record<string, unknown>, base: Readable
     droppedEventsCount: 0,
     droppedLinksCount: 0,
   };
+}
+
+/**
+ * Spans built by `build` with the official SDK, through OTLP protobuf, the decoder and the
+ * normalizer (one request): the rows by span name, and the rejection reasons.
+ */
+export async function normalizeWithSdk(
+  build: (tracer: Tracer) => void,
+  resource: Record<string, string> = { 'service.name': 'normalize-test' },
+  projectId = 'proj-1',
+): Promise<{ byName: Map<string, SpanRow>; rejected: string[] }> {
+  const spans = await recordWithSdk(build, resource);
+  const { rows, rejected } = normalizeSpans(decodeTraceRequestProto(toProto(spans)), {
+    projectId,
+    priceBook: DEFAULT_PRICE_BOOK,
+  });
+  return { byName: new Map(rows.map((r) => [r.name, r])), rejected };
+}
+
+/** The row of that span name, or a failure naming the rows there are. */
+export function rowNamed(m: Map<string, SpanRow>, name: string): SpanRow {
+  const r = m.get(name);
+  if (!r) throw new Error(`no row named ${name}: ${[...m.keys()].join(', ')}`);
+  return r;
 }

@@ -8,6 +8,7 @@ export { seededRandom } from '@cairn/schemas/conventions';
 export { startTestCairn } from './start-cairn.js';
 export { BASE_NS, MS, makeSpanRow } from './span-row.js';
 export { sendOtlpSpend, sendOtlpToolCalls, api } from './otlp.js';
+export { exportWithOtelSdk } from './otel-export.js';
 export type { OtlpSpend } from './otlp.js';
 export { streamBody } from './stream-body.js';
 export type { StreamOutcome } from './stream-body.js';
