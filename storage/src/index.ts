@@ -28,6 +28,7 @@ export type { NewDeadLetter, DeadLetterRecord, DeadLetterFilter } from './dead-l
 export { encodeTimeNs, SPAN_INSERT_SETTINGS } from './encode.js';
 export {
   reviewItemIdOf,
+  newReviewItem,
   listReviewQueues,
   getReviewQueue,
   saveReviewQueue,
@@ -51,6 +52,7 @@ export type {
   ReviewItemRecord,
   ReviewEventRecord,
   ReviewItemFilter,
+  NewReviewItem,
 } from './reviews.js';
 export {
   listThresholds,
