@@ -89,6 +89,8 @@ interface CandidateRow {
 /**
  * Spans of sessions that received spans since `sinceMs` (ingest time) carrying an escalation
  * event, a cap hit, or a confidence below `threshold` (null: no confidence rule), in one project.
+ * The session rollup narrows the sessions first (escalations, cap hits, lowest confidence), so
+ * a tick reads the spans of only the sessions that can have a candidate.
  */
 export async function reviewCandidates(
   store: Store,
@@ -106,13 +108,21 @@ export async function reviewCandidates(
          sum(cost_usd) OVER (PARTITION BY session_id ORDER BY end_time, span_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
            AS cost_before
        FROM (SELECT * FROM spans WHERE project_id = {p:String} AND session_id IN (
-           SELECT session_id FROM sessions_rollup
-           WHERE project_id = {p:String} AND last_ingested >= toDateTime64({since:String}, 3, 'UTC'))
+           SELECT session_id FROM sessions_rollup WHERE project_id = {p:String} GROUP BY session_id
+           HAVING max(last_ingested) >= toDateTime64({since:String}, 3, 'UTC')
+             AND (sum(escalations) > 0 OR sum(limit_hits) > 0 OR min(min_confidence) < {tmax:Float64}))
          LIMIT 1 BY trace_id, span_id))
      WHERE has_escalation = 1 OR has_limit_hit = 1
        OR (confidence IS NOT NULL AND confidence < if(has({ta:Array(String)}, agent_name),
              arrayElement({tv:Array(Float64)}, indexOf({ta:Array(String)}, agent_name)), {td:Float64}))`,
-    { p: projectId, since: chTime(sinceMs), ta: thr.map((x) => x[0]), tv: thr.map((x) => x[1]), td: def ?? -1 },
+    {
+      p: projectId,
+      since: chTime(sinceMs),
+      ta: thr.map((x) => x[0]),
+      tv: thr.map((x) => x[1]),
+      td: def ?? -1,
+      tmax: Math.max(-1, def ?? -1, ...thr.map((x) => x[1])),
+    },
   );
   const out: ReviewCandidate[] = [];
   for (const r of rows) {
