@@ -140,8 +140,7 @@ export async function reviewCandidates(
       const ev = escalationEvent(r.events);
       out.push({ ...base, rule: 'event', reason: ev.reason, from_sdk: ev.fromSdk });
     }
-    if (Number(r.has_limit_hit) === 1)
-      out.push({ ...base, rule: 'hard_stop', reason: 'a per-run cap was crossed', from_sdk: false });
+    if (Number(r.has_limit_hit) === 1) out.push({ ...base, rule: 'hard_stop', reason: limitReason(r.events), from_sdk: false });
     const t = threshold(r.agent_name);
     if (base.confidence !== null && t !== null && base.confidence < t) {
       out.push({ ...base, rule: 'low_confidence', reason: `confidence ${base.confidence} below ${t}`, from_sdk: false });
@@ -164,6 +163,20 @@ function escalationEvent(eventsJson: string): { reason: string; fromSdk: boolean
   } catch {
     return { reason: 'escalation', fromSdk: false };
   }
+}
+
+/** What stopped the run (`cairn.limit.exceeded`: a per-run cap or a hard-stop budget). */
+function limitReason(eventsJson: string): string {
+  try {
+    const events = JSON.parse(eventsJson || '[]') as { name?: string; attributes?: Record<string, unknown> }[];
+    const a = (Array.isArray(events) ? events : []).find((e) => e.name === ATTR.EVENT_LIMIT_EXCEEDED)?.attributes;
+    const kind = a?.[ATTR.LIMIT_KIND];
+    const value = a?.[ATTR.LIMIT_VALUE];
+    if (typeof kind === 'string') return `hard stop: ${kind} limit${value !== undefined ? ` ${String(value)}` : ''}`;
+  } catch {
+    // The flag alone then.
+  }
+  return 'a per-run cap was crossed';
 }
 
 /** Sessions an anomaly detector flagged since `sinceMs`, one candidate per (session, type). */
