@@ -41,7 +41,7 @@ export { titlesOf } from './queries/session-titles.js';
 export { getSessionCaps } from './queries/session-caps.js';
 export { parentsFirst, getSteps } from './queries/replay.js';
 export type { OrderedSpan, StepsPage } from './queries/replay.js';
-export { toStepDetail, getSpan, getPreviousState, getFullSpans } from './queries/spans.js';
+export { toStepDetail, getSpan, getPreviousState, getFullSpans, parseJson } from './queries/spans.js';
 export type { FullSpanRow } from './queries/spans.js';
 export { insertScore, listScores, sessionHasSpan } from './queries/scores.js';
 export { getCosts, OTHER_KEY } from './queries/costs.js';
@@ -53,6 +53,7 @@ export { listStepOutcomes, listCalibrationAgents } from './calibration.js';
 export type { CalibrationFilter, StepOutcomeRow } from './calibration.js';
 export {
   reviewItemIdOf,
+  newReviewItem,
   listReviewQueues,
   getReviewQueue,
   saveReviewQueue,
@@ -76,6 +77,7 @@ export type {
   ReviewItemRecord,
   ReviewEventRecord,
   ReviewItemFilter,
+  NewReviewItem,
 } from './reviews.js';
 export {
   listThresholds,

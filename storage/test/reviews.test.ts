@@ -10,11 +10,12 @@ import {
   putThreshold,
   reviewCandidates,
   anomalyCandidates,
-  reviewItemIdOf,
+  newReviewItem,
   saveReviewQueue,
   thresholdFor,
   updateReviewItem,
   getReviewItem,
+  type NewReviewItem,
   type ReviewItemRecord,
   type Store,
 } from '../src/index.js';
@@ -28,33 +29,23 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
-const item = (over: Partial<ReviewItemRecord> & { span_id: string }): ReviewItemRecord => ({
-  project_id: 'p1',
-  item_id: reviewItemIdOf(over.project_id ?? 'p1', over.session_id ?? 's1', over.span_id, over.source ?? 'sdk'),
-  queue_id: 'q1',
-  session_id: 's1',
-  agent_name: 'a',
-  workflow: '',
-  reason: 'unsure',
-  source: 'sdk',
-  confidence: 0.4,
-  proposed_action: '{"refund":10}',
-  state: '',
-  cost_usd: 0.5,
-  status: 'open',
-  created_ms: T0,
-  due_ms: T0 + 60_000,
-  claimed_by: '',
-  claimed_ms: null,
-  decision: '',
-  edited_action: '',
-  comment: '',
-  correct: null,
-  decided_by: '',
-  decided_ms: null,
-  fallback_applied: '',
-  ...over,
-});
+const item = (over: Partial<NewReviewItem> & { span_id: string }): ReviewItemRecord =>
+  newReviewItem({
+    project_id: 'p1',
+    queue_id: 'q1',
+    session_id: 's1',
+    agent_name: 'a',
+    workflow: '',
+    reason: 'unsure',
+    source: 'sdk',
+    confidence: 0.4,
+    proposed_action: '{"refund":10}',
+    state: '',
+    cost_usd: 0.5,
+    created_ms: T0,
+    due_ms: T0 + 60_000,
+    ...over,
+  });
 
 describe('review items', () => {
   it('opens an item once per (project, session, span, source); a later state wins over a re-open', async () => {
@@ -135,6 +126,13 @@ describe('queues and thresholds', () => {
       span('s3', { end_time_ns: BASE_NS + 3n * MS, confidence: 0.2, cost_usd: 2 }),
       span('s4', { end_time_ns: BASE_NS + 4n * MS, confidence: 0.9 }),
       span('s5', { end_time_ns: BASE_NS + 5n * MS, has_limit_hit: true, agent_name: 'b', confidence: 0.2 }),
+      span('s6', {
+        end_time_ns: BASE_NS + 6n * MS,
+        has_limit_hit: true,
+        events: JSON.stringify([
+          { name: 'cairn.limit.exceeded', time_ns: '1', attributes: { 'cairn.limit.kind': 'cost', 'cairn.limit.value': 2 } },
+        ]),
+      }),
     ]);
     const found = await reviewCandidates(store, 'p5', 0, (agent) => (agent === 'a' ? 0.5 : null), ['a', 'b']);
     const got = found
@@ -144,6 +142,7 @@ describe('queues and thresholds', () => {
       ['s2', 'event', 'why', 1],
       ['s3', 'low_confidence', 'confidence 0.2 below 0.5', 3],
       ['s5', 'hard_stop', 'a per-run cap was crossed', 3],
+      ['s6', 'hard_stop', 'hard stop: cost limit 2', 3],
     ]);
   });
 });

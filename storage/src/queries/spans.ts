@@ -7,7 +7,7 @@ import { parentsFirst } from './replay.js';
 export type FullSpanRow = SpanRow;
 
 /** Attributes and events are JSON text by the collector's contract; anything else is shown as text. */
-function parseJson(text: string, empty: unknown): unknown {
+export function parseJson(text: string, empty: unknown): unknown {
   if (text === '') return empty;
   try {
     return JSON.parse(text) as unknown;
