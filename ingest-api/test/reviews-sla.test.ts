@@ -156,6 +156,8 @@ describe('review SLA', () => {
       row('e000000000000003', { confidence: 0.4, state: '{"plan":1}' }),
       row('e000000000000004', { confidence: 0.9 }),
     ]);
+    // A queue naming a recipient webhook: it hears about each new item once.
+    await queue({ name: 'planning', scope: { agent: 'planner' }, sla_minutes: 60, webhook_ids: [fallbackHook] });
     const e = engine();
     const opened = (await e.runOnce()).reviews?.opened ?? [];
     expect(opened).toHaveLength(2);
@@ -168,5 +170,8 @@ describe('review SLA', () => {
       ],
     );
     expect(items.find((i: { span_id: string }) => i.span_id === 'e000000000000003').state).toEqual({ plan: 1 });
+    const told = receiver.received.filter((r) => r.headers['x-cairn-event'] === 'escalation.opened');
+    expect(told.map((r) => r.json.item.id).sort()).toEqual([...opened].sort());
+    expect(told.every((r) => signatureValid(secret, r) && r.json.queue.name === 'planning')).toBe(true);
   });
 });

@@ -168,7 +168,8 @@ function escalationEvent(span: Span, reason: string, target: string | undefined,
   span.addEvent(ATTR.EVENT_ESCALATION, a);
 }
 
-const unresolved = (id: string | undefined, error?: string): EscalationResult => ({
+/** An escalation without a decision (`error` says why, when there is a reason). */
+export const unresolved = (id: string | undefined, error?: string): EscalationResult => ({
   id,
   resolved: false,
   decision: null,

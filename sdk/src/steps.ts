@@ -2,7 +2,7 @@ import { context, diag, INVALID_SPAN_CONTEXT, SpanStatusCode, trace } from '@ope
 import type { Attributes, AttributeValue, Context, Span } from '@opentelemetry/api';
 import { ATTR } from '@cairn/schemas/conventions';
 import type { AutonomyLevel, SpanKind } from '@cairn/schemas/conventions';
-import { escalateAndWait, type EscalateOptions, type EscalationResult } from './escalation.js';
+import { escalateAndWait, unresolved, type EscalateOptions, type EscalationResult } from './escalation.js';
 import type { RunStoppedError } from './errors.js';
 import { stableKey, toJson } from './json.js';
 import type { SessionUsage } from './run-state.js';
@@ -245,23 +245,11 @@ export function escalate(reason: string, options: EscalateOptions): Promise<Esca
 export function escalate(reason: string, arg?: string | EscalateOptions): void | Promise<EscalationResult> {
   const s = currentSpan();
   if (typeof arg === 'object' && arg !== null) {
-    if (!s) return Promise.resolve(noStep());
+    if (!s) return Promise.resolve(unresolved(undefined, 'not in a step'));
     return escalateAndWait(s, scopeOf(context.active()), reason, arg);
   }
   if (s) recordEscalation(s, reason, arg);
 }
-
-const noStep = (): EscalationResult => ({
-  id: undefined,
-  resolved: false,
-  decision: null,
-  action: null,
-  comment: '',
-  decidedBy: null,
-  fallback: null,
-  timedOut: false,
-  error: 'not in a step',
-});
 
 /**
  * Whether a step with this confidence should go to review: below the agent's trust threshold

@@ -55,7 +55,7 @@ describe('SDK escalate() with a reviewer in the loop', () => {
     let result: EscalationResult | undefined;
     let executed: unknown;
     const agentRun = session({ agent: 'refunder' }, async (s) => {
-      sessionId = s.sessionId;
+      sessionId = s.sessionId ?? '';
       await step('decide refund', async (h) => {
         h.confidence(0.4);
         result = await escalate('refund above the auto-approve limit', {

@@ -30,6 +30,7 @@ export { listStepOutcomes, listCalibrationAgents } from './calibration.js';
 export type { CalibrationFilter, StepOutcomeRow } from './calibration.js';
 export {
   reviewItemIdOf,
+  newReviewItem,
   listReviewQueues,
   getReviewQueue,
   saveReviewQueue,
@@ -53,6 +54,7 @@ export type {
   ReviewItemRecord,
   ReviewEventRecord,
   ReviewItemFilter,
+  NewReviewItem,
 } from './reviews.js';
 export {
   listThresholds,

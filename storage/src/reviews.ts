@@ -79,6 +79,43 @@ export function reviewItemIdOf(projectId: string, sessionId: string, spanId: str
   return 'rvw_' + h.digest('hex').slice(0, 32);
 }
 
+/** What an escalation brings; the rest of a new item is derived or blank. */
+export type NewReviewItem = Pick<
+  ReviewItemRecord,
+  | 'project_id'
+  | 'queue_id'
+  | 'session_id'
+  | 'span_id'
+  | 'agent_name'
+  | 'workflow'
+  | 'reason'
+  | 'source'
+  | 'confidence'
+  | 'proposed_action'
+  | 'state'
+  | 'cost_usd'
+  | 'created_ms'
+  | 'due_ms'
+>;
+
+/** A new open item: its id derived from (project, session, span, source), nothing claimed or decided. */
+export function newReviewItem(n: NewReviewItem): ReviewItemRecord {
+  return {
+    ...n,
+    item_id: reviewItemIdOf(n.project_id, n.session_id, n.span_id, n.source),
+    status: 'open',
+    claimed_by: '',
+    claimed_ms: null,
+    decision: '',
+    edited_action: '',
+    comment: '',
+    correct: null,
+    decided_by: '',
+    decided_ms: null,
+    fallback_applied: '',
+  };
+}
+
 // ---- queues ----
 
 type QueueRow = Omit<ReviewQueueRecord, 'created_ms' | 'updated_ms'> & { created_at: string; updated_at: string };
@@ -136,33 +173,20 @@ export function pickQueue(queues: readonly ReviewQueueRecord[], agent: string, w
 
 // ---- items ----
 
-interface ItemRow {
-  project_id: string;
-  item_id: string;
-  queue_id: string;
-  session_id: string;
-  span_id: string;
-  agent_name: string;
-  workflow: string;
-  reason: string;
-  source: string;
-  confidence: number | null;
-  proposed_action: string;
-  state: string;
-  cost_usd: number;
+/** A row as read: times as ClickHouse strings, enums as plain strings, `correct` as UInt8. */
+type ItemRow = Omit<
+  ReviewItemRecord,
+  'status' | 'created_ms' | 'due_ms' | 'claimed_ms' | 'decision' | 'correct' | 'decided_ms' | 'fallback_applied'
+> & {
   status: string;
   created_at: string;
   due_at: string | null;
-  claimed_by: string;
   claimed_at: string | null;
   decision: string;
-  edited_action: string;
-  comment: string;
   correct: number | null;
-  decided_by: string;
   decided_at: string | null;
   fallback_applied: string;
-}
+};
 
 const ITEM_COLUMNS = `project_id, item_id, queue_id, session_id, span_id, agent_name, workflow, reason, source, confidence,
   proposed_action, state, cost_usd, status, toString(created_at) AS created_at, toString(due_at) AS due_at, claimed_by,

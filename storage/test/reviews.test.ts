@@ -9,11 +9,13 @@ import {
   pickQueue,
   putThreshold,
   reviewCandidates,
-  reviewItemIdOf,
+  anomalyCandidates,
+  newReviewItem,
   saveReviewQueue,
   thresholdFor,
   updateReviewItem,
   getReviewItem,
+  type NewReviewItem,
   type ReviewItemRecord,
   type Store,
 } from '../src/index.js';
@@ -27,33 +29,23 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
-const item = (over: Partial<ReviewItemRecord> & { span_id: string }): ReviewItemRecord => ({
-  project_id: 'p1',
-  item_id: reviewItemIdOf(over.project_id ?? 'p1', over.session_id ?? 's1', over.span_id, over.source ?? 'sdk'),
-  queue_id: 'q1',
-  session_id: 's1',
-  agent_name: 'a',
-  workflow: '',
-  reason: 'unsure',
-  source: 'sdk',
-  confidence: 0.4,
-  proposed_action: '{"refund":10}',
-  state: '',
-  cost_usd: 0.5,
-  status: 'open',
-  created_ms: T0,
-  due_ms: T0 + 60_000,
-  claimed_by: '',
-  claimed_ms: null,
-  decision: '',
-  edited_action: '',
-  comment: '',
-  correct: null,
-  decided_by: '',
-  decided_ms: null,
-  fallback_applied: '',
-  ...over,
-});
+const item = (over: Partial<NewReviewItem> & { span_id: string }): ReviewItemRecord =>
+  newReviewItem({
+    project_id: 'p1',
+    queue_id: 'q1',
+    session_id: 's1',
+    agent_name: 'a',
+    workflow: '',
+    reason: 'unsure',
+    source: 'sdk',
+    confidence: 0.4,
+    proposed_action: '{"refund":10}',
+    state: '',
+    cost_usd: 0.5,
+    created_ms: T0,
+    due_ms: T0 + 60_000,
+    ...over,
+  });
 
 describe('review items', () => {
   it('opens an item once per (project, session, span, source); a later state wins over a re-open', async () => {
@@ -143,6 +135,27 @@ describe('queues and thresholds', () => {
       ['s2', 'event', 'why', 1],
       ['s3', 'low_confidence', 'confidence 0.2 below 0.5', 3],
       ['s5', 'hard_stop', 'a per-run cap was crossed', 3],
+    ]);
+  });
+});
+
+describe('anomaly candidates', () => {
+  it('one per flagged session and type since the lookback, with its agent and cost', async () => {
+    await store.insertSpans([
+      makeSpanRow({ project_id: 'p6', session_id: 'an1', span_id: 'x1', agent_name: 'a', cost_usd: 2 }),
+      makeSpanRow({ project_id: 'p6', session_id: 'an1', span_id: 'x2', agent_name: 'a', cost_usd: 3 }),
+    ]);
+    const flag = (type: string, at: number) => ({
+      project_id: 'p6',
+      session_id: 'an1',
+      type,
+      alert_id: `alt_${type}`,
+      created_at: new Date(at).toISOString().replace('T', ' ').replace('Z', ''),
+    });
+    await store.insertRows('session_anomalies', [flag('session_cost', T0), flag('retry_loop', T0 - 3_600_000)]);
+    const found = await anomalyCandidates(store, 'p6', T0 - 60_000);
+    expect(found.map((c) => [c.session_id, c.span_id, c.rule, c.reason, c.agent_name, c.cost_usd])).toEqual([
+      ['an1', '', 'anomaly', 'anomaly: session_cost', 'a', 5],
     ]);
   });
 });

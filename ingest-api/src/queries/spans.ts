@@ -49,7 +49,7 @@ export interface FullSpanRow {
 }
 
 /** Attributes and events are JSON text by the collector's contract; anything else is shown as text. */
-function parseJson(text: string, empty: unknown): unknown {
+export function parseJson(text: string, empty: unknown): unknown {
   if (text === '') return empty;
   try {
     return JSON.parse(text) as unknown;

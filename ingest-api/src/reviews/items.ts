@@ -14,7 +14,7 @@ import {
   listReviewQueues,
   openReviewItems,
   pickQueue,
-  reviewItemIdOf,
+  newReviewItem,
   updateReviewItem,
   type ReviewEventRecord,
   type ReviewItemRecord,
@@ -24,6 +24,7 @@ import {
 import { fireAlerts } from '../alerts/fire.js';
 import type { AlertDraft } from '../alerts/payloads.js';
 import { insertScore } from '../queries/scores.js';
+import { parseJson as parseJsonText } from '../queries/spans.js';
 
 /**
  * Review items between the API, the SDK routes and the alert engine (docs/ARCHITECTURE.md,
@@ -31,14 +32,8 @@ import { insertScore } from '../queries/scores.js';
  */
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-const parseJson = (s: string): unknown => {
-  if (s === '') return null;
-  try {
-    return JSON.parse(s) as unknown;
-  } catch {
-    return s;
-  }
-};
+// '' is "none": the API shows null.
+const parseJson = (s: string): unknown => parseJsonText(s, null);
 
 /** JSON text of an agent-sent value, refused above the size the store keeps for it. */
 export function jsonText(value: unknown, field: string): string {
@@ -146,9 +141,8 @@ export function draftToItem(d: ItemDraft, queues: readonly ReviewQueueRecord[], 
     d.agent,
     d.workflow,
   );
-  return {
+  return newReviewItem({
     project_id: d.projectId,
-    item_id: reviewItemIdOf(d.projectId, d.sessionId, d.spanId, d.source),
     queue_id: queue?.queue_id ?? '',
     session_id: d.sessionId,
     span_id: d.spanId,
@@ -160,19 +154,9 @@ export function draftToItem(d: ItemDraft, queues: readonly ReviewQueueRecord[], 
     proposed_action: d.proposedAction,
     state: d.state,
     cost_usd: d.costUsd,
-    status: 'open',
     created_ms: nowMs,
     due_ms: queue ? nowMs + Math.round(queue.sla_minutes * 60_000) : null,
-    claimed_by: '',
-    claimed_ms: null,
-    decision: '',
-    edited_action: '',
-    comment: '',
-    correct: null,
-    decided_by: '',
-    decided_ms: null,
-    fallback_applied: '',
-  };
+  });
 }
 
 /**

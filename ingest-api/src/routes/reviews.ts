@@ -15,6 +15,7 @@ import {
   ReviewQueue,
   ReviewQueueList,
   ReviewThresholdList,
+  type ReviewThreshold,
   UpdateReviewQueueBody,
   type ReviewQueueScope,
 } from '@cairn/schemas';
@@ -30,6 +31,7 @@ import {
   saveReviewQueue,
   type ReviewQueueRecord,
   type Store,
+  type ThresholdRecord,
 } from '@cairn/storage';
 import { authOf } from '../auth.js';
 import { listWebhooks } from '../alerts/repo.js';
@@ -55,6 +57,12 @@ async function foundQueue(store: Store, projectId: string, id: string): Promise<
   if (!q) throw new CairnError('CAIRN_NOT_FOUND', `no review queue "${id}" in this project`);
   return q;
 }
+
+const publicThreshold = (t: ThresholdRecord): ReviewThreshold => ({
+  agent: t.agent_name,
+  threshold: t.threshold,
+  updated_at: new Date(t.updated_ms).toISOString(),
+});
 
 const scopeCols = (s: ReviewQueueScope | undefined) => ({ scope_agent: s?.agent ?? '', scope_workflow: s?.workflow ?? '' });
 
@@ -292,13 +300,7 @@ export function registerReviewRoutes(app: ApiInstance, { store }: RouteContext, 
         response: { 200: ReviewThresholdList, ...AUTH_ERRORS },
       },
     },
-    async (request) => ({
-      thresholds: (await listThresholds(store, authOf(request).projectId)).map((t) => ({
-        agent: t.agent_name,
-        threshold: t.threshold,
-        updated_at: new Date(t.updated_ms).toISOString(),
-      })),
-    }),
+    async (request) => ({ thresholds: (await listThresholds(store, authOf(request).projectId)).map(publicThreshold) }),
   );
 
   app.put(
@@ -317,14 +319,7 @@ export function registerReviewRoutes(app: ApiInstance, { store }: RouteContext, 
       const { projectId } = authOf(request);
       await putThreshold(store, projectId, request.body.agent, request.body.threshold);
       opts.thresholds?.invalidate(projectId);
-      const all = await listThresholds(store, projectId);
-      return {
-        thresholds: all.map((t) => ({
-          agent: t.agent_name,
-          threshold: t.threshold,
-          updated_at: new Date(t.updated_ms).toISOString(),
-        })),
-      };
+      return { thresholds: (await listThresholds(store, projectId)).map(publicThreshold) };
     },
   );
 }
