@@ -108,7 +108,8 @@ describe('review SLA', () => {
       fallback_applied: 'auto_reject',
     });
     const detail = await send(app, 'GET', `/api/reviews/items/${id}`, project.admin);
-    expect(detail.body.history.map((e: { kind: string }) => e.kind)).toEqual(['opened', 'fallback_applied']);
+    expect(detail.body.history.map((e: { kind: string }) => e.kind)).toEqual(['opened', 'sla_missed', 'fallback_applied']);
+    expect(detail.body.history[1]).toMatchObject({ at: detail.body.item.due_at, detail: `alert ${got[0]!.json.id}` });
     const late = await send(app, 'POST', `/api/reviews/items/${id}/decide`, project.admin, {
       decision: 'approve',
       reviewer: 'ann',

@@ -89,6 +89,8 @@ interface CandidateRow {
 /**
  * Spans of sessions that received spans since `sinceMs` (ingest time) carrying an escalation
  * event, a cap hit, or a confidence below `threshold` (null: no confidence rule), in one project.
+ * The session rollup narrows the sessions first (escalations, cap hits, lowest confidence), so
+ * a tick reads the spans of only the sessions that can have a candidate.
  */
 export async function reviewCandidates(
   store: Store,
@@ -106,13 +108,21 @@ export async function reviewCandidates(
          sum(cost_usd) OVER (PARTITION BY session_id ORDER BY end_time, span_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
            AS cost_before
        FROM (SELECT * FROM spans WHERE project_id = {p:String} AND session_id IN (
-           SELECT session_id FROM sessions_rollup
-           WHERE project_id = {p:String} AND last_ingested >= toDateTime64({since:String}, 3, 'UTC'))
+           SELECT session_id FROM sessions_rollup WHERE project_id = {p:String} GROUP BY session_id
+           HAVING max(last_ingested) >= toDateTime64({since:String}, 3, 'UTC')
+             AND (sum(escalations) > 0 OR sum(limit_hits) > 0 OR min(min_confidence) < {tmax:Float64}))
          LIMIT 1 BY trace_id, span_id))
      WHERE has_escalation = 1 OR has_limit_hit = 1
        OR (confidence IS NOT NULL AND confidence < if(has({ta:Array(String)}, agent_name),
              arrayElement({tv:Array(Float64)}, indexOf({ta:Array(String)}, agent_name)), {td:Float64}))`,
-    { p: projectId, since: chTime(sinceMs), ta: thr.map((x) => x[0]), tv: thr.map((x) => x[1]), td: def ?? -1 },
+    {
+      p: projectId,
+      since: chTime(sinceMs),
+      ta: thr.map((x) => x[0]),
+      tv: thr.map((x) => x[1]),
+      td: def ?? -1,
+      tmax: Math.max(-1, def ?? -1, ...thr.map((x) => x[1])),
+    },
   );
   const out: ReviewCandidate[] = [];
   for (const r of rows) {
@@ -130,8 +140,7 @@ export async function reviewCandidates(
       const ev = escalationEvent(r.events);
       out.push({ ...base, rule: 'event', reason: ev.reason, from_sdk: ev.fromSdk });
     }
-    if (Number(r.has_limit_hit) === 1)
-      out.push({ ...base, rule: 'hard_stop', reason: 'a per-run cap was crossed', from_sdk: false });
+    if (Number(r.has_limit_hit) === 1) out.push({ ...base, rule: 'hard_stop', reason: limitReason(r.events), from_sdk: false });
     const t = threshold(r.agent_name);
     if (base.confidence !== null && t !== null && base.confidence < t) {
       out.push({ ...base, rule: 'low_confidence', reason: `confidence ${base.confidence} below ${t}`, from_sdk: false });
@@ -154,6 +163,20 @@ function escalationEvent(eventsJson: string): { reason: string; fromSdk: boolean
   } catch {
     return { reason: 'escalation', fromSdk: false };
   }
+}
+
+/** What stopped the run (`cairn.limit.exceeded`: a per-run cap or a hard-stop budget). */
+function limitReason(eventsJson: string): string {
+  try {
+    const events = JSON.parse(eventsJson || '[]') as { name?: string; attributes?: Record<string, unknown> }[];
+    const a = (Array.isArray(events) ? events : []).find((e) => e.name === ATTR.EVENT_LIMIT_EXCEEDED)?.attributes;
+    const kind = a?.[ATTR.LIMIT_KIND];
+    const value = a?.[ATTR.LIMIT_VALUE];
+    if (typeof kind === 'string') return `hard stop: ${kind} limit${value !== undefined ? ` ${String(value)}` : ''}`;
+  } catch {
+    // The flag alone then.
+  }
+  return 'a per-run cap was crossed';
 }
 
 /** Sessions an anomaly detector flagged since `sinceMs`, one candidate per (session, type). */

@@ -273,9 +273,14 @@ export async function openReviewItems(store: Store, items: readonly ReviewItemRe
   return fresh;
 }
 
-/** Writes a new state of an item (claim, decision, fallback) and its event. */
-export async function updateReviewItem(store: Store, item: ReviewItemRecord, event: ReviewEventRecord): Promise<void> {
-  await store.insertRows('review_events', [eventRow(event)]);
+/** Writes a new state of an item (claim, decision, fallback) and its events. */
+export async function updateReviewItem(
+  store: Store,
+  item: ReviewItemRecord,
+  event: ReviewEventRecord,
+  ...more: ReviewEventRecord[]
+): Promise<void> {
+  await store.insertRows('review_events', [event, ...more].map(eventRow));
   await store.insertRows('review_items', [itemRow(item, nextVersion())]);
 }
 

@@ -126,6 +126,13 @@ describe('queues and thresholds', () => {
       span('s3', { end_time_ns: BASE_NS + 3n * MS, confidence: 0.2, cost_usd: 2 }),
       span('s4', { end_time_ns: BASE_NS + 4n * MS, confidence: 0.9 }),
       span('s5', { end_time_ns: BASE_NS + 5n * MS, has_limit_hit: true, agent_name: 'b', confidence: 0.2 }),
+      span('s6', {
+        end_time_ns: BASE_NS + 6n * MS,
+        has_limit_hit: true,
+        events: JSON.stringify([
+          { name: 'cairn.limit.exceeded', time_ns: '1', attributes: { 'cairn.limit.kind': 'cost', 'cairn.limit.value': 2 } },
+        ]),
+      }),
     ]);
     const found = await reviewCandidates(store, 'p5', 0, (agent) => (agent === 'a' ? 0.5 : null), ['a', 'b']);
     const got = found
@@ -135,6 +142,7 @@ describe('queues and thresholds', () => {
       ['s2', 'event', 'why', 1],
       ['s3', 'low_confidence', 'confidence 0.2 below 0.5', 3],
       ['s5', 'hard_stop', 'a per-run cap was crossed', 3],
+      ['s6', 'hard_stop', 'hard stop: cost limit 2', 3],
     ]);
   });
 });

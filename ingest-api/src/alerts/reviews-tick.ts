@@ -18,6 +18,7 @@ import {
 import { itemAlert, openItems, type ItemDraft } from '../reviews/items.js';
 import { claim } from './claims.js';
 import { fireAlerts } from './fire.js';
+import { alertIdOf } from './payloads.js';
 
 /**
  * The alert engine's review work (docs/ARCHITECTURE.md, "Escalations and reviews"), once per
@@ -117,9 +118,15 @@ async function applySlas(store: Store, opts: ReviewTickOptions, nowMs: number): 
     const q = queues.get(i.queue_id);
     const hooks =
       q && q.fallback_webhook_ids.length > 0 ? q.fallback_webhook_ids : q && q.webhook_ids.length > 0 ? q.webhook_ids : undefined;
-    fired.push(...(await fireAlerts(store, [itemAlert(i, q, 'escalation.sla_missed', hooks)], nowMs)));
+    const draft = itemAlert(i, q, 'escalation.sla_missed', hooks);
+    fired.push(...(await fireAlerts(store, [draft], nowMs)));
     const next = withFallback(i, q, nowMs);
-    await updateReviewItem(store, next, {
+    const missed = {
+      ...blankEvent(i, 'sla_missed', i.due_ms ?? nowMs),
+      by: FALLBACK_REVIEWER,
+      detail: `alert ${alertIdOf(draft.projectId, draft.key)}`,
+    };
+    await updateReviewItem(store, next, missed, {
       ...blankEvent(i, 'fallback_applied', nowMs),
       by: FALLBACK_REVIEWER,
       decision: next.decision,
