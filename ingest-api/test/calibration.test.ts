@@ -138,6 +138,8 @@ beforeAll(async () => {
     extra(3, { agent_name: 'triage', confidence: 0.99, start_time_ns: ns(T0 - 10 * 86_400_000) }),
     extra(4, { agent_name: 'triage', confidence: 0.05, start_time_ns: ns(T0) }),
     span({ ...spans[0]!, project_id: other.projectId, confidence: 0.99 }),
+    // No confidence on the span, but the SDK's escalation of that step carried one (review_items).
+    extra(5, { agent_name: 'escalator', confidence: null, start_time_ns: ns(T0) }),
   );
   // Twice: the reads must collapse duplicate span rows (exporter retries).
   await store.insertSpans(spans);
@@ -150,7 +152,26 @@ beforeAll(async () => {
     scoreRow({ session_id: 'noise', span_id: '' }, 'review', 'session-level', 'reject', at),
     scoreRow(corpus[0]!, 'review', 'review.decision', corpus[0]!.correct ? 'reject' : 'approve', at, other.projectId),
   ];
-  await store.insertRows('scores', [...corpus.flatMap(scoresOf), ...noiseScores]);
+  await store.insertRows('scores', [
+    ...corpus.flatMap(scoresOf),
+    ...noiseScores,
+    scoreRow({ session_id: 'noise', span_id: 'e5'.padStart(16, '0') }, 'review', 'review.decision', 'reject', at),
+  ]);
+  await store.insertRows('review_items', [
+    {
+      project_id: p.projectId,
+      item_id: 'item-e5',
+      session_id: 'noise',
+      span_id: 'e5'.padStart(16, '0'),
+      agent_name: 'escalator',
+      reason: 'unsure',
+      source: 'sdk',
+      confidence: 0.33,
+      status: 'decided',
+      created_at: chTime(T0),
+      version: 1,
+    },
+  ]);
   app = await makeApp(store);
 });
 
@@ -209,7 +230,7 @@ describe('GET /api/calibration on a crafted corpus', () => {
     // By hand for this corpus (bins 1, 3, 5, 7, 8 holding 0.82 and 0.88, 9): (|0.25−0.15|·4 + |0.5−0.35|·4
     // + |0.5−0.55|·6 + |5/6−0.72|·6 + |0.9−0.85|·10 + |1−0.95|·10) / 40 = 2.98 / 40.
     expect(body.ece).toBeCloseTo(2.98 / 40, 12);
-    expect(body.agents).toEqual(['other', 'triage']);
+    expect(body.agents).toEqual(['escalator', 'other', 'triage']);
   });
 
   it('recommends the lowest-load threshold that keeps errors within the target', async () => {
@@ -269,10 +290,16 @@ describe('GET /api/calibration on a crafted corpus', () => {
     expect(both.some((s) => s.judge !== s.correct)).toBe(true);
   });
 
+  it("takes a step's confidence from its escalation when the span reported none", async () => {
+    const { body } = await get('agent=escalator');
+    expect(body).toMatchObject({ steps: 1, correct: 0, mean_confidence: 0.33 });
+    expect(body.bins[3]).toMatchObject({ count: 1, mean_confidence: 0.33, accuracy: 0 });
+  });
+
   it('pools every agent without `agent`; an empty range has no figures', async () => {
     const all = await get('');
     expect(all.body.agent).toBeNull();
-    expect(all.body.steps).toBe(corpus.length + 1);
+    expect(all.body.steps).toBe(corpus.length + 2);
     const empty = await getJson<CalibrationResponse>(
       app,
       `/api/calibration?from=${T0 + 2 * 86_400_000}&to=${T0 + 3 * 86_400_000}`,

@@ -2,7 +2,7 @@ import type { Store } from './store.js';
 
 /**
  * Reads for confidence calibration: each score on a step joined with the confidence that step
- * reported (`spans.confidence`, in [0, 1]). The verdict a score carries and the statistics are
+ * reported (in [0, 1]). The verdict a score carries and the statistics are
  * computed by the caller (ingest-api `calibration/`), so this module stays plain SQL.
  */
 export interface CalibrationFilter {
@@ -38,16 +38,30 @@ interface RawRow extends Omit<StepOutcomeRow, 'confidence' | 'value' | 'created_
   created_ms: number | string;
 }
 
-/** Steps of the range that have a confidence and at least one score; `agent` narrows them. */
+/**
+ * Steps of the range that have a confidence and at least one score; `agent` narrows them. The
+ * confidence is the span's (`cairn.confidence`), else the one the agent sent with an escalation
+ * of that step (`review_items.confidence`: the SDK's escalate() reports it there, not on the span).
+ */
 function scoredStepsSql(withAgent: boolean): string {
-  return `SELECT session_id, span_id, any(agent_name) AS step_agent, any(confidence) AS step_confidence
-    FROM spans
-    WHERE project_id = {p:String}
-      AND start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})
-      AND confidence IS NOT NULL AND confidence >= 0 AND confidence <= 1
-      ${withAgent ? 'AND agent_name = {agent:String}' : ''}
-      AND (session_id, span_id) IN (SELECT session_id, span_id FROM scores WHERE project_id = {p:String} AND span_id != '')
-    GROUP BY session_id, span_id`;
+  return `SELECT s.session_id AS session_id, s.span_id AS span_id, s.step_agent AS step_agent,
+           if(isNull(s.span_confidence), r.item_confidence, s.span_confidence) AS step_confidence
+    FROM (
+      SELECT session_id, span_id, any(agent_name) AS step_agent, any(confidence) AS span_confidence
+      FROM spans
+      WHERE project_id = {p:String}
+        AND start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})
+        ${withAgent ? 'AND agent_name = {agent:String}' : ''}
+        AND (session_id, span_id) IN (SELECT session_id, span_id FROM scores WHERE project_id = {p:String} AND span_id != '')
+      GROUP BY session_id, span_id
+    ) AS s
+    LEFT JOIN (
+      SELECT session_id, span_id, any(confidence) AS item_confidence
+      FROM review_items
+      WHERE project_id = {p:String} AND confidence IS NOT NULL
+      GROUP BY session_id, span_id
+    ) AS r ON s.session_id = r.session_id AND s.span_id = r.span_id
+    WHERE step_confidence IS NOT NULL AND step_confidence >= 0 AND step_confidence <= 1`;
 }
 
 /** Scores on steps that reported a confidence, oldest score first within a step. */
