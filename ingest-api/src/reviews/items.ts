@@ -11,6 +11,8 @@ import {
 import {
   blankEvent,
   getReviewItem,
+  insertScore,
+  parseJson as parseJsonText,
   listReviewQueues,
   openReviewItems,
   pickQueue,
@@ -23,7 +25,6 @@ import {
 } from '@cairn/storage';
 import { fireAlerts } from '../alerts/fire.js';
 import type { AlertDraft } from '../alerts/payloads.js';
-import { insertScore, parseJson as parseJsonText } from '@cairn/storage';
 
 /**
  * Review items between the API, the SDK routes and the alert engine (docs/ARCHITECTURE.md,
