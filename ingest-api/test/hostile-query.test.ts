@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
-import { chTime } from '../src/time.js';
+import { chTime, type Store } from '@cairn/storage';
 import { bearer, getJson, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
 
 /**

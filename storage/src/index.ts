@@ -88,3 +88,21 @@ export {
   sessionEscalationEvents,
 } from './review-sources.js';
 export type { ThresholdRecord, CandidateRule, ReviewCandidate } from './review-sources.js';
+// The alert engine's tables (storage/src/alerts): budgets, webhooks, alerts, deliveries, claims,
+// detector settings, and the reads of the spend check and the anomaly detectors.
+export { nextVersion, isoOfCh, msOfCh } from './alerts/versions.js';
+export { listBudgets, getBudget, saveBudget, publicBudget } from './alerts/budgets.js';
+export type { BudgetRecord } from './alerts/budgets.js';
+export { listWebhooks, webhooksById, getWebhook, saveWebhook, publicWebhook } from './alerts/webhooks.js';
+export type { WebhookRecord } from './alerts/webhooks.js';
+export { existingAlerts, writeFiredAlerts, alertPayloads, listAlerts, alertedThresholds } from './alerts/alerts.js';
+export type { AlertRow, AlertFilter, FiredAlertRows } from './alerts/alerts.js';
+export { pendingRows, logAttempt, writeDeliveryState, dueDeliveries, listDeliveries } from './alerts/deliveries.js';
+export type { DueDelivery, AttemptOutcome, DeliveryState, DeliveryAttemptRow, DeliveryStateRow } from './alerts/deliveries.js';
+export { claim } from './alerts/claims.js';
+export type { ClaimOptions } from './alerts/claims.js';
+export { getDetectorSettingsJson, putDetectorSettingsJson } from './alerts/detector-settings.js';
+export { spendInWindows } from './alerts/spend.js';
+export type { SpendWindow } from './alerts/spend.js';
+export { agentBaselineRows, recentSessionFigures, repeatedToolCalls, erringSessions } from './alerts/detectors.js';
+export type { AgentSampleRow, AgentRateRow, SessionFigures, RepeatedToolCall } from './alerts/detectors.js';

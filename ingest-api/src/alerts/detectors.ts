@@ -1,8 +1,14 @@
 import type { DetectorSettings, DetectorSettingsPatch } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
-import { chTime } from '../time.js';
+import {
+  agentBaselineRows,
+  erringSessions,
+  getDetectorSettingsJson,
+  putDetectorSettingsJson,
+  recentSessionFigures,
+  repeatedToolCalls,
+  type Store,
+} from '@cairn/storage';
 import type { AlertDraft } from './payloads.js';
-import { nextVersion } from './repo.js';
 
 /** Defaults of the anomaly detectors (a project overrides them with PUT /api/alerts/detectors). */
 export const DEFAULT_DETECTOR_SETTINGS: DetectorSettings = {
@@ -19,11 +25,8 @@ export const DEFAULT_DETECTOR_SETTINGS: DetectorSettings = {
 };
 
 export async function loadDetectorSettings(store: Store, projectId: string): Promise<DetectorSettings> {
-  const rows = await store.query<{ settings: string }>(
-    'SELECT settings FROM detector_settings FINAL WHERE project_id = {p:String}',
-    { p: projectId },
-  );
-  const saved = rows[0] ? (JSON.parse(rows[0].settings) as Partial<DetectorSettings>) : {};
+  const json = await getDetectorSettingsJson(store, projectId);
+  const saved = json !== undefined ? (JSON.parse(json) as Partial<DetectorSettings>) : {};
   return { ...DEFAULT_DETECTOR_SETTINGS, ...saved };
 }
 
@@ -33,9 +36,7 @@ export async function saveDetectorSettings(
   patch: DetectorSettingsPatch,
 ): Promise<DetectorSettings> {
   const next = { ...(await loadDetectorSettings(store, projectId)), ...patch };
-  await store.insertRows('detector_settings', [
-    { project_id: projectId, settings: JSON.stringify(next), version: nextVersion() },
-  ]);
+  await putDetectorSettingsJson(store, projectId, JSON.stringify(next));
   return next;
 }
 
@@ -52,41 +53,17 @@ export interface AgentBaseline {
   base_err: number;
 }
 
-const SESSION_AGG = `session_id, argMinMerge(agent_name) AS agent, sum(cost_usd) AS cost, sum(spans) AS steps,
-  sum(errors) AS errs, sum(tool_calls) AS tools, min(start_time) AS st`;
-
 export async function agentBaselines(
   store: Store,
   projectId: string,
   nowMs: number,
   s: DetectorSettings,
 ): Promise<Map<string, AgentBaseline>> {
-  const params = {
-    p: projectId,
-    bfrom: chTime(nowMs - s.baseline_days * 86_400_000),
-    wfrom: chTime(nowMs - s.error_rate_window_minutes * 60_000),
-    now: chTime(nowMs),
-  };
-  const inWindow = `FROM (SELECT ${SESSION_AGG} FROM sessions_rollup WHERE project_id = {p:String} GROUP BY session_id
-           HAVING st >= toDateTime64({bfrom:String}, 3, 'UTC') AND st < toDateTime64({now:String}, 3, 'UTC'))
-     WHERE agent != ''`;
-  const [samples, rates] = await Promise.all([
-    store.query<{ agent: string; ids: string[]; costs: number[]; steps: number[] }>(
-      `SELECT agent, groupArray(session_id) AS ids, groupArray(cost) AS costs, groupArray(steps) AS steps
-       FROM (SELECT agent, session_id, cost, steps ${inWindow} ORDER BY st DESC LIMIT 2000 BY agent)
-       GROUP BY agent`,
-      params,
-    ),
-    store.query<{ agent: string; win_n: number; win_err: number; base_n: number; base_err: number }>(
-      `SELECT agent,
-              countIf(st >= toDateTime64({wfrom:String}, 3, 'UTC')) AS win_n,
-              countIf(st >= toDateTime64({wfrom:String}, 3, 'UTC') AND errs > 0) AS win_err,
-              countIf(st < toDateTime64({wfrom:String}, 3, 'UTC')) AS base_n,
-              countIf(st < toDateTime64({wfrom:String}, 3, 'UTC') AND errs > 0) AS base_err
-       ${inWindow} GROUP BY agent`,
-      params,
-    ),
-  ]);
+  const { samples, rates } = await agentBaselineRows(store, projectId, {
+    baselineFromMs: nowMs - s.baseline_days * 86_400_000,
+    windowFromMs: nowMs - s.error_rate_window_minutes * 60_000,
+    nowMs,
+  });
   const out = new Map<string, AgentBaseline>();
   for (const r of rates) {
     out.set(r.agent, {
@@ -120,26 +97,6 @@ export function quantileExcluding(
   return { value: others[idx] as number, n: others.length };
 }
 
-interface Candidate {
-  session_id: string;
-  agent: string;
-  cost: number;
-  steps: number;
-  tools: number;
-}
-
-/** Sessions that received spans since `sinceMs` (ingest time), with their whole-session figures. */
-async function recentSessions(store: Store, projectId: string, sinceMs: number): Promise<Candidate[]> {
-  const rows = await store.query<Candidate>(
-    `SELECT ${SESSION_AGG} FROM sessions_rollup
-     WHERE project_id = {p:String} AND session_id IN (
-       SELECT session_id FROM sessions_rollup WHERE project_id = {p:String} AND last_ingested >= toDateTime64({since:String}, 3, 'UTC'))
-     GROUP BY session_id LIMIT 100000`,
-    { p: projectId, since: chTime(sinceMs) },
-  );
-  return rows.map((r) => ({ ...r, cost: Number(r.cost), steps: Number(r.steps), tools: Number(r.tools) }));
-}
-
 const money = (x: number): string => `$${x.toFixed(4)}`;
 
 /**
@@ -156,7 +113,7 @@ export async function detectAnomalies(
   opts: { sinceMs: number; baselines: Map<string, AgentBaseline> },
 ): Promise<AlertDraft[]> {
   const drafts: AlertDraft[] = [];
-  const candidates = await recentSessions(store, projectId, opts.sinceMs);
+  const candidates = await recentSessionFigures(store, projectId, opts.sinceMs);
   for (const c of candidates) {
     const base = c.agent === '' ? undefined : opts.baselines.get(c.agent);
     const median = base ? quantileExcluding(base, base.costs, c.session_id, 0.5) : { value: 0, n: 0 };
@@ -191,12 +148,11 @@ export async function detectAnomalies(
   }
   const loopers = candidates.filter((c) => c.tools >= s.retry_loop_repeats);
   if (loopers.length > 0) {
-    const rows = await store.query<{ session_id: string; tool_name: string; tool_call_key: string; n: number }>(
-      `SELECT session_id, tool_name, tool_call_key, uniqExact(span_id) AS n FROM spans
-       WHERE project_id = {p:String} AND session_id IN {ids:Array(String)} AND tool_call_key != ''
-       GROUP BY session_id, tool_name, tool_call_key HAVING n >= {r:UInt32}
-       ORDER BY session_id, n DESC LIMIT 1 BY session_id`,
-      { p: projectId, ids: loopers.map((c) => c.session_id), r: s.retry_loop_repeats },
+    const rows = await repeatedToolCalls(
+      store,
+      projectId,
+      loopers.map((c) => c.session_id),
+      s.retry_loop_repeats,
     );
     const agentOf = new Map(loopers.map((c) => [c.session_id, c.agent]));
     for (const r of rows) {
@@ -219,11 +175,7 @@ export async function detectAnomalies(
     const baseRate = b.base_n >= s.min_history ? b.base_err / b.base_n : undefined;
     if (rate < s.error_rate_threshold || (baseRate !== undefined && rate < s.error_rate_multiplier * baseRate)) continue;
     const bucket = Math.floor(nowMs / windowMs);
-    const erring = await store.query<{ session_id: string }>(
-      `SELECT session_id FROM (SELECT ${SESSION_AGG} FROM sessions_rollup WHERE project_id = {p:String} GROUP BY session_id
-         HAVING st >= toDateTime64({wfrom:String}, 3, 'UTC') AND agent = {a:String} AND errs > 0) LIMIT 100`,
-      { p: projectId, wfrom: chTime(nowMs - windowMs), a: b.agent },
-    );
+    const erring = await erringSessions(store, projectId, b.agent, nowMs - windowMs);
     drafts.push({
       projectId,
       type: 'anomaly.error_rate',
@@ -232,7 +184,7 @@ export async function detectAnomalies(
       agentName: b.agent,
       period: { start: nowMs - windowMs, end: nowMs },
       details: { error_rate: rate, baseline_error_rate: baseRate ?? null, window_sessions: b.win_n, window_errors: b.win_err },
-      flagSessions: erring.map((r) => r.session_id),
+      flagSessions: erring,
     });
   }
   return drafts;

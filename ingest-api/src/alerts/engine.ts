@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { listProjects, type Store } from '@cairn/storage';
+import { listBudgets, listProjects, type Store } from '@cairn/storage';
 import { processDue } from './delivery.js';
 import { agentBaselines, detectAnomalies, loadDetectorSettings, type AgentBaseline } from './detectors.js';
 import { fireAlerts } from './fire.js';
 import { sendWebhook, type WebhookSender } from './http-send.js';
 import type { AlertDraft } from './payloads.js';
-import { listBudgets } from './repo.js';
 import { reviewTick, type ReviewTickResult } from './reviews-tick.js';
 import { budgetSpends, type BudgetSpend } from './spend.js';
 

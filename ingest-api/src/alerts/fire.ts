@@ -1,20 +1,5 @@
-import type { Store } from '@cairn/storage';
-import { chTime } from '../time.js';
-import { pendingRows } from './delivery.js';
+import { chTime, existingAlerts, listWebhooks, pendingRows, writeFiredAlerts, type Store } from '@cairn/storage';
 import { alertIdOf, deliveryIdOf, eventBody, type AlertDraft } from './payloads.js';
-import { listWebhooks } from './repo.js';
-
-/** Alert ids among `ids` that exist already. */
-export async function existingAlerts(store: Store, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await store.query<{ alert_id: string }>(
-    'SELECT DISTINCT alert_id FROM alerts WHERE alert_id IN {ids:Array(String)}',
-    {
-      ids: [...ids],
-    },
-  );
-  return new Set(rows.map((r) => r.alert_id));
-}
 
 /**
  * Fires the drafts whose alert does not exist yet and returns their ids. Writes, in this
@@ -85,8 +70,6 @@ export async function fireAlerts(store: Store, drafts: readonly AlertDraft[], no
       version: Math.max(0, 1e13 - nowMs),
     });
   }
-  await store.insertRows('webhook_deliveries', deliveries);
-  await store.insertRows('session_anomalies', flags);
-  await store.insertRows('alerts', alerts);
+  await writeFiredAlerts(store, { deliveries, flags, alerts });
   return fresh.map((x) => x.id);
 }

@@ -1,6 +1,7 @@
 import {
   anomalyCandidates,
   blankEvent,
+  claim,
   getReviewItem,
   listProjects,
   listReviewQueues,
@@ -16,7 +17,6 @@ import {
   type Store,
 } from '@cairn/storage';
 import { itemAlert, openItems, type ItemDraft } from '../reviews/items.js';
-import { claim } from './claims.js';
 import { fireAlerts } from './fire.js';
 import { alertIdOf } from './payloads.js';
 

@@ -1,35 +1,9 @@
-import {
-  AlertList,
-  AlertsQuery,
-  CairnError,
-  DetectorSettings,
-  DetectorSettingsPatch,
-  type Alert,
-  type AlertType,
-} from '@cairn/schemas';
+import { AlertList, AlertsQuery, CairnError, DetectorSettings, DetectorSettingsPatch, type Alert } from '@cairn/schemas';
 import { authOf } from '../auth.js';
 import { loadDetectorSettings, saveDetectorSettings } from '../alerts/detectors.js';
-import { isoOfCh, msOfCh } from '../alerts/repo.js';
-import { chTime, parseTime } from '@cairn/storage';
+import { isoOfCh, listAlerts, msOfCh, parseTime, type AlertRow } from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
-
-interface AlertRow {
-  alert_id: string;
-  type: AlertType;
-  created_at: string;
-  message: string;
-  budget_id: string;
-  session_id: string;
-  agent_name: string;
-  threshold: number;
-  period_start: string;
-  period_end: string;
-  spent_usd: number;
-  limit_usd: number;
-  percent: number;
-  payload: string;
-}
 
 function toAlert(r: AlertRow): Alert {
   const isBudget = r.type === 'budget.threshold_crossed';
@@ -66,42 +40,19 @@ export function registerAlertRoutes(app: ApiInstance, { store }: RouteContext): 
     },
     async (request) => {
       const q = request.query;
-      const params: Record<string, unknown> = { p: authOf(request).projectId, n: q.limit ?? 100 };
-      const where = ['project_id = {p:String}'];
-      if (q.type && q.type.length > 0) {
-        where.push('type IN {types:Array(String)}');
-        params.types = q.type;
-      }
-      for (const [field, column] of [
-        ['budget_id', 'budget_id'],
-        ['session_id', 'session_id'],
-        ['agent', 'agent_name'],
-      ] as const) {
-        if (q[field] !== undefined) {
-          where.push(`${column} = {${field}:String}`);
-          params[field] = q[field];
-        }
-      }
       const from = q.from !== undefined ? parseTime(q.from, 'from') : undefined;
       const to = q.to !== undefined ? parseTime(q.to, 'to') : undefined;
       if (from !== undefined && to !== undefined && from >= to)
         throw new CairnError('CAIRN_BAD_REQUEST', '`from` must be before `to`');
-      if (from !== undefined) {
-        // Qualified: the SELECT aliases `created_at` to its string form, which would shadow the column.
-        where.push("alerts.created_at >= toDateTime64({from:String}, 3, 'UTC')");
-        params.from = chTime(from);
-      }
-      if (to !== undefined) {
-        where.push("alerts.created_at < toDateTime64({to:String}, 3, 'UTC')");
-        params.to = chTime(to);
-      }
-      const rows = await store.query<AlertRow>(
-        `SELECT alert_id, type, toString(created_at) AS created_at, message, budget_id, session_id, agent_name, threshold,
-                toString(period_start) AS period_start, toString(period_end) AS period_end, spent_usd, limit_usd, percent, payload
-         FROM alerts FINAL WHERE ${where.join(' AND ')}
-         ORDER BY alerts.created_at DESC, alert_id LIMIT {n:UInt32}`,
-        params,
-      );
+      const rows = await listAlerts(store, authOf(request).projectId, {
+        limit: q.limit ?? 100,
+        ...(q.type ? { types: q.type } : {}),
+        ...(q.budget_id !== undefined ? { budgetId: q.budget_id } : {}),
+        ...(q.session_id !== undefined ? { sessionId: q.session_id } : {}),
+        ...(q.agent !== undefined ? { agent: q.agent } : {}),
+        ...(from !== undefined ? { fromMs: from } : {}),
+        ...(to !== undefined ? { toMs: to } : {}),
+      });
       return { alerts: rows.map(toAlert) };
     },
   );

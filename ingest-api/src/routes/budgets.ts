@@ -13,9 +13,16 @@ import {
 import type { Store } from '@cairn/storage';
 import { authOf } from '../auth.js';
 import { assertTimeZone } from '../alerts/periods.js';
-import { getBudget, listBudgets, listWebhooks, publicBudget, saveBudget, type BudgetRecord } from '../alerts/repo.js';
+import {
+  alertedThresholds,
+  getBudget,
+  listBudgets,
+  listWebhooks,
+  publicBudget,
+  saveBudget,
+  type BudgetRecord,
+} from '@cairn/storage';
 import { budgetSpends } from '../alerts/spend.js';
-import { chTime } from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
 
@@ -158,11 +165,7 @@ export function registerBudgetRoutes(app: ApiInstance, { store }: RouteContext):
       const b = await found(store, projectId, request.params.id);
       const [s] = await budgetSpends(store, [b], Date.now());
       if (!s) throw new CairnError('CAIRN_INTERNAL', 'no spend computed');
-      const alerted = await store.query<{ threshold: number }>(
-        `SELECT DISTINCT threshold FROM alerts FINAL WHERE project_id = {p:String} AND type = 'budget.threshold_crossed'
-         AND budget_id = {b:String} AND period_start = toDateTime64({s:String}, 3, 'UTC') ORDER BY threshold`,
-        { p: projectId, b: b.id, s: chTime(s.period.start) },
-      );
+      const alerted = await alertedThresholds(store, projectId, b.id, s.period.start);
       return {
         budget: publicBudget(b),
         period: { start: new Date(s.period.start).toISOString(), end: new Date(s.period.end).toISOString() },
@@ -172,7 +175,7 @@ export function registerBudgetRoutes(app: ApiInstance, { store }: RouteContext):
         remaining_usd: Math.max(0, Math.round((b.limit_usd - s.spent) * 1e10) / 1e10),
         exceeded: s.spent >= b.limit_usd,
         thresholds_crossed: b.thresholds.filter((t) => s.percent >= t),
-        thresholds_alerted: alerted.map((r) => Number(r.threshold)),
+        thresholds_alerted: alerted,
       };
     },
   );

@@ -1,8 +1,7 @@
 import { CairnError, CalibrationQuery, CalibrationResponse } from '@cairn/schemas';
-import { listCalibrationAgents, listStepOutcomes } from '@cairn/storage';
+import { listCalibrationAgents, listStepOutcomes, parseTime } from '@cairn/storage';
 import { authOf } from '../auth.js';
 import { calibrationFigures, stepVerdicts } from '../calibration/index.js';
-import { parseTime } from '../time.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
 

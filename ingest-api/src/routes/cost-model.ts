@@ -6,10 +6,9 @@ import {
   CostModelResponse,
   type CostModelQuery as Query,
 } from '@cairn/schemas';
-import { listCostModelSessions, type Store } from '@cairn/storage';
+import { listCostModelSessions, parseTime, type Store } from '@cairn/storage';
 import { authOf } from '../auth.js';
 import { buildCostModel, costModelCsv } from '../cost-model/index.js';
-import { parseTime } from '../time.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
 

@@ -1,6 +1,6 @@
 import { GuardQuery, GuardResponse, type GuardBudget } from '@cairn/schemas';
 import { authOf } from '../auth.js';
-import { listBudgets } from '../alerts/repo.js';
+import { listBudgets } from '@cairn/storage';
 import { budgetSpends, scopeCovers, type BudgetSpend } from '../alerts/spend.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';

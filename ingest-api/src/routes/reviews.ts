@@ -27,6 +27,7 @@ import {
   listReviewItems,
   listReviewQueues,
   listThresholds,
+  listWebhooks,
   putThreshold,
   saveReviewQueue,
   cursorNumber,
@@ -38,7 +39,6 @@ import {
   type ThresholdRecord,
 } from '@cairn/storage';
 import { authOf } from '../auth.js';
-import { listWebhooks } from '../alerts/repo.js';
 import { claimItem, decideItem, foundItem, publicEvent, publicItem, publicQueue } from '../reviews/items.js';
 import { ThresholdCache } from '../reviews/threshold-cache.js';
 import type { ApiInstance, RouteContext } from '../types.js';

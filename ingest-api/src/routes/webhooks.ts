@@ -11,11 +11,19 @@ import {
   WebhookList,
   WebhookParams,
 } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
+import {
+  getWebhook,
+  isoOfCh,
+  listDeliveries,
+  listWebhooks,
+  publicWebhook,
+  saveWebhook,
+  type Store,
+  type WebhookRecord,
+} from '@cairn/storage';
 import { authOf } from '../auth.js';
 import { sendTestEvent } from '../alerts/delivery.js';
 import { sendWebhook, type WebhookSender } from '../alerts/http-send.js';
-import { getWebhook, isoOfCh, listWebhooks, publicWebhook, saveWebhook, type WebhookRecord } from '../alerts/repo.js';
 import { generateWebhookSecret } from '../alerts/signing.js';
 import { assertPublicTarget } from '../alerts/target.js';
 import type { ApiInstance, RouteContext } from '../types.js';
@@ -33,29 +41,6 @@ async function found(store: Store, projectId: string, id: string): Promise<Webho
   const w = await getWebhook(store, projectId, id);
   if (!w) throw new CairnError('CAIRN_NOT_FOUND', `no webhook "${id}" in this project`);
   return w;
-}
-
-interface AttemptRow {
-  delivery_id: string;
-  alert_id: string;
-  event: string;
-  attempt: number;
-  attempted_at: string;
-  status_code: number;
-  latency_ms: number;
-  success: number;
-  error: string;
-}
-
-interface StateRow {
-  delivery_id: string;
-  alert_id: string;
-  event: string;
-  status: 'pending' | 'delivered' | 'failed' | 'cancelled';
-  attempts: number;
-  next_attempt_at: string;
-  last_status_code: number;
-  last_error: string;
 }
 
 export function registerWebhookRoutes(app: ApiInstance, { store }: RouteContext, opts: WebhookRouteOptions): void {
@@ -173,22 +158,10 @@ export function registerWebhookRoutes(app: ApiInstance, { store }: RouteContext,
     async (request) => {
       const { projectId } = authOf(request);
       const w = await found(store, projectId, request.params.id);
-      const params = { p: projectId, w: w.id, n: request.query.limit ?? 100, a: request.query.alert_id ?? '' };
-      const alertFilter = request.query.alert_id !== undefined ? 'AND alert_id = {a:String}' : '';
-      const [attempts, states] = await Promise.all([
-        store.query<AttemptRow>(
-          `SELECT delivery_id, alert_id, event, attempt, toString(attempted_at) AS attempted_at, status_code, latency_ms, success, error
-           FROM webhook_attempts WHERE project_id = {p:String} AND webhook_id = {w:String} ${alertFilter}
-           ORDER BY attempted_at DESC, attempt DESC LIMIT {n:UInt32}`,
-          params,
-        ),
-        store.query<StateRow>(
-          `SELECT delivery_id, alert_id, event, status, attempts, toString(next_attempt_at) AS next_attempt_at, last_status_code, last_error
-           FROM webhook_deliveries FINAL WHERE project_id = {p:String} AND webhook_id = {w:String} ${alertFilter}
-           ORDER BY created_at DESC, delivery_id LIMIT {n:UInt32}`,
-          params,
-        ),
-      ]);
+      const { attempts, states } = await listDeliveries(store, projectId, w.id, {
+        limit: request.query.limit ?? 100,
+        ...(request.query.alert_id !== undefined ? { alertId: request.query.alert_id } : {}),
+      });
       return {
         attempts: attempts.map((r) => ({
           delivery_id: r.delivery_id,

@@ -1,5 +1,5 @@
-import type { Store } from '@cairn/storage';
-import { chTime } from '../time.js';
+import type { Store } from '../store.js';
+import { chTime } from '../queries/time.js';
 
 export interface ClaimOptions {
   owner: string;

@@ -1,0 +1,16 @@
+import type { Store } from '../store.js';
+import { nextVersion } from './versions.js';
+
+/** A project's saved detector settings (`detector_settings`, one JSON document per project). */
+export async function getDetectorSettingsJson(store: Store, projectId: string): Promise<string | undefined> {
+  const rows = await store.query<{ settings: string }>(
+    'SELECT settings FROM detector_settings FINAL WHERE project_id = {p:String}',
+    { p: projectId },
+  );
+  return rows[0]?.settings;
+}
+
+/** Saves a project's whole settings document as a new version. */
+export async function putDetectorSettingsJson(store: Store, projectId: string, settings: string): Promise<void> {
+  await store.insertRows('detector_settings', [{ project_id: projectId, settings, version: nextVersion() }]);
+}
