@@ -1,10 +1,18 @@
 import type { Store } from '../store.js';
 import { chTime } from '../queries/time.js';
+import { sessionAggregateColumns } from '../queries/session-aggregate.js';
 
 /** The reads of the anomaly detectors: per-session figures from `sessions_rollup`, tool repeats from `spans`. */
 
-const SESSION_AGG = `session_id, argMinMerge(agent_name) AS agent, sum(cost_usd) AS cost, sum(spans) AS steps,
-  sum(errors) AS errs, sum(tool_calls) AS tools, min(start_time) AS st`;
+/**
+ * The session figures the detectors read, from the one session-aggregate definition the session
+ * list uses too (queries/session-aggregate.ts), so a session's cost or steps never differ
+ * between the list and an alert.
+ */
+const SESSION_AGG = `session_id, ${sessionAggregateColumns(['s_agent', 's_cost', 's_steps', 's_errors', 's_tool_calls', 's_start_ns'])}`;
+
+/** Epoch ms → nanoseconds, compared with `s_start_ns` (Int64: 1e18 fits). */
+const NS = '* 1000000';
 
 export interface AgentSampleRow {
   agent: string;
@@ -31,24 +39,24 @@ export async function agentBaselineRows(
   projectId: string,
   t: { baselineFromMs: number; windowFromMs: number; nowMs: number },
 ): Promise<{ samples: AgentSampleRow[]; rates: AgentRateRow[] }> {
-  const params = { p: projectId, bfrom: chTime(t.baselineFromMs), wfrom: chTime(t.windowFromMs), now: chTime(t.nowMs) };
+  const params = { p: projectId, bfrom: t.baselineFromMs, wfrom: t.windowFromMs, now: t.nowMs };
   const inWindow = `FROM (SELECT ${SESSION_AGG} FROM sessions_rollup WHERE project_id = {p:String} GROUP BY session_id
-           HAVING st >= toDateTime64({bfrom:String}, 3, 'UTC') AND st < toDateTime64({now:String}, 3, 'UTC'))
-     WHERE agent != ''`;
+           HAVING s_start_ns >= {bfrom:Int64} ${NS} AND s_start_ns < {now:Int64} ${NS})
+     WHERE s_agent != ''`;
   const [samples, rates] = await Promise.all([
     store.query<AgentSampleRow>(
-      `SELECT agent, groupArray(session_id) AS ids, groupArray(cost) AS costs, groupArray(steps) AS steps
-       FROM (SELECT agent, session_id, cost, steps ${inWindow} ORDER BY st DESC LIMIT 2000 BY agent)
-       GROUP BY agent`,
+      `SELECT s_agent AS agent, groupArray(session_id) AS ids, groupArray(s_cost) AS costs, groupArray(s_steps) AS steps
+       FROM (SELECT s_agent, session_id, s_cost, s_steps ${inWindow} ORDER BY s_start_ns DESC LIMIT 2000 BY s_agent)
+       GROUP BY s_agent`,
       params,
     ),
     store.query<AgentRateRow>(
-      `SELECT agent,
-              countIf(st >= toDateTime64({wfrom:String}, 3, 'UTC')) AS win_n,
-              countIf(st >= toDateTime64({wfrom:String}, 3, 'UTC') AND errs > 0) AS win_err,
-              countIf(st < toDateTime64({wfrom:String}, 3, 'UTC')) AS base_n,
-              countIf(st < toDateTime64({wfrom:String}, 3, 'UTC') AND errs > 0) AS base_err
-       ${inWindow} GROUP BY agent`,
+      `SELECT s_agent AS agent,
+              countIf(s_start_ns >= {wfrom:Int64} ${NS}) AS win_n,
+              countIf(s_start_ns >= {wfrom:Int64} ${NS} AND s_errors > 0) AS win_err,
+              countIf(s_start_ns < {wfrom:Int64} ${NS}) AS base_n,
+              countIf(s_start_ns < {wfrom:Int64} ${NS} AND s_errors > 0) AS base_err
+       ${inWindow} GROUP BY s_agent`,
       params,
     ),
   ]);
@@ -66,7 +74,7 @@ export interface SessionFigures {
 
 /** Sessions that received spans since `sinceMs` (ingest time), with their whole-session figures. */
 export async function recentSessionFigures(store: Store, projectId: string, sinceMs: number): Promise<SessionFigures[]> {
-  const rows = await store.query<SessionFigures>(
+  const rows = await store.query<{ session_id: string; s_agent: string; s_cost: number; s_steps: number; s_tool_calls: number }>(
     `SELECT ${SESSION_AGG} FROM sessions_rollup
      WHERE project_id = {p:String} AND session_id IN (
        SELECT session_id FROM sessions_rollup WHERE project_id = {p:String} AND last_ingested >= toDateTime64({since:String}, 3, 'UTC'))
@@ -75,10 +83,10 @@ export async function recentSessionFigures(store: Store, projectId: string, sinc
   );
   return rows.map((r) => ({
     session_id: r.session_id,
-    agent: r.agent,
-    cost: Number(r.cost),
-    steps: Number(r.steps),
-    tools: Number(r.tools),
+    agent: r.s_agent,
+    cost: Number(r.s_cost),
+    steps: Number(r.s_steps),
+    tools: Number(r.s_tool_calls),
   }));
 }
 
@@ -111,8 +119,8 @@ export async function repeatedToolCalls(
 export async function erringSessions(store: Store, projectId: string, agent: string, fromMs: number): Promise<string[]> {
   const rows = await store.query<{ session_id: string }>(
     `SELECT session_id FROM (SELECT ${SESSION_AGG} FROM sessions_rollup WHERE project_id = {p:String} GROUP BY session_id
-       HAVING st >= toDateTime64({wfrom:String}, 3, 'UTC') AND agent = {a:String} AND errs > 0) LIMIT 100`,
-    { p: projectId, wfrom: chTime(fromMs), a: agent },
+       HAVING s_start_ns >= {wfrom:Int64} ${NS} AND s_agent = {a:String} AND s_errors > 0) LIMIT 100`,
+    { p: projectId, wfrom: fromMs, a: agent },
   );
   return rows.map((r) => r.session_id);
 }

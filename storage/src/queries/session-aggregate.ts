@@ -1,7 +1,7 @@
 /**
  * The per-session aggregates over `sessions_rollup`, defined once: the session list's ranking
  * (phase 1, only the aliases its filters and sort use) and its summaries (phase 2, all of them)
- * both read these expressions; the alert engine's detectors are to read them too. Aliases differ
+ * both read these expressions, and so do the alert engine's detectors (alerts/detectors.ts). Aliases differ
  * from the rollup's column names on purpose: a HAVING clause must see the aggregate, not the
  * column, and `agent_name` is an aggregate state column.
  */
