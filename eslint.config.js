@@ -20,6 +20,16 @@ const STORE_CLIENTS = {
   regex: '^(chdb|@clickhouse/client(-[a-z]+)?)(/|$)',
   message: 'Only @cairn/storage talks to ClickHouse: use its typed functions (storage/src/<family>.ts), not a client.',
 };
+/** Raw SQL on the store (`store.query(…)`, its clients): only storage's own modules may. */
+const RAW_STORE = '/^(query|command|insertRows|read|write)$/';
+const NO_RAW_STORE = [
+  `MemberExpression[property.name=${RAW_STORE}][object.name=/^(store|.*Store)$/]`,
+  `MemberExpression[property.name=${RAW_STORE}][object.property.name=/^(store|.*Store)$/]`,
+].map((selector) => ({
+  selector,
+  message:
+    'Only @cairn/storage runs SQL: add a typed function to storage/src (e.g. storage/src/alerts/*.ts), not store.query / command / insertRows.',
+}));
 const NO_TESTKIT = { name: '@cairn/testkit', message: 'The test kit is for tests only.' };
 
 export default tseslint.config(
@@ -50,7 +60,10 @@ export default tseslint.config(
   {
     files: ['*/src/**/*.{ts,tsx}'],
     ignores: ['testkit/src/**', 'storage/src/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [NO_TESTKIT], patterns: [...packagePatterns('src'), STORE_CLIENTS] }] },
+    rules: {
+      'no-restricted-imports': ['error', { paths: [NO_TESTKIT], patterns: [...packagePatterns('src'), STORE_CLIENTS] }],
+      'no-restricted-syntax': ['error', ...NO_RAW_STORE],
+    },
   },
   {
     files: ['storage/src/**/*.ts'],

@@ -15,11 +15,13 @@ export interface InsertOptions {
 
 export type QueryParams = Record<string, unknown>;
 
-/** Cairn's handle on ClickHouse: two clients plus the few write paths the collector needs. */
+/**
+ * Cairn's handle on ClickHouse, as other packages see it: the few write paths the collector
+ * needs, plus `query` / `command` / `insertRows`, kept for tests and bench/ only (lint forbids
+ * them in other packages' src). The raw clients are not part of it: see `StoreWithClients`.
+ */
 export interface Store {
   readonly mode: 'embedded' | 'server';
-  readonly read: ClickHouseClient;
-  readonly write: ClickHouseClient;
   insertSpans(rows: readonly SpanRow[], opts?: InsertOptions): Promise<void>;
   /** Inserts rows already encoded by `encodeSpanLines` (concatenated bodies are fine) in one insert. */
   insertSpanLines(body: Buffer, opts?: InsertOptions): Promise<void>;
@@ -30,6 +32,17 @@ export interface Store {
   /** Runs a statement with no result (DDL, ALTER) on the write connection. */
   command(sql: string, params?: QueryParams): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The store as storage's own modules see it: with its two raw clients (not exported from the package). */
+export interface StoreWithClients extends Store {
+  readonly read: ClickHouseClient;
+  readonly write: ClickHouseClient;
+}
+
+/** The raw clients of a store opened by `openStore` (copies made with `{ ...store }` keep them). */
+export function clientsOf(store: Store): StoreWithClients {
+  return store as StoreWithClients;
 }
 
 export interface OpenStoreOptions {
@@ -67,7 +80,7 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
       : undefined;
   const spanSettings = (token: string | undefined): ClickHouseSettings => ({ ...SPAN_INSERT_SETTINGS, ...dedupSettings(token) });
   let closed = false;
-  return {
+  const store: StoreWithClients = {
     mode: conn.mode,
     read: conn.read,
     write: conn.write,
@@ -97,6 +110,7 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
       await conn.close();
     },
   };
+  return store;
 }
 
 /** A round trip to ClickHouse on the read connection (readiness probes). */

@@ -72,7 +72,8 @@ describe('migrations', () => {
 // is refused (tested in the CLI tests). Here: running migrate again applies nothing.
 async function openStoreAgainIsLocked(): Promise<boolean> {
   const { migrate } = await import('../src/index.js');
-  const applied = await migrate(store.write);
+  const { clientsOf } = await import('../src/store.js');
+  const applied = await migrate(clientsOf(store).write);
   return applied.length === 0;
 }
 

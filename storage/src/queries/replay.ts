@@ -1,5 +1,5 @@
 import type { Step } from '@cairn/schemas';
-import type { Store } from '../store.js';
+import { clientsOf, type Store } from '../store.js';
 import { cursorNumber, cursorString, decodeCursor, encodeCursor } from './cursor.js';
 
 /**
@@ -162,7 +162,7 @@ export async function getSteps(
   }
   if (limit === 0) return { steps: [], next_cursor: null };
   // JSONCompact (one document of arrays) parses about 1.5x faster than JSONEachRow at 10k rows.
-  const rs = await store.read.query({
+  const rs = await clientsOf(store).read.query({
     query: `SELECT ${STEP_COLUMNS.join(', ')}
      FROM spans
      WHERE project_id = {p:String} AND session_id = {id:String} ${after}
