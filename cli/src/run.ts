@@ -6,6 +6,7 @@ import { buildApp, startAlertEngine, type AlertEngine } from '@cairn/ingest-api'
 import { createKeyResolver, openStore, type Store } from '@cairn/storage';
 import { bootstrapDefaultProject, type BootstrapResult } from './bootstrap.js';
 import type { CairnConfig } from './config.js';
+import { listenOn } from './listen.js';
 import { humanLogStream } from './logging.js';
 import { createProbes, type Probes } from './probes.js';
 import { otlpUrlFor } from './public-url.js';
@@ -97,8 +98,10 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
       probes.install(collector.app);
       // Listening before the api is built: the api's otlp_endpoint is the collector's bound port.
       // /healthz still answers 503 until every role listens (probes.markStarted below).
-      await collector.app.listen({ host: config.host, port: config.otlpPort });
-      if (config.otlpGrpcPort !== undefined) await collector.grpc.listen(config.host, config.otlpGrpcPort);
+      const c = collector;
+      await listenOn('CAIRN_OTLP_PORT', config.host, config.otlpPort, (host, port) => c.app.listen({ host, port }));
+      if (config.otlpGrpcPort !== undefined)
+        await listenOn('CAIRN_OTLP_GRPC_PORT', config.host, config.otlpGrpcPort, (host, port) => c.grpc.listen(host, port));
     }
     if (roles.has('api')) {
       api = await buildApp(
@@ -124,8 +127,9 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
       workerApp.get('/healthz', async () => ({ status: 'ok', role: 'worker' }));
       probes.install(workerApp);
     }
-    await api?.listen({ host: config.host, port: config.httpPort });
-    await workerApp?.listen({ host: config.host, port: config.workerPort });
+    const [a, w] = [api, workerApp];
+    if (a) await listenOn('CAIRN_HTTP_PORT', config.host, config.httpPort, (host, port) => a.listen({ host, port }));
+    if (w) await listenOn('CAIRN_WORKER_PORT', config.host, config.workerPort, (host, port) => w.listen({ host, port }));
     if (roles.has('worker')) {
       const say = (level: string) => (obj: object, msg: string) => {
         if (!opts.quiet)

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findKey, openStore } from '@cairn/storage';
@@ -107,6 +108,8 @@ describe('cairn start as a process', () => {
     }
   });
 
+  // Needs 4318, 4317 and 4000 free on this machine (no other test uses them); when one is taken, the
+  // start fails naming it (CAIRN_PORT_IN_USE, tested below) and waitFor prints that line.
   it('with no settings, as `npm start` runs it: OTLP on 127.0.0.1:4318 (gRPC :4317), dashboard on :4000, data in ./.cairn', async () => {
     const cwd = join(tmp.dir, 'fresh-checkout');
     mkdirSync(cwd);
@@ -127,6 +130,31 @@ describe('cairn start as a process', () => {
     } finally {
       r.proc.kill('SIGINT');
       expect(await r.exited).toBe(0);
+    }
+  });
+
+  it.each([
+    ['CAIRN_OTLP_PORT', 'OTLP/HTTP'],
+    ['CAIRN_OTLP_GRPC_PORT', 'OTLP/gRPC'],
+    ['CAIRN_HTTP_PORT', 'API and dashboard'],
+  ])('names %s when its port is taken (%s), and exits 1', async (setting) => {
+    const held = createServer();
+    await new Promise<void>((res) => held.listen(0, '127.0.0.1', res));
+    const port = (held.address() as AddressInfo).port;
+    try {
+      const env: Record<string, string> = {
+        CAIRN_DATA_DIR: join(tmp.dir, `taken-${setting}`),
+        CAIRN_OTLP_PORT: '0',
+        CAIRN_OTLP_GRPC_PORT: '0',
+        CAIRN_HTTP_PORT: '0',
+      };
+      env[setting] = String(port);
+      const r = run(['start'], env);
+      expect(await r.exited).toBe(1);
+      expect(r.out()).toContain(`cairn: CAIRN_PORT_IN_USE: 127.0.0.1:${port} is already in use`);
+      expect(r.out()).toContain(`set ${setting} to a free port`);
+    } finally {
+      await new Promise((res) => held.close(res));
     }
   });
 

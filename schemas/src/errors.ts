@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   CAIRN_INTERNAL: { status: 500, doc: 'A bug: the message and logs say where.' },
   CAIRN_CONFIG_INVALID: { status: 500, doc: 'A setting has an invalid value (raised at start).' },
   CAIRN_STORE_LOCKED: { status: 500, doc: 'Another process holds the embedded data directory.' },
+  CAIRN_PORT_IN_USE: { status: 500, doc: 'A port Cairn was told to listen on is taken by another process (raised at start).' },
   CAIRN_SPOOL_LOCKED: { status: 500, doc: 'Another collector holds the spool directory (one collector per CAIRN_SPOOL_DIR).' },
   CAIRN_MIGRATION_PENDING: {
     status: 500,
