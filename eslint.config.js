@@ -5,7 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 /** Imports of another package's folders or internals (`src`: a source file; '': a test). */
 const packagePatterns = (where) => [
   {
-    regex: '^(\\.\\./)+(schemas|storage|sdk|collector|ingest-api|examples|dashboard|cli|testkit)/',
+    regex: '^(\\.\\./)+(schemas|storage|sdk|collector|alerts|ingest-api|examples|dashboard|cli|testkit)/',
     message:
       where === 'src'
         ? 'Import another package by its name, not through its folders.'

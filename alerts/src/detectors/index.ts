@@ -8,7 +8,7 @@ import {
   repeatedToolCalls,
   type Store,
 } from '@cairn/storage';
-import type { AlertDraft } from './payloads.js';
+import type { AlertDraft } from '../payloads.js';
 
 /** Defaults of the anomaly detectors (a project overrides them with PUT /api/alerts/detectors). */
 export const DEFAULT_DETECTOR_SETTINGS: DetectorSettings = {
