@@ -12,7 +12,8 @@ export { periodBounds, hourRange, assertTimeZone, isValidTimeZone } from './budg
 export type { PeriodBounds } from './budgets/periods.js';
 export { budgetSpends, percentOf, scopeCovers } from './budgets/spend.js';
 export type { BudgetSpend } from './budgets/spend.js';
-export { DEFAULT_DETECTOR_SETTINGS, loadDetectorSettings, saveDetectorSettings } from './detectors/index.js';
+export { DETECTORS, DEFAULT_DETECTOR_SETTINGS, loadDetectorSettings, saveDetectorSettings } from './detectors/index.js';
+export type { Detector, DetectorContext } from './detectors/index.js';
 export { sendTestEvent } from './delivery/delivery.js';
 export { sendWebhook } from './delivery/http-send.js';
 export type { WebhookSender, SendResult, SendOptions } from './delivery/http-send.js';
