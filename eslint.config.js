@@ -66,6 +66,19 @@ export default tseslint.config(
     },
   },
   {
+    // The alert engine runs without the HTTP API (`cairn worker`): the API depends on it, never the reverse.
+    files: ['alerts/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_TESTKIT, { name: '@cairn/ingest-api', message: 'The alert engine must not depend on the HTTP API.' }],
+          patterns: [...packagePatterns('src'), STORE_CLIENTS],
+        },
+      ],
+    },
+  },
+  {
     files: ['storage/src/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [NO_TESTKIT], patterns: packagePatterns('src') }] },
   },
