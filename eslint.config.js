@@ -5,7 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 /** Imports of another package's folders or internals (`src`: a source file; '': a test). */
 const packagePatterns = (where) => [
   {
-    regex: '^(\\.\\./)+(schemas|storage|sdk|collector|ingest-api|examples|dashboard|cli|testkit)/',
+    regex: '^(\\.\\./)+(schemas|storage|sdk|collector|alerts|ingest-api|examples|dashboard|cli|testkit)/',
     message:
       where === 'src'
         ? 'Import another package by its name, not through its folders.'
@@ -63,6 +63,19 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { paths: [NO_TESTKIT], patterns: [...packagePatterns('src'), STORE_CLIENTS] }],
       'no-restricted-syntax': ['error', ...NO_RAW_STORE],
+    },
+  },
+  {
+    // The alert engine runs without the HTTP API (`cairn worker`): the API depends on it, never the reverse.
+    files: ['alerts/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_TESTKIT, { name: '@cairn/ingest-api', message: 'The alert engine must not depend on the HTTP API.' }],
+          patterns: [...packagePatterns('src'), STORE_CLIENTS],
+        },
+      ],
     },
   },
   {

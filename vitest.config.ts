@@ -17,6 +17,7 @@ export default defineConfig({
       '@cairn/storage/encode': fileURLToPath(new URL('./storage/src/encode.ts', import.meta.url)),
       '@cairn/storage': pkg('storage'),
       '@cairn/collector': pkg('collector'),
+      '@cairn/alerts': pkg('alerts'),
       '@cairn/ingest-api': pkg('ingest-api'),
       '@cairn/sdk': pkg('sdk'),
       '@cairn/examples': pkg('examples'),

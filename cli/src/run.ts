@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildCollector, type Collector } from '@cairn/collector';
 import Fastify from 'fastify';
-import { buildApp, startAlertEngine, type AlertEngine } from '@cairn/ingest-api';
+import { startAlertEngine, type AlertEngine } from '@cairn/alerts';
 import { createKeyResolver, openStore, type Store } from '@cairn/storage';
 import { bootstrapDefaultProject, type BootstrapResult } from './bootstrap.js';
 import type { CairnConfig } from './config.js';
@@ -104,6 +104,8 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
         await listenOn('CAIRN_OTLP_GRPC_PORT', config.host, config.otlpGrpcPort, (host, port) => c.grpc.listen(host, port));
     }
     if (roles.has('api')) {
+      // Loaded for the api role only: `cairn worker` and `cairn collector` never load the HTTP API.
+      const { buildApp } = await import('@cairn/ingest-api');
       api = await buildApp(
         {
           host: config.host,

@@ -119,6 +119,30 @@ describe('the Dockerfile', () => {
     expect(stage('runtime')).toMatch(/ENTRYPOINT \["node", "\/app\/cli\/bin\/cairn\.js"\]/);
   });
 
+  it('installs and copies every workspace the CLI loads at run time (its package.json, then its dist)', () => {
+    const REPO = fileURLToPath(new URL('../../', import.meta.url));
+    const manifest = (dir: string): Doc => JSON.parse(readFileSync(`${REPO}${dir}/package.json`, 'utf8'));
+    const dirOf = new Map<string, string>(
+      (manifest('.').workspaces as string[]).map((dir) => [manifest(dir).name as string, dir]),
+    );
+    const needed = new Set<string>();
+    const visit = (dir: string): void => {
+      for (const dep of Object.keys(manifest(dir).dependencies ?? {})) {
+        const d = dirOf.get(dep);
+        if (d !== undefined && !needed.has(d)) {
+          needed.add(d);
+          visit(d);
+        }
+      }
+    };
+    visit('cli');
+    expect(needed.has('alerts') && needed.has('ingest-api')).toBe(true);
+    for (const dir of needed) {
+      expect(stage('build'), dir).toContain(`COPY ${dir}/package.json ${dir}/\n`);
+      expect(stage('runtime'), dir).toContain(`COPY --from=build /app/${dir}/dist ${dir}/dist\n`);
+    }
+  });
+
   it('exposes the default ports of the three roles (and OTLP/gRPC) and sets only settings Cairn reads', () => {
     const expose = /^EXPOSE (.+)$/m.exec(text)![1]!.split(/\s+/).sort();
     expect(expose).toEqual([...Object.values(ROLES), 'CAIRN_OTLP_GRPC_PORT'].map(defaultOf).sort());

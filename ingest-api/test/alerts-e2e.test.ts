@@ -3,8 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CairnRuntime } from 'cairn';
-import { api, sendOtlpSpend, sendOtlpToolCalls, startTestCairn } from '@cairn/testkit';
-import { signatureValid, startReceiver, type Receiver } from './alerts-helpers.js';
+import {
+  api,
+  sendOtlpSpend,
+  sendOtlpToolCalls,
+  signatureValid,
+  startReceiver,
+  startTestCairn,
+  type Receiver,
+} from '@cairn/testkit';
 
 // The whole system: spend sent as OTLP to `cairn start`, the in-process alert engine every
 // 200 ms, deliveries to a real receiver on 127.0.0.1.

@@ -5,7 +5,7 @@ import type { Store } from '@cairn/storage';
 import { seededRandom } from '@cairn/testkit';
 import { createKey } from '@cairn/storage';
 import { bearer, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
-import { send, startReceiver, type Receiver } from './alerts-helpers.js';
+import { send, startReceiver, type Receiver } from '@cairn/testkit';
 
 /**
  * Route-by-route API fuzz (issue 9): every operation in GET /openapi.json, every parameter

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '@cairn/storage';
-import { hourRange, periodBounds } from '../src/alerts/periods.js';
+import { hourRange, periodBounds } from '@cairn/alerts';
 import { makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
-import { send } from './alerts-helpers.js';
+import { send } from '@cairn/testkit';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

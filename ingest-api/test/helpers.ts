@@ -2,18 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createKey, ensureProject, openStore, type Store } from '@cairn/storage';
-import { buildApp, type ApiConfig } from '../src/index.js';
-
-export const TEST_CONFIG: ApiConfig = {
-  host: '127.0.0.1',
-  httpPort: 0,
-  alertIntervalMs: 10_000,
-  webhookAllowPrivate: false,
-  maxBodyBytes: 1024 * 1024,
-  logLevel: 'silent',
-  storageMode: 'embedded',
-};
+import { openStore, type Store } from '@cairn/storage';
 
 /** A real embedded store in a temporary directory (one per test file: one chDB per process). */
 export async function openTempStore(): Promise<{ store: Store; cleanup: () => Promise<void> }> {
@@ -28,25 +17,6 @@ export async function openTempStore(): Promise<{ store: Store; cleanup: () => Pr
   };
 }
 
-export interface TestProject {
-  projectId: string;
-  admin: string;
-  ingest: string;
-}
-
-export async function makeProject(store: Store, projectId: string): Promise<TestProject> {
-  await ensureProject(store, projectId, `Project ${projectId}`);
-  const admin = await createKey(store, { projectId, kind: 'admin', name: 'test admin' });
-  const ingest = await createKey(store, { projectId, kind: 'ingest', name: 'test ingest' });
-  return { projectId, admin: admin.key, ingest: ingest.key };
-}
-
-export async function makeApp(store: Store, over: Partial<ApiConfig> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ ...TEST_CONFIG, ...over }, { store });
-  await app.ready();
-  return app;
-}
-
 export const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
 
 /** GET with a key; returns status and parsed JSON. */
@@ -55,4 +25,7 @@ export async function getJson<T = any>(app: FastifyInstance, url: string, key: s
   return { status: res.statusCode, body: res.body === '' ? (undefined as T) : (JSON.parse(res.body) as T) };
 }
 
+// The API app and a project with keys are built by the test kit (the engine's tests use them too).
+export { makeTestApp as makeApp, makeTestProject as makeProject } from '@cairn/testkit';
+export type { TestProject } from '@cairn/testkit';
 export { BASE_NS, MS, makeSpanRow as span } from '@cairn/testkit';

@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { SpanRow } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
-import { createAlertEngine, type AlertEngine } from '../src/index.js';
-import { send } from './alerts-helpers.js';
-import { getJson, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
+import type { AlertEngine } from '@cairn/alerts';
+import { send, startTestEngine, type TestEngine } from '@cairn/testkit';
+import { getJson, makeProject, span, type TestProject } from './helpers.js';
 
 // Session rows carry the types the detectors flagged them with. The flags come from a real
 // engine run over crafted sessions in two projects; project B flags a session whose id also
 // exists, unflagged, in project A.
+let t: TestEngine;
 let store: Store;
-let cleanup: () => Promise<void>;
 let app: FastifyInstance;
 let a: TestProject;
 let b: TestProject;
@@ -51,10 +51,12 @@ const summary = async (p: TestProject, id: string): Promise<string[]> => {
 };
 
 beforeAll(async () => {
-  ({ store, cleanup } = await openTempStore());
-  a = await makeProject(store, 'p-anom-a');
+  t = await startTestEngine({
+    projectId: 'p-anom-a',
+    config: { alertIntervalMs: 1000, webhookAllowPrivate: false, claimSettleMs: 20, baselineTtlMs: 0 },
+  });
+  ({ store, app, project: a } = t);
   b = await makeProject(store, 'p-anom-b');
-  app = await makeApp(store);
   // A configured limit flags `loop-a` twice over: 7 steps > 5, and 6 identical tool calls.
   expect((await send(app, 'PUT', '/api/alerts/detectors', a.admin, { step_limits: { looper: 5 } })).status).toBe(200);
   await store.insertSpans([
@@ -64,16 +66,11 @@ beforeAll(async () => {
     ...session(b.projectId, 'shared-id', 'looper-b', 6, same),
     ...session(b.projectId, 'calm-b', 'looper-b', 4, distinct),
   ]);
-  engine = createAlertEngine(
-    { alertIntervalMs: 1000, webhookAllowPrivate: false, claimSettleMs: 20, baselineTtlMs: 0 },
-    { store },
-  );
+  engine = t.engine();
   await engine.runOnce();
 });
 afterAll(async () => {
-  await engine?.stop();
-  await app?.close();
-  await cleanup?.();
+  await t?.close();
 });
 
 describe('anomalies on session rows', () => {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '@cairn/storage';
-import { sendWebhook } from '../src/alerts/http-send.js';
-import { isPrivateAddress } from '../src/alerts/target.js';
+import { isPrivateAddress, sendWebhook } from '@cairn/alerts';
 import { makeApp, makeProject, openTempStore, type TestProject } from './helpers.js';
-import { send, startReceiver, type Receiver } from './alerts-helpers.js';
+import { send, startReceiver, type Receiver } from '@cairn/testkit';
 
 let store: Store;
 let cleanup: () => Promise<void>;

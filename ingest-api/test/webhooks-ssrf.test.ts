@@ -3,10 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '@cairn/storage';
-import { sendWebhook } from '../src/alerts/http-send.js';
-import { isLocalhostName, isPrivateAddress } from '../src/alerts/target.js';
+import { isLocalhostName, isPrivateAddress, sendWebhook } from '@cairn/alerts';
 import { makeApp, makeProject, openTempStore, type TestProject } from './helpers.js';
-import { send } from './alerts-helpers.js';
+import { send } from '@cairn/testkit';
 
 /**
  * SSRF through webhooks (issue 9): IPv6 forms that embed a loopback IPv4 address and

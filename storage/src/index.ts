@@ -96,9 +96,16 @@ export type { BudgetRecord } from './alerts/budgets.js';
 export { listWebhooks, webhooksById, getWebhook, saveWebhook, publicWebhook } from './alerts/webhooks.js';
 export type { WebhookRecord } from './alerts/webhooks.js';
 export { existingAlerts, writeFiredAlerts, alertPayloads, listAlerts, alertedThresholds } from './alerts/alerts.js';
-export type { AlertRow, AlertFilter, FiredAlertRows } from './alerts/alerts.js';
-export { pendingRows, logAttempt, writeDeliveryState, dueDeliveries, listDeliveries } from './alerts/deliveries.js';
-export type { DueDelivery, AttemptOutcome, DeliveryState, DeliveryAttemptRow, DeliveryStateRow } from './alerts/deliveries.js';
+export type { AlertRow, AlertFilter, FiredAlert, SessionFlag, Firing } from './alerts/alerts.js';
+export { logAttempt, writeDeliveryState, dueDeliveries, listDeliveries } from './alerts/deliveries.js';
+export type {
+  DueDelivery,
+  NewDelivery,
+  AttemptOutcome,
+  DeliveryState,
+  DeliveryAttemptRow,
+  DeliveryStateRow,
+} from './alerts/deliveries.js';
 export { claim } from './alerts/claims.js';
 export type { ClaimOptions } from './alerts/claims.js';
 export { getDetectorSettingsJson, putDetectorSettingsJson } from './alerts/detector-settings.js';

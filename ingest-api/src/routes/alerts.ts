@@ -1,6 +1,6 @@
 import { AlertList, AlertsQuery, CairnError, DetectorSettings, DetectorSettingsPatch, type Alert } from '@cairn/schemas';
 import { authOf } from '../auth.js';
-import { loadDetectorSettings, saveDetectorSettings } from '../alerts/detectors.js';
+import { loadDetectorSettings, saveDetectorSettings } from '@cairn/alerts';
 import { isoOfCh, listAlerts, msOfCh, parseTime, type AlertRow } from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';

@@ -12,7 +12,7 @@ import {
 } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
 import { authOf } from '../auth.js';
-import { assertTimeZone } from '../alerts/periods.js';
+import { assertTimeZone, budgetSpends } from '@cairn/alerts';
 import {
   alertedThresholds,
   getBudget,
@@ -22,7 +22,6 @@ import {
   saveBudget,
   type BudgetRecord,
 } from '@cairn/storage';
-import { budgetSpends } from '../alerts/spend.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
 

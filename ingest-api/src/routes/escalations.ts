@@ -8,7 +8,8 @@ import {
 } from '@cairn/schemas';
 import { getReviewItem, reviewItemIdOf, thresholdFor } from '@cairn/storage';
 import { authOf } from '../auth.js';
-import { escalationStatus, foundItem, jsonText, openItems } from '../reviews/items.js';
+import { openItems } from '@cairn/alerts';
+import { escalationStatus, foundItem, jsonText } from '../reviews/items.js';
 import { ThresholdCache } from '../reviews/threshold-cache.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';

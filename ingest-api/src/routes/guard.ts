@@ -1,7 +1,7 @@
 import { GuardQuery, GuardResponse, type GuardBudget } from '@cairn/schemas';
 import { authOf } from '../auth.js';
 import { listBudgets } from '@cairn/storage';
-import { budgetSpends, scopeCovers, type BudgetSpend } from '../alerts/spend.js';
+import { budgetSpends, scopeCovers, type BudgetSpend } from '@cairn/alerts';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS } from './common.js';
 

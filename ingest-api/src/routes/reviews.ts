@@ -39,7 +39,8 @@ import {
   type ThresholdRecord,
 } from '@cairn/storage';
 import { authOf } from '../auth.js';
-import { claimItem, decideItem, foundItem, publicEvent, publicItem, publicQueue } from '../reviews/items.js';
+import { publicItem } from '@cairn/alerts';
+import { claimItem, decideItem, foundItem, publicEvent, publicQueue } from '../reviews/items.js';
 import { ThresholdCache } from '../reviews/threshold-cache.js';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';

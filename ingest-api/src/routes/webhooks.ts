@@ -22,10 +22,7 @@ import {
   type WebhookRecord,
 } from '@cairn/storage';
 import { authOf } from '../auth.js';
-import { sendTestEvent } from '../alerts/delivery.js';
-import { sendWebhook, type WebhookSender } from '../alerts/http-send.js';
-import { generateWebhookSecret } from '../alerts/signing.js';
-import { assertPublicTarget } from '../alerts/target.js';
+import { assertPublicTarget, generateWebhookSecret, sendTestEvent, sendWebhook, type WebhookSender } from '@cairn/alerts';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
 

@@ -1,6 +1,7 @@
-import type { AlertType } from '@cairn/schemas';
+import type { AlertType, AnomalyType } from '@cairn/schemas';
 import type { Store } from '../store.js';
 import { chTime } from '../queries/time.js';
+import { pendingRow, type NewDelivery } from './deliveries.js';
 
 /** Fired alerts (`alerts`, ReplacingMergeTree keyed by alert id) and the session flags they write. */
 
@@ -22,11 +23,72 @@ export interface AlertRow {
   payload: string;
 }
 
-/** The rows one firing writes, already encoded (times as `chTime` literals). */
-export interface FiredAlertRows {
-  deliveries: readonly object[];
-  flags: readonly object[];
-  alerts: readonly object[];
+/**
+ * An alert as the engine fires it. Times are epoch milliseconds; storage encodes the row (`chTime`
+ * literals, the version). Fields that do not apply to the alert's type are '' or 0.
+ */
+export interface FiredAlert {
+  project_id: string;
+  alert_id: string;
+  type: AlertType;
+  /** What the alert is about; the id derives from it (one alert per key, ever). */
+  alert_key: string;
+  budget_id: string;
+  session_id: string;
+  agent_name: string;
+  threshold: number;
+  period_start_ms: number;
+  period_end_ms: number;
+  spent_usd: number;
+  limit_usd: number;
+  percent: number;
+  message: string;
+  /** The JSON event body the webhooks receive. */
+  payload: string;
+}
+
+/** A session an anomaly alert flagged (`session_anomalies`, read by `GET /api/sessions?anomaly=`). */
+export interface SessionFlag {
+  project_id: string;
+  session_id: string;
+  type: AnomalyType;
+  alert_id: string;
+}
+
+/** What one firing writes, all at the same time `nowMs`. */
+export interface Firing {
+  /** One pending delivery per alert × webhook. */
+  deliveries: readonly NewDelivery[];
+  flags: readonly SessionFlag[];
+  alerts: readonly FiredAlert[];
+}
+
+/** An `alerts` row as inserted. */
+interface AlertInsertRow extends Omit<FiredAlert, 'period_start_ms' | 'period_end_ms'> {
+  period_start: string;
+  period_end: string;
+  created_at: string;
+  version: number;
+}
+
+/** A `session_anomalies` row as inserted. */
+interface SessionFlagRow extends SessionFlag {
+  created_at: string;
+}
+
+/**
+ * Version 1e13 − created_at: two engines firing the same alert at once write the same id, and
+ * FINAL keeps the earliest writer's body for every later reader.
+ */
+function alertRow(a: FiredAlert, nowMs: number): AlertInsertRow {
+  const { period_start_ms, period_end_ms, ...rest } = a;
+  return {
+    ...rest,
+    period_start: chTime(period_start_ms),
+    period_end: chTime(period_end_ms),
+    created_at: chTime(nowMs),
+    version: Math.max(0, 1e13 - nowMs),
+  };
 }
 
 /** Alert ids among `ids` that exist already. */
@@ -43,10 +105,17 @@ export async function existingAlerts(store: Store, ids: readonly string[]): Prom
  * Writes a firing in this order: pending deliveries, session flags, then the alerts themselves
  * (the alert row last, so a crash before it makes the next tick fire again with the same ids).
  */
-export async function writeFiredAlerts(store: Store, rows: FiredAlertRows): Promise<void> {
-  await store.insertRows('webhook_deliveries', rows.deliveries);
-  await store.insertRows('session_anomalies', rows.flags);
-  await store.insertRows('alerts', rows.alerts);
+export async function writeFiredAlerts(store: Store, firing: Firing, nowMs: number): Promise<void> {
+  await store.insertRows(
+    'webhook_deliveries',
+    firing.deliveries.map((d) => pendingRow(d, nowMs)),
+  );
+  const flags: SessionFlagRow[] = firing.flags.map((f) => ({ ...f, created_at: chTime(nowMs) }));
+  await store.insertRows('session_anomalies', flags);
+  await store.insertRows(
+    'alerts',
+    firing.alerts.map((a) => alertRow(a, nowMs)),
+  );
 }
 
 /** The JSON bodies of the given alerts, by id. */

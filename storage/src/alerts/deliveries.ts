@@ -25,7 +25,7 @@ export interface AttemptOutcome {
 }
 
 export interface DeliveryState {
-  status: string;
+  status: DeliveryStateRow['status'];
   attempts: number;
   next: number;
   code: number;
@@ -61,21 +61,37 @@ export interface DeliveryStateRow {
  */
 const versionOf = (attempts: number, nowMs: number): number => attempts * 1e13 + nowMs;
 
-/** The first (pending, version 0) row of each delivery of a newly fired alert. */
-export function pendingRows(
-  projectId: string,
-  alertId: string,
-  event: string,
-  webhookIds: readonly string[],
-  deliveryIdOf: (w: string) => string,
-  nowMs: number,
-): object[] {
-  return webhookIds.map((w) => ({
-    project_id: projectId,
-    delivery_id: deliveryIdOf(w),
-    alert_id: alertId,
-    webhook_id: w,
-    event,
+/** A delivery a newly fired alert opens: one per alert × webhook. */
+export interface NewDelivery {
+  project_id: string;
+  /** Stable per alert × webhook (the receiver's idempotency key). */
+  delivery_id: string;
+  alert_id: string;
+  webhook_id: string;
+  /** The alert type, sent as `X-Cairn-Event`. */
+  event: string;
+}
+
+/** A `webhook_deliveries` row as inserted: the delivery's state, one version per change. */
+interface DeliveryRow extends NewDelivery {
+  status: DeliveryStateRow['status'];
+  attempts: number;
+  next_attempt_at: string;
+  last_status_code: number;
+  last_error: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+/** The first row of a delivery: pending, due now, version 0 (any later state overrides it). */
+export function pendingRow(d: NewDelivery, nowMs: number): DeliveryRow {
+  return {
+    project_id: d.project_id,
+    delivery_id: d.delivery_id,
+    alert_id: d.alert_id,
+    webhook_id: d.webhook_id,
+    event: d.event,
     status: 'pending',
     attempts: 0,
     next_attempt_at: chTime(nowMs),
@@ -84,7 +100,7 @@ export function pendingRows(
     created_at: chTime(nowMs),
     updated_at: chTime(nowMs),
     version: 0,
-  }));
+  };
 }
 
 /** Logs one attempt of a delivery (`attempt` counts from 1). */
@@ -116,23 +132,22 @@ export async function logAttempt(
 
 /** Writes a delivery's new state as a new version. */
 export async function writeDeliveryState(store: Store, row: DueDelivery, s: DeliveryState, nowMs: number): Promise<void> {
-  await store.insertRows('webhook_deliveries', [
-    {
-      project_id: row.project_id,
-      delivery_id: row.delivery_id,
-      alert_id: row.alert_id,
-      webhook_id: row.webhook_id,
-      event: row.event,
-      status: s.status,
-      attempts: s.attempts,
-      next_attempt_at: chTime(s.next),
-      last_status_code: s.code,
-      last_error: s.error.slice(0, 2000),
-      created_at: row.created_at,
-      updated_at: chTime(nowMs),
-      version: versionOf(s.attempts, nowMs),
-    },
-  ]);
+  const next: DeliveryRow = {
+    project_id: row.project_id,
+    delivery_id: row.delivery_id,
+    alert_id: row.alert_id,
+    webhook_id: row.webhook_id,
+    event: row.event,
+    status: s.status,
+    attempts: s.attempts,
+    next_attempt_at: chTime(s.next),
+    last_status_code: s.code,
+    last_error: s.error.slice(0, 2000),
+    created_at: row.created_at,
+    updated_at: chTime(nowMs),
+    version: versionOf(s.attempts, nowMs),
+  };
+  await store.insertRows('webhook_deliveries', [next]);
 }
 
 /** Pending deliveries whose next attempt is due at `nowMs`, oldest due first. */

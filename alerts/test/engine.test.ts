@@ -1,14 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '@cairn/storage';
-import { createAlertEngine, type AlertEngine, type AlertEngineConfig } from '../src/index.js';
-import { makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
-import { send, signatureValid, startReceiver, type Receiver } from './alerts-helpers.js';
+import type { AlertEngine, AlertEngineConfig } from '@cairn/alerts';
+import {
+  makeSpanRow as span,
+  send,
+  signatureValid,
+  startReceiver,
+  startTestEngine,
+  type Receiver,
+  type TestEngine,
+  type TestProject,
+} from '@cairn/testkit';
 
 // The engine driven tick by tick with the clock under the test's control, on a real embedded
 // store, delivering to a real HTTP receiver on 127.0.0.1.
+let t: TestEngine;
 let store: Store;
-let cleanup: () => Promise<void>;
 let app: FastifyInstance;
 let project: TestProject;
 let receiver: Receiver;
@@ -22,12 +30,7 @@ const BASE: AlertEngineConfig = {
   claimSettleMs: 30,
   retryBaseMs: 1000,
 };
-const engines: AlertEngine[] = [];
-const engine = (over: Partial<AlertEngineConfig> = {}): AlertEngine => {
-  const e = createAlertEngine({ ...BASE, ...over }, { store, clock });
-  engines.push(e);
-  return e;
-};
+const engine = (over: Partial<AlertEngineConfig> = {}): AlertEngine => t.engine(over);
 
 let seq = 0;
 /** Spend of `usd` by `agent`, ending at the current test time (what the collector would write). */
@@ -56,19 +59,14 @@ async function createBudget(body: Record<string, unknown>): Promise<string> {
 }
 
 beforeAll(async () => {
-  ({ store, cleanup } = await openTempStore());
-  project = await makeProject(store, 'p-engine');
-  app = await makeApp(store, { webhookAllowPrivate: true });
-  receiver = await startReceiver();
+  t = await startTestEngine({ projectId: 'p-engine', config: BASE, clock });
+  ({ store, app, project, receiver } = t);
   const hook = await send(app, 'POST', '/api/webhooks', project.admin, { url: receiver.url, name: 'ops' });
   expect(hook.status).toBe(201);
   secret = hook.body.secret;
 });
 afterAll(async () => {
-  for (const e of engines) await e.stop();
-  await app.close();
-  await receiver.close();
-  await cleanup();
+  await t?.close();
 });
 
 const thresholdsOf = (budgetId: string): number[] =>

@@ -12,7 +12,7 @@ import {
   type WebhookRecord,
 } from '@cairn/storage';
 import type { SendResult, WebhookSender } from './http-send.js';
-import { slackBody } from './payloads.js';
+import { slackBody } from '../payloads.js';
 import { signPayload } from './signing.js';
 
 export interface DeliveryConfig {

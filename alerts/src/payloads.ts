@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AlertType } from '@cairn/schemas';
-import type { PeriodBounds } from './periods.js';
+import type { PeriodBounds } from './budgets/periods.js';
 import type { BudgetRecord } from '@cairn/storage';
 
 /** An alert about to fire: what the engine writes and what webhooks receive. */

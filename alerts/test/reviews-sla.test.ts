@@ -1,15 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '@cairn/storage';
-import { createAlertEngine, type AlertEngine, type AlertEngineConfig } from '../src/index.js';
-import { makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
-import { send, signatureValid, startReceiver, type Receiver } from './alerts-helpers.js';
+import type { AlertEngine, AlertEngineConfig } from '@cairn/alerts';
+import {
+  makeSpanRow as span,
+  send,
+  signatureValid,
+  startTestEngine,
+  type Receiver,
+  type TestEngine,
+  type TestProject,
+} from '@cairn/testkit';
 
 // Review SLAs and the engine's review work, tick by tick with the engine's clock under the
 // test's control (items are opened at real time; the engine is told it is later), on a real
 // embedded store, delivering to a real HTTP receiver on 127.0.0.1.
+let t: TestEngine;
 let store: Store;
-let cleanup: () => Promise<void>;
 let app: FastifyInstance;
 let project: TestProject;
 let receiver: Receiver;
@@ -18,18 +25,11 @@ let fallbackHook = '';
 let offsetMs = 0;
 const clock = (): number => Date.now() + offsetMs;
 const BASE: AlertEngineConfig = { alertIntervalMs: 1000, webhookAllowPrivate: true, detectors: false, claimSettleMs: 30 };
-const engines: AlertEngine[] = [];
-const engine = (): AlertEngine => {
-  const e = createAlertEngine(BASE, { store, clock });
-  engines.push(e);
-  return e;
-};
+const engine = (): AlertEngine => t.engine();
 
 beforeAll(async () => {
-  ({ store, cleanup } = await openTempStore());
-  project = await makeProject(store, 'p-sla');
-  app = await makeApp(store, { webhookAllowPrivate: true });
-  receiver = await startReceiver();
+  t = await startTestEngine({ projectId: 'p-sla', config: BASE, clock });
+  ({ store, app, project, receiver } = t);
   const hook = await send(app, 'POST', '/api/webhooks', project.admin, { url: receiver.url, name: 'on-call' });
   secret = hook.body.secret;
   fallbackHook = hook.body.webhook.id;
@@ -37,10 +37,7 @@ beforeAll(async () => {
   await send(app, 'POST', '/api/webhooks', project.admin, { url: receiver.url.replace('/hook', '/other'), name: 'other' });
 });
 afterAll(async () => {
-  for (const e of engines) await e.stop();
-  await app.close();
-  await receiver.close();
-  await cleanup();
+  await t?.close();
 });
 
 const slaMissed = (itemId: string) =>

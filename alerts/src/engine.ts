@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { listBudgets, listProjects, type Store } from '@cairn/storage';
-import { processDue } from './delivery.js';
-import { agentBaselines, detectAnomalies, loadDetectorSettings, type AgentBaseline } from './detectors.js';
+import { processDue } from './delivery/delivery.js';
+import { agentBaselines, detectAnomalies, loadDetectorSettings, type AgentBaseline } from './detectors/index.js';
 import { fireAlerts } from './fire.js';
-import { sendWebhook, type WebhookSender } from './http-send.js';
+import { sendWebhook, type WebhookSender } from './delivery/http-send.js';
 import type { AlertDraft } from './payloads.js';
-import { reviewTick, type ReviewTickResult } from './reviews-tick.js';
-import { budgetSpends, type BudgetSpend } from './spend.js';
+import { reviewTick, type ReviewTickResult } from './reviews/tick.js';
+import { budgetSpends, type BudgetSpend } from './budgets/spend.js';
 
 /** Settings of the alert engine; `alertIntervalMs` and `webhookAllowPrivate` match ApiConfig. */
 export interface AlertEngineConfig {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { verifySignature } from '../src/alerts/signing.js';
+import { verifySignature } from '@cairn/alerts';
 
 /** One request a receiver got. */
 export interface Received {
@@ -62,7 +62,7 @@ export function signatureValid(secret: string, r: Received): boolean {
   return /^\d+$/.test(ts) && verifySignature(secret, ts, r.body, sig);
 }
 
-/** POST JSON with a key through app.inject. */
+/** A JSON request with a key to an API app through `app.inject` (no socket): `{ status, body }`. */
 export async function send<T = any>(
   app: FastifyInstance,
   method: 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'GET',

@@ -1,5 +1,17 @@
-import { chTime, existingAlerts, listWebhooks, pendingRows, writeFiredAlerts, type Store } from '@cairn/storage';
+import type { AlertType, AnomalyType } from '@cairn/schemas';
+import {
+  existingAlerts,
+  listWebhooks,
+  writeFiredAlerts,
+  type FiredAlert,
+  type NewDelivery,
+  type SessionFlag,
+  type Store,
+} from '@cairn/storage';
 import { alertIdOf, deliveryIdOf, eventBody, type AlertDraft } from './payloads.js';
+
+/** The session flag of an `anomaly.<name>` alert is `<name>` (only anomaly drafts flag sessions). */
+const anomalyOf = (type: AlertType): AnomalyType => type.replace(/^anomaly\./, '') as AnomalyType;
 
 /**
  * Fires the drafts whose alert does not exist yet and returns their ids. Writes, in this
@@ -7,8 +19,8 @@ import { alertIdOf, deliveryIdOf, eventBody, type AlertDraft } from './payloads.
  * the alert row means the next tick fires again, rewriting the same ids (deliveries at version
  * 0, which never override a later state); a crash after it means everything is there.
  *
- * Two engines firing the same draft at once write the same ids; alert rows get version
- * 1e13 − created_at, so FINAL keeps the earliest writer's body for every later reader.
+ * Two engines firing the same draft at once write the same ids; storage versions alert rows so
+ * that the earliest writer's body wins for every later reader.
  */
 export async function fireAlerts(store: Store, drafts: readonly AlertDraft[], nowMs: number): Promise<string[]> {
   if (drafts.length === 0) return [];
@@ -20,9 +32,9 @@ export async function fireAlerts(store: Store, drafts: readonly AlertDraft[], no
   const fresh = withIds.filter((x) => !exists.has(x.id));
   if (fresh.length === 0) return [];
   const hooksByProject = new Map<string, Awaited<ReturnType<typeof listWebhooks>>>();
-  const deliveries: object[] = [];
-  const flags: object[] = [];
-  const alerts: object[] = [];
+  const deliveries: NewDelivery[] = [];
+  const flags: SessionFlag[] = [];
+  const alerts: FiredAlert[] = [];
   for (const { d, id } of fresh) {
     let hooks = hooksByProject.get(d.projectId);
     if (!hooks) {
@@ -31,24 +43,17 @@ export async function fireAlerts(store: Store, drafts: readonly AlertDraft[], no
     }
     const ids = d.webhookIds ?? (d.budget && d.budget.webhook_ids.length > 0 ? d.budget.webhook_ids : undefined);
     const wanted = ids ? hooks.filter((h) => ids.includes(h.id)) : hooks;
-    deliveries.push(
-      ...pendingRows(
-        d.projectId,
-        id,
-        d.type,
-        wanted.map((h) => h.id),
-        (w) => deliveryIdOf(id, w),
-        nowMs,
-      ),
-    );
-    for (const s of d.flagSessions ?? []) {
-      flags.push({
+    for (const h of wanted) {
+      deliveries.push({
         project_id: d.projectId,
-        session_id: s,
-        type: d.type.replace(/^anomaly\./, ''),
+        delivery_id: deliveryIdOf(id, h.id),
         alert_id: id,
-        created_at: chTime(nowMs),
+        webhook_id: h.id,
+        event: d.type,
       });
+    }
+    for (const s of d.flagSessions ?? []) {
+      flags.push({ project_id: d.projectId, session_id: s, type: anomalyOf(d.type), alert_id: id });
     }
     alerts.push({
       project_id: d.projectId,
@@ -59,17 +64,15 @@ export async function fireAlerts(store: Store, drafts: readonly AlertDraft[], no
       session_id: d.sessionId ?? '',
       agent_name: d.agentName ?? '',
       threshold: d.threshold ?? 0,
-      period_start: chTime(d.period?.start ?? 0),
-      period_end: chTime(d.period?.end ?? 0),
+      period_start_ms: d.period?.start ?? 0,
+      period_end_ms: d.period?.end ?? 0,
       spent_usd: d.spentUsd ?? 0,
       limit_usd: d.limitUsd ?? 0,
       percent: d.percent ?? 0,
       message: d.message,
       payload: JSON.stringify(eventBody(id, d, nowMs)),
-      created_at: chTime(nowMs),
-      version: Math.max(0, 1e13 - nowMs),
     });
   }
-  await writeFiredAlerts(store, { deliveries, flags, alerts });
+  await writeFiredAlerts(store, { deliveries, flags, alerts }, nowMs);
   return fresh.map((x) => x.id);
 }

@@ -16,9 +16,9 @@ import {
   type ReviewQueueRecord,
   type Store,
 } from '@cairn/storage';
-import { itemAlert, openItems, type ItemDraft } from '../reviews/items.js';
-import { fireAlerts } from './fire.js';
-import { alertIdOf } from './payloads.js';
+import { itemAlert, openItems, type ItemDraft } from './items.js';
+import { fireAlerts } from '../fire.js';
+import { alertIdOf } from '../payloads.js';
 
 /**
  * The alert engine's review work (docs/ARCHITECTURE.md, "Escalations and reviews"), once per

@@ -2,14 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { SpanRow } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
-import { createAlertEngine, type AlertEngine } from '../src/index.js';
-import { makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
-import { send, signatureValid, startReceiver, type Receiver } from './alerts-helpers.js';
+import type { AlertEngine } from '@cairn/alerts';
+import {
+  makeSpanRow as span,
+  send,
+  signatureValid,
+  startTestEngine,
+  type Receiver,
+  type TestEngine,
+  type TestProject,
+} from '@cairn/testkit';
 
 // Each detector gets a crafted session that must fire and a normal one that must not, on a real
 // store, with the engine's own queries over the rollups and spans.
+let t: TestEngine;
 let store: Store;
-let cleanup: () => Promise<void>;
 let app: FastifyInstance;
 let p: TestProject;
 let receiver: Receiver;
@@ -46,10 +53,11 @@ function session(
 const fired = async (type: string): Promise<any[]> => (await send(app, 'GET', `/api/alerts?type=${type}`, p.admin)).body.alerts;
 
 beforeAll(async () => {
-  ({ store, cleanup } = await openTempStore());
-  p = await makeProject(store, 'p-detect');
-  app = await makeApp(store, { webhookAllowPrivate: true });
-  receiver = await startReceiver();
+  t = await startTestEngine({
+    projectId: 'p-detect',
+    config: { alertIntervalMs: 1000, webhookAllowPrivate: true, claimSettleMs: 20, baselineTtlMs: 0 },
+  });
+  ({ store, app, project: p, receiver } = t);
   secret = (await send(app, 'POST', '/api/webhooks', p.admin, { url: receiver.url })).body.secret;
   await send(app, 'PUT', '/api/alerts/detectors', p.admin, { step_limits: { configured: 5 } });
 
@@ -77,17 +85,11 @@ beforeAll(async () => {
     rows.push(...session(`steady-${i}`, 'steady', 2, (j) => (j === 1 && i === 0 ? { status: 'error' } : {})));
   await store.insertSpans(rows);
 
-  engine = createAlertEngine(
-    { alertIntervalMs: 1000, webhookAllowPrivate: true, claimSettleMs: 20, baselineTtlMs: 0 },
-    { store },
-  );
+  engine = t.engine();
   await engine.runOnce();
 });
 afterAll(async () => {
-  await engine.stop();
-  await app.close();
-  await receiver.close();
-  await cleanup();
+  await t?.close();
 });
 
 describe('anomaly detectors', () => {
