@@ -1,4 +1,6 @@
 import type { Store } from './store.js';
+import { chTime } from './queries/time.js';
+import { nextVersion } from './versioned-table.js';
 
 /**
  * Spans the store refused for a data error, kept with the error (migration 0005). The writer
@@ -41,12 +43,6 @@ export interface DeadLetterFilter {
   oldestFirst?: boolean;
   limit: number;
 }
-
-const chTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
-let versionSeq = 0;
-/** Versions increase within a process even for two writes in one millisecond. */
-const nextVersion = (): number => Date.now() * 1000 + (versionSeq = (versionSeq + 1) % 1000);
 
 function toRow(d: NewDeadLetter, redrivenMs: number | null): object {
   return {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Store } from './store.js';
+import { nextVersion } from './versioned-table.js';
 
 export type KeyKind = 'ingest' | 'admin';
 
@@ -38,15 +39,13 @@ export function keyKindOf(key: string): KeyKind | undefined {
   return undefined;
 }
 
-const nowVersion = (): number => Date.now() * 1000 + Math.floor(Math.random() * 1000);
-
 export async function ensureProject(store: Store, projectId: string, name: string): Promise<boolean> {
   const rows = await store.query<{ n: number }>(
     'SELECT count() AS n FROM projects FINAL WHERE project_id = {p:String} AND deleted = 0',
     { p: projectId },
   );
   if (Number(rows[0]?.n ?? 0) > 0) return false;
-  await store.insertRows('projects', [{ project_id: projectId, name, version: nowVersion() }]);
+  await store.insertRows('projects', [{ project_id: projectId, name, version: nextVersion() }]);
   return true;
 }
 
@@ -68,7 +67,7 @@ export async function createKey(
     prefix: key.slice(0, 14),
     name: input.name ?? '',
     revoked: 0,
-    version: nowVersion(),
+    version: nextVersion(),
   };
   await store.insertRows('api_keys', [record]);
   const { key_hash: _hash, version: _v, ...rest } = record;
@@ -116,7 +115,7 @@ export async function revokeKey(store: Store, projectId: string, keyId: string):
   );
   const row = rows[0];
   if (!row) return false;
-  await store.insertRows('api_keys', [{ ...row, revoked: 1, version: nowVersion() }]);
+  await store.insertRows('api_keys', [{ ...row, revoked: 1, version: nextVersion() }]);
   return true;
 }
 

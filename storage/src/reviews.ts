@@ -1,5 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from './store.js';
+import { nextVersion, versionedTable } from './versioned-table.js';
+import { chTime } from './queries/time.js';
+import { msOfCh as msOf } from './alerts/versions.js';
 
 /**
  * Escalation review queues, items and their history (migration 0006; docs/ARCHITECTURE.md,
@@ -65,12 +68,7 @@ export interface ReviewEventRecord {
   detail: string;
 }
 
-const chTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-const msOf = (s: string): number => Date.parse(s.includes('T') ? s : s.replace(' ', 'T') + 'Z');
 const msOrNull = (s: string | null): number | null => (s === null ? null : msOf(s));
-let seq = 0;
-/** Later writes of this process win even within one millisecond; version 0 is kept for opening rows. */
-const nextVersion = (): number => Date.now() * 1000 + (seq = (seq + 1) % 1000);
 
 /** One item per (project, session, span, source), whoever opens it and however often. */
 export function reviewItemIdOf(projectId: string, sessionId: string, spanId: string, source: string): string {
@@ -126,37 +124,34 @@ const toQueue = (r: QueueRow): ReviewQueueRecord => {
   return { ...rest, sla_minutes: Number(r.sla_minutes), created_ms: msOf(created_at), updated_ms: msOf(updated_at) };
 };
 
+const queues = versionedTable<QueueRow, ReviewQueueRecord>({
+  table: 'review_queues',
+  key: 'queue_id',
+  columns: QUEUE_COLUMNS,
+  fromRow: toQueue,
+  toRow: ({ created_ms, updated_ms, ...cols }) => ({ ...cols, created_at: chTime(created_ms), updated_at: chTime(updated_ms) }),
+});
+
 /** Queues of one project, or of every project (the engine). */
-export async function listReviewQueues(store: Store, projectId?: string): Promise<ReviewQueueRecord[]> {
-  const rows = await store.query<QueueRow>(
-    `SELECT ${QUEUE_COLUMNS} FROM review_queues FINAL WHERE deleted = 0 ${projectId === undefined ? '' : 'AND project_id = {p:String}'}
-     ORDER BY project_id, created_at, queue_id`,
-    projectId === undefined ? {} : { p: projectId },
-  );
-  return rows.map(toQueue);
-}
+export const listReviewQueues = (store: Store, projectId?: string): Promise<ReviewQueueRecord[]> => queues.list(store, projectId);
 
-export async function getReviewQueue(store: Store, projectId: string, id: string): Promise<ReviewQueueRecord | undefined> {
-  const rows = await store.query<QueueRow>(
-    `SELECT ${QUEUE_COLUMNS} FROM review_queues FINAL WHERE project_id = {p:String} AND queue_id = {id:String} AND deleted = 0`,
-    { p: projectId, id },
-  );
-  return rows[0] ? toQueue(rows[0]) : undefined;
-}
+export const getReviewQueue = (store: Store, projectId: string, id: string): Promise<ReviewQueueRecord | undefined> =>
+  queues.get(store, projectId, id);
 
-/** Writes a queue (new when queue_id is absent) as a new version; `deleted` removes it. */
+/** Writes a queue (new when queue_id is absent) as a new version. */
 export async function saveReviewQueue(
   store: Store,
   q: Omit<ReviewQueueRecord, 'queue_id' | 'created_ms' | 'updated_ms'> & { queue_id?: string; created_ms?: number },
-  deleted = false,
 ): Promise<ReviewQueueRecord> {
   const now = Date.now();
   const rec: ReviewQueueRecord = { ...q, queue_id: q.queue_id ?? randomUUID(), created_ms: q.created_ms ?? now, updated_ms: now };
-  const { created_ms, updated_ms, ...cols } = rec;
-  await store.insertRows('review_queues', [
-    { ...cols, created_at: chTime(created_ms), updated_at: chTime(updated_ms), deleted: deleted ? 1 : 0, version: nextVersion() },
-  ]);
+  await queues.save(store, rec);
   return rec;
+}
+
+/** Deletes a queue (its open items stay): a new version of it, flagged deleted. */
+export async function deleteReviewQueue(store: Store, q: ReviewQueueRecord): Promise<void> {
+  await queues.delete(store, { ...q, updated_ms: Date.now() });
 }
 
 /** The queue an escalation goes to: the most specific one whose scope matches (agent and workflow both = 3). */

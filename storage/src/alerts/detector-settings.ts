@@ -1,5 +1,5 @@
 import type { Store } from '../store.js';
-import { nextVersion } from './versions.js';
+import { nextVersion } from '../versioned-table.js';
 
 /** A project's saved detector settings (`detector_settings`, one JSON document per project). */
 export async function getDetectorSettingsJson(store: Store, projectId: string): Promise<string | undefined> {
