@@ -1,5 +1,5 @@
 import { ATTR } from '@cairn/schemas';
-import type { Store } from './store.js';
+import { rawSql, type Store } from './store.js';
 import { versionedTable } from './versioned-table.js';
 import { chTime } from './queries/time.js';
 import { msOfCh as msOf } from './alerts/versions.js';
@@ -105,7 +105,7 @@ export async function reviewCandidates(
   // Thresholds go in as two arrays (agent → value) so the rule is one SQL expression.
   const thr = agents.map((a) => [a, threshold(a)] as const).filter((x): x is readonly [string, number] => x[1] !== null);
   const def = threshold('');
-  const rows = await store.query<CandidateRow>(
+  const rows = await rawSql(store).query<CandidateRow>(
     `SELECT * FROM (
        SELECT project_id, session_id, span_id, agent_name, workflow, has_escalation, has_limit_hit, confidence, events, state,
          sum(cost_usd) OVER (PARTITION BY session_id ORDER BY end_time, span_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
@@ -184,7 +184,13 @@ function limitReason(eventsJson: string): string {
 
 /** Sessions an anomaly detector flagged since `sinceMs`, one candidate per (session, type). */
 export async function anomalyCandidates(store: Store, projectId: string, sinceMs: number): Promise<ReviewCandidate[]> {
-  const rows = await store.query<{ session_id: string; type: string; agent_name: string; workflow: string; cost: number }>(
+  const rows = await rawSql(store).query<{
+    session_id: string;
+    type: string;
+    agent_name: string;
+    workflow: string;
+    cost: number;
+  }>(
     `SELECT a.session_id AS session_id, a.type AS type, r.agent_name AS agent_name, r.workflow AS workflow, r.cost AS cost
      FROM (SELECT DISTINCT session_id, type FROM session_anomalies
            WHERE project_id = {p:String} AND created_at >= toDateTime64({since:String}, 3, 'UTC')) AS a
@@ -213,7 +219,7 @@ export async function sessionEscalationEvents(
   projectId: string,
   sessionId: string,
 ): Promise<{ span_id: string; events: string }[]> {
-  return store.query<{ span_id: string; events: string }>(
+  return rawSql(store).query<{ span_id: string; events: string }>(
     `SELECT span_id, events FROM spans WHERE project_id = {p:String} AND session_id = {s:String} AND has_escalation = 1
      ORDER BY start_time, span_id LIMIT 1 BY trace_id, span_id LIMIT 10000`,
     { p: projectId, s: sessionId },

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Store } from './store.js';
+import { rawSql, type Store } from './store.js';
 import { nextVersion, versionedTable } from './versioned-table.js';
 import { chTime } from './queries/time.js';
 import { msOfCh as msOf } from './alerts/versions.js';
@@ -223,7 +223,7 @@ function itemRow(i: ReviewItemRecord, version: number): object {
 }
 
 export async function getReviewItem(store: Store, projectId: string, id: string): Promise<ReviewItemRecord | undefined> {
-  const rows = await store.query<ItemRow>(
+  const rows = await rawSql(store).query<ItemRow>(
     `SELECT ${ITEM_COLUMNS} FROM review_items FINAL WHERE project_id = {p:String} AND item_id = {id:String}`,
     { p: projectId, id },
   );
@@ -233,7 +233,7 @@ export async function getReviewItem(store: Store, projectId: string, id: string)
 /** Item ids among `ids` that exist (any state). */
 export async function existingReviewItems(store: Store, projectId: string, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await store.query<{ item_id: string }>(
+  const rows = await rawSql(store).query<{ item_id: string }>(
     'SELECT DISTINCT item_id FROM review_items WHERE project_id = {p:String} AND item_id IN {ids:Array(String)}',
     { p: projectId, ids: [...ids] },
   );
@@ -257,11 +257,11 @@ export async function openReviewItems(store: Store, items: readonly ReviewItemRe
     fresh.push(...list.filter((i) => !exists.has(i.item_id)));
   }
   if (fresh.length === 0) return [];
-  await store.insertRows(
+  await rawSql(store).insertRows(
     'review_events',
     fresh.map((i) => eventRow({ ...blankEvent(i, 'opened', i.created_ms), by: i.source, detail: i.reason })),
   );
-  await store.insertRows(
+  await rawSql(store).insertRows(
     'review_items',
     fresh.map((i) => itemRow(i, 0)),
   );
@@ -275,8 +275,8 @@ export async function updateReviewItem(
   event: ReviewEventRecord,
   ...more: ReviewEventRecord[]
 ): Promise<void> {
-  await store.insertRows('review_events', [event, ...more].map(eventRow));
-  await store.insertRows('review_items', [itemRow(item, nextVersion())]);
+  await rawSql(store).insertRows('review_events', [event, ...more].map(eventRow));
+  await rawSql(store).insertRows('review_items', [itemRow(item, nextVersion())]);
 }
 
 export interface ReviewItemFilter {
@@ -317,7 +317,7 @@ export async function listReviewItems(store: Store, f: ReviewItemFilter): Promis
     where.push(`(${DUE_KEY_SQL}, item_id) > ({ak:Int64}, {ai:String})`);
     Object.assign(params, { ak: f.after.key, ai: f.after.id });
   }
-  const rows = await store.query<ItemRow>(
+  const rows = await rawSql(store).query<ItemRow>(
     `SELECT ${ITEM_COLUMNS} FROM review_items FINAL WHERE ${where.join(' AND ')}
      ORDER BY ${DUE_KEY_SQL}, item_id LIMIT {limit:UInt32} ${BY_COLUMN}`,
     params,
@@ -330,7 +330,7 @@ export async function listDecidedItems(
   store: Store,
   f: { projectId: string; agent?: string; queueId?: string; limit: number },
 ): Promise<ReviewItemRecord[]> {
-  const rows = await store.query<ItemRow>(
+  const rows = await rawSql(store).query<ItemRow>(
     `SELECT ${ITEM_COLUMNS} FROM review_items FINAL
      WHERE project_id = {p:String} AND status IN ('decided', 'expired')
        ${f.agent === undefined ? '' : 'AND agent_name = {a:String}'} ${f.queueId === undefined ? '' : 'AND queue_id = {q:String}'}
@@ -342,7 +342,7 @@ export async function listDecidedItems(
 
 /** Items of every project past their due time with no decision and no fallback yet (the SLA check). */
 export async function overdueReviewItems(store: Store, nowMs: number, limit = 1000): Promise<ReviewItemRecord[]> {
-  const rows = await store.query<ItemRow>(
+  const rows = await rawSql(store).query<ItemRow>(
     `SELECT ${ITEM_COLUMNS} FROM review_items FINAL
      WHERE status IN ('open', 'claimed') AND fallback_applied = '' AND due_at IS NOT NULL
        AND due_at <= toDateTime64({now:String}, 3, 'UTC')
@@ -364,7 +364,7 @@ function eventRow(e: ReviewEventRecord): object {
 }
 
 export async function listReviewEvents(store: Store, projectId: string, itemId: string): Promise<ReviewEventRecord[]> {
-  const rows = await store.query<Omit<ReviewEventRecord, 'at_ms'> & { at: string }>(
+  const rows = await rawSql(store).query<Omit<ReviewEventRecord, 'at_ms'> & { at: string }>(
     `SELECT project_id, item_id, kind, toString(at) AS at, by, decision, comment, detail FROM review_events
      WHERE project_id = {p:String} AND item_id = {id:String} ORDER BY at, kind`,
     { p: projectId, id: itemId },

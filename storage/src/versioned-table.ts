@@ -1,4 +1,4 @@
-import type { Store } from './store.js';
+import { rawSql, type Store } from './store.js';
 
 /**
  * Configuration kept as versioned rows in a ReplacingMergeTree(version) table ordered by
@@ -49,11 +49,11 @@ export function versionedTable<Row, Rec>(spec: VersionedTableSpec<Row, Rec>): Ve
   const { table, key, columns, fromRow, toRow } = spec;
   const order = `project_id, ${spec.order ?? `created_at, ${key}`}`;
   const save = async (store: Store, rec: Rec, deleted = false): Promise<void> => {
-    await store.insertRows(table, [{ ...toRow(rec), deleted: deleted ? 1 : 0, version: nextVersion() }]);
+    await rawSql(store).insertRows(table, [{ ...toRow(rec), deleted: deleted ? 1 : 0, version: nextVersion() }]);
   };
   return {
     async list(store, projectId) {
-      const rows = await store.query<Row>(
+      const rows = await rawSql(store).query<Row>(
         `SELECT ${columns} FROM ${table} FINAL WHERE deleted = 0 ${projectId === undefined ? '' : 'AND project_id = {p:String}'}
          ORDER BY ${order}`,
         projectId === undefined ? {} : { p: projectId },
@@ -61,7 +61,7 @@ export function versionedTable<Row, Rec>(spec: VersionedTableSpec<Row, Rec>): Ve
       return rows.map(fromRow);
     },
     async get(store, projectId, id) {
-      const rows = await store.query<Row>(
+      const rows = await rawSql(store).query<Row>(
         `SELECT ${columns} FROM ${table} FINAL WHERE project_id = {p:String} AND ${key} = {id:String} AND deleted = 0 LIMIT 1`,
         { p: projectId, id },
       );
@@ -69,7 +69,7 @@ export function versionedTable<Row, Rec>(spec: VersionedTableSpec<Row, Rec>): Ve
     },
     async byIds(store, ids) {
       if (ids.length === 0) return [];
-      const rows = await store.query<Row & { deleted: number }>(
+      const rows = await rawSql(store).query<Row & { deleted: number }>(
         `SELECT ${columns}, deleted FROM ${table} FINAL WHERE ${key} IN {ids:Array(String)}`,
         { ids: [...new Set(ids)] },
       );
