@@ -20,7 +20,11 @@ const STORE_CLIENTS = {
   regex: '^(chdb|@clickhouse/client(-[a-z]+)?)(/|$)',
   message: 'Only @cairn/storage talks to ClickHouse: use its typed functions (storage/src/<family>.ts), not a client.',
 };
-/** Raw SQL on the store (`store.query(…)`, its clients): only storage's own modules may. */
+/**
+ * Raw SQL on the store (`store.query(…)`, its clients): only storage's own modules may. The
+ * exported `Store` type has none of them (tests reach them with `rawSql` from
+ * `@cairn/storage/testing`); this catches a cast around the type.
+ */
 const RAW_STORE = '/^(query|command|insertRows|read|write)$/';
 const NO_RAW_STORE = [
   `MemberExpression[property.name=${RAW_STORE}][object.name=/^(store|.*Store)$/]`,
@@ -31,6 +35,11 @@ const NO_RAW_STORE = [
     'Only @cairn/storage runs SQL: add a typed function to storage/src (e.g. storage/src/alerts/*.ts), not store.query / command / insertRows.',
 }));
 const NO_TESTKIT = { name: '@cairn/testkit', message: 'The test kit is for tests only.' };
+/** Raw SQL on a store (`rawSql`) is for tests, the test kit and bench/: code uses storage's typed functions. */
+const NO_RAW_SQL = {
+  name: '@cairn/storage/testing',
+  message: 'Raw SQL is for tests and bench/ only: add a typed function to storage/src (e.g. storage/src/alerts/*.ts).',
+};
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'test-output/**', '**/*.config.*', 'dashboard/dev/**'] },
@@ -61,7 +70,10 @@ export default tseslint.config(
     files: ['*/src/**/*.{ts,tsx}'],
     ignores: ['testkit/src/**', 'storage/src/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [NO_TESTKIT], patterns: [...packagePatterns('src'), STORE_CLIENTS] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [NO_TESTKIT, NO_RAW_SQL], patterns: [...packagePatterns('src'), STORE_CLIENTS] },
+      ],
       'no-restricted-syntax': ['error', ...NO_RAW_STORE],
     },
   },
@@ -80,7 +92,7 @@ export default tseslint.config(
   },
   {
     files: ['storage/src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [NO_TESTKIT], patterns: packagePatterns('src') }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_TESTKIT, NO_RAW_SQL], patterns: packagePatterns('src') }] },
   },
   {
     // The classic hook rules; the React Compiler rules of v7's preset assume a compiler we do not use.

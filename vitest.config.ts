@@ -13,8 +13,9 @@ export default defineConfig({
       // Before '@cairn/schemas', which would otherwise match this subpath as a prefix.
       '@cairn/schemas/conventions': fileURLToPath(new URL('./schemas/src/conventions.ts', import.meta.url)),
       '@cairn/schemas': pkg('schemas'),
-      // Before '@cairn/storage', which would otherwise match this subpath as a prefix.
+      // Before '@cairn/storage', which would otherwise match these subpaths as a prefix.
       '@cairn/storage/encode': fileURLToPath(new URL('./storage/src/encode.ts', import.meta.url)),
+      '@cairn/storage/testing': fileURLToPath(new URL('./storage/src/testing.ts', import.meta.url)),
       '@cairn/storage': pkg('storage'),
       '@cairn/collector': pkg('collector'),
       '@cairn/alerts': pkg('alerts'),

@@ -21,6 +21,7 @@
 //   (peak_rss_mb: the cairn process's high-water mark).
 // --cli PATH runs another build's cli/dist/main.js (e.g. a checkout of the previous commit), for
 // a before/after ratio on the same machine in the same minutes. CAIRN_* variables pass through.
+import { rawSql } from '../../storage/dist/testing.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -241,7 +242,7 @@ async function main() {
     proc.kill('SIGINT');
     await exited;
     const store = await openStore({ dataDir });
-    const [{ n }] = await store.query('SELECT count() AS n FROM spans');
+    const [{ n }] = await rawSql(store).query('SELECT count() AS n FROM spans');
     await store.close();
     const result = {
       machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,

@@ -6,6 +6,7 @@
 //   node bench/query/run.mjs [--sessions 100000] [--spans-per-session 100] [--big-steps 10000]
 //                            [--runs 30] [--dir PATH] [--reuse] [--write-md]
 // --dir + --reuse measure an existing corpus again without regenerating it.
+import { rawSql } from '../../storage/dist/testing.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -303,7 +304,7 @@ async function main() {
     writeFileSync(join(dir, '.bench-gen'), await generate(store));
     writeFileSync(join(dir, '.bench-key'), key);
   } else key = readFileSync(join(dir, '.bench-key'), 'utf8');
-  const [counts] = await store.query(
+  const [counts] = await rawSql(store).query(
     `SELECT (SELECT count() FROM spans WHERE project_id = {p:String}) AS spans,
             (SELECT uniqExact(session_id) FROM sessions_rollup WHERE project_id = {p:String}) AS sessions,
             (SELECT count() FROM sessions_rollup WHERE project_id = {p:String}) AS rollup_rows,

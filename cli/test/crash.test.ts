@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,12 +71,14 @@ async function restartAndCount(env: Record<string, string>): Promise<Counts> {
   expect(await again.exited).toBe(0);
   const store = await openStore({ dataDir: env.CAIRN_DATA_DIR! });
   try {
-    const [c] = await store.query<{ rows: number; distinct: number }>(
+    const [c] = await rawSql(store).query<{ rows: number; distinct: number }>(
       "SELECT count() AS rows, uniqExact(trace_id, span_id) AS distinct FROM spans WHERE session_id LIKE 'crash-%'",
     );
-    const [s] = await store.query<{ n: number }>("SELECT sum(spans) AS n FROM sessions_rollup WHERE session_id LIKE 'crash-%'");
-    const [k] = await store.query<{ n: number }>('SELECT sum(llm_calls) AS n FROM cost_hourly');
-    const sessions = await store.query<{ session_id: string }>(
+    const [s] = await rawSql(store).query<{ n: number }>(
+      "SELECT sum(spans) AS n FROM sessions_rollup WHERE session_id LIKE 'crash-%'",
+    );
+    const [k] = await rawSql(store).query<{ n: number }>('SELECT sum(llm_calls) AS n FROM cost_hourly');
+    const sessions = await rawSql(store).query<{ session_id: string }>(
       "SELECT DISTINCT session_id FROM spans WHERE session_id LIKE 'crash-%' ORDER BY session_id",
     );
     return {

@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -62,7 +63,7 @@ interface Row {
 
 async function rowsOf(sessionId: string): Promise<Row[]> {
   await cairn.flush();
-  return cairn.store.query<Row>(
+  return rawSql(cairn.store).query<Row>(
     `SELECT name, kind, session_id, agent_name, workflow, user_id, model, provider, cost_usd, cost_source
      FROM spans WHERE session_id = {s:String} ORDER BY start_time`,
     { s: sessionId },

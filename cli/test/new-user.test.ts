@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CairnRuntime } from 'cairn';
 import { tempDataDir, startTestCairn } from '@cairn/testkit';
@@ -23,7 +24,7 @@ afterAll(async () => {
 
 async function storedSpans(): Promise<number> {
   await cairn.flush();
-  const rows = await cairn.store.query<{ n: number }>('SELECT count() AS n FROM spans');
+  const rows = await rawSql(cairn.store).query<{ n: number }>('SELECT count() AS n FROM spans');
   return Number(rows[0]?.n ?? 0);
 }
 

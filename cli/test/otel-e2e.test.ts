@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, trace, SpanStatusCode } from '@opentelemetry/api';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -84,7 +85,7 @@ interface Row {
 
 async function rowsOf(sessionId: string): Promise<Row[]> {
   await cairn.flush();
-  return cairn.store.query<Row>(
+  return rawSql(cairn.store).query<Row>(
     `SELECT session_id, kind, model, input_tokens, cache_read_tokens, output_tokens, cost_usd, cost_source, tool_name, input, output, service_name
      FROM spans WHERE session_id = {s:String} ORDER BY start_time, kind`,
     { s: sessionId },
@@ -124,7 +125,7 @@ describe.each([
     expect(tool.output).toContain('"ok":true');
     const agent = rows.find((r) => r.kind === 'agent')!;
     expect(agent.cost_usd).toBe(0);
-    const session = await cairn.store.query<{ cost: number; llm: number; tools: number }>(
+    const session = await rawSql(cairn.store).query<{ cost: number; llm: number; tools: number }>(
       'SELECT sum(cost_usd) AS cost, sum(llm_calls) AS llm, sum(tool_calls) AS tools FROM sessions_rollup WHERE session_id = {s:String}',
       { s: sessionId },
     );

@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -98,7 +99,7 @@ describe('cairn start as a process', () => {
     try {
       expect(await findKey(store, newKey!)).toMatchObject({ project_id: 'default', kind: 'admin', name: 'ci' });
       expect(await findKey(store, ingest!)).toMatchObject({ project_id: 'default', kind: 'ingest' });
-      const rows = await store.query<{ session_id: string; cost_usd: number }>(
+      const rows = await rawSql(store).query<{ session_id: string; cost_usd: number }>(
         'SELECT session_id, cost_usd FROM spans ORDER BY session_id',
       );
       expect(rows.map((r) => r.session_id)).toEqual(['run-1', 'run-2']);

@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import Fastify from 'fastify';
@@ -131,7 +132,7 @@ describe('cairn collector, api and worker as separate processes', () => {
 
     const store = await openStore({ dataDir: collectorDir });
     try {
-      const [c] = await store.query<{ n: number }>("SELECT count() AS n FROM spans WHERE session_id LIKE 'roles-%'");
+      const [c] = await rawSql(store).query<{ n: number }>("SELECT count() AS n FROM spans WHERE session_id LIKE 'roles-%'");
       expect(Number(c!.n)).toBe(N * SPANS);
     } finally {
       await store.close();

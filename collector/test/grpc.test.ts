@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { connect } from 'node:http2';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,7 @@ afterAll(async () => {
 
 const sessionRows = async (session: string): Promise<number> => {
   await collector.flush();
-  return (await store.query<{ n: number }>(`SELECT count() AS n FROM spans WHERE session_id = '${session}'`))[0]!.n;
+  return (await rawSql(store).query<{ n: number }>(`SELECT count() AS n FROM spans WHERE session_id = '${session}'`))[0]!.n;
 };
 
 describe('OTLP/gRPC receiver', () => {
@@ -159,7 +160,7 @@ describe('OTLP/gRPC backpressure', () => {
     } finally {
       expect(await full.close()).toBe(true);
     }
-    const rows = await store.query<{ session_id: string }>("SELECT session_id FROM spans WHERE project_id = 'g-full'");
+    const rows = await rawSql(store).query<{ session_id: string }>("SELECT session_id FROM spans WHERE project_id = 'g-full'");
     expect(rows.map((r) => r.session_id)).toEqual(['grpc-full-1', 'grpc-full-1']);
   });
 });
@@ -191,7 +192,7 @@ describe('OTLP/gRPC shutdown', () => {
     expect((await call).code).toBe(ExportResultCode.SUCCESS);
     expect(await closed).toBe(true);
     await exporter.shutdown();
-    const rows = await store.query<{ n: number }>("SELECT count() AS n FROM spans WHERE project_id = 'g-close'");
+    const rows = await rawSql(store).query<{ n: number }>("SELECT count() AS n FROM spans WHERE project_id = 'g-close'");
     expect(rows[0]!.n).toBe(2);
   });
 });

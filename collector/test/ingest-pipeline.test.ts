@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCairnError, type CairnError } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
@@ -24,7 +25,7 @@ const open = (config: Partial<IngestPipelineConfig> = {}) =>
   );
 
 const count = async (project: string): Promise<number> =>
-  (await store.query<{ n: number }>(`SELECT count() AS n FROM spans WHERE project_id = '${project}'`))[0]!.n;
+  (await rawSql(store).query<{ n: number }>(`SELECT count() AS n FROM spans WHERE project_id = '${project}'`))[0]!.n;
 
 describe('IngestPipeline', () => {
   it('spools a request, drops its retry as a duplicate and writes it once', async () => {

@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDeadLetters, openStore, type Store } from '@cairn/storage';
@@ -69,7 +70,7 @@ const now = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
 /** The stored start/end of each span id, as nanosecond strings. */
 async function stored(ids: string[]): Promise<Map<string, [string, string]>> {
-  const rows = await store.query<{ span_id: string; s: string; e: string }>(
+  const rows = await rawSql(store).query<{ span_id: string; s: string; e: string }>(
     'SELECT span_id, toString(toUnixTimestamp64Nano(start_time)) AS s, toString(toUnixTimestamp64Nano(end_time)) AS e FROM spans WHERE span_id IN {ids:Array(String)}',
     { ids },
   );
@@ -136,7 +137,7 @@ describe('a span the store refuses: quarantined, never blocking', () => {
   it('is dead-lettered with its reason; spans of the same and another project are written; a restart does not re-block', async () => {
     // A real refusal by ClickHouse for a span the normalizer accepts: a constraint on the table
     // (as an operator might add in server mode). Removed at the end: the store is shared.
-    await store.command(`ALTER TABLE spans ADD CONSTRAINT no_poison CHECK name != 'poison'`);
+    await rawSql(store).command(`ALTER TABLE spans ADD CONSTRAINT no_poison CHECK name != 'poison'`);
     try {
       const spoolDir = join(tmp.dir, `spool-${n++}`);
       const { c, url } = await start(spoolDir);
@@ -176,7 +177,7 @@ describe('a span the store refuses: quarantined, never blocking', () => {
       expect(await listDeadLetters(store, { projectId: 'proj-a', limit: 10 })).toHaveLength(1);
       await again.c.close();
     } finally {
-      await store.command('ALTER TABLE spans DROP CONSTRAINT no_poison');
+      await rawSql(store).command('ALTER TABLE spans DROP CONSTRAINT no_poison');
     }
   });
 });

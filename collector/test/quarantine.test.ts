@@ -1,3 +1,4 @@
+import { rawSql, type RawSql } from '@cairn/storage/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +65,9 @@ function negativeTokensLine(project: string): string {
 const body = (lines: string[]): Buffer => Buffer.from(lines.map((l) => l + '\n').join(''));
 
 async function count(project: string): Promise<number> {
-  const [r] = await store.query<{ n: number }>('SELECT count() AS n FROM spans WHERE project_id = {p:String}', { p: project });
+  const [r] = await rawSql(store).query<{ n: number }>('SELECT count() AS n FROM spans WHERE project_id = {p:String}', {
+    p: project,
+  });
   return Number(r!.n);
 }
 
@@ -168,11 +171,12 @@ describe('poison-batch quarantine', () => {
 
   it('writes dead letters to <spoolDir>/dead-letters.jsonl when the dead_letters table refuses them', async () => {
     const metrics = createCollectorMetrics();
-    const noTable: Store = {
+    const noTable: Store & RawSql = {
       ...store,
+      ...rawSql(store),
       insertRows: async (table, rows, o) => {
         if (table === 'dead_letters') throw new Error('Code: 60. DB::Exception: Table default.dead_letters does not exist');
-        return store.insertRows(table, rows, o);
+        return rawSql(store).insertRows(table, rows, o);
       },
     };
     const w = writer(noTable, metrics, tmp.dir);
@@ -190,12 +194,13 @@ describe('poison-batch quarantine', () => {
   it('without a place for dead letters at all, keeps the refused row and retries (nothing dropped)', async () => {
     const metrics = createCollectorMetrics();
     let refuse = true;
-    const noTable: Store = {
+    const noTable: Store & RawSql = {
       ...store,
+      ...rawSql(store),
       insertRows: async (table, rows, o) => {
         if (table === 'dead_letters' && refuse)
           throw new Error('Code: 60. DB::Exception: Table default.dead_letters does not exist');
-        return store.insertRows(table, rows, o);
+        return rawSql(store).insertRows(table, rows, o);
       },
     };
     const w = writer(noTable, metrics);

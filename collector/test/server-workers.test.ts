@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '@cairn/storage';
 import { buildCollector } from '../src/index.js';
@@ -51,7 +52,7 @@ describe.each([1, 0])('collector with ingestWorkers = %i', (workers) => {
     expect(collector.writer.backlog).toBeGreaterThanOrEqual(4);
 
     expect(await collector.close()).toBe(true);
-    const rows = await store.query<{ session_id: string; n: number }>(
+    const rows = await rawSql(store).query<{ session_id: string; n: number }>(
       `SELECT session_id, count() AS n FROM spans WHERE project_id = 'w${workers}' GROUP BY session_id ORDER BY session_id`,
     );
     expect(rows).toEqual([

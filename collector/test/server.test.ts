@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import protobuf from 'protobufjs/minimal.js';
 import { openStore, type Store } from '@cairn/storage';
@@ -100,7 +101,7 @@ describe('accepting spans', () => {
     expect(j.status).toBe(200);
     expect(await j.json()).toEqual({});
     await collector.flush();
-    const rows = await store.query<{ session_id: string; n: number }>(
+    const rows = await rawSql(store).query<{ session_id: string; n: number }>(
       "SELECT session_id, count() AS n FROM spans WHERE project_id = 'p1' AND session_id IN ('s-proto','s-gzip','s-json') GROUP BY session_id ORDER BY session_id",
     );
     expect(rows).toEqual([
@@ -120,7 +121,7 @@ describe('accepting spans', () => {
     expect(answer.partialSuccess.rejectedSpans).toBe('1');
     expect(answer.partialSuccess.errorMessage.length).toBeGreaterThan(5);
     await collector.flush();
-    const rows = await store.query<{ n: number }>("SELECT count() AS n FROM spans WHERE session_id = 's-partial'");
+    const rows = await rawSql(store).query<{ n: number }>("SELECT count() AS n FROM spans WHERE session_id = 's-partial'");
     expect(rows[0]!.n).toBe(1);
   });
 
@@ -128,17 +129,17 @@ describe('accepting spans', () => {
     const body = await validBody('s-retry');
     for (let i = 0; i < 3; i++) expect((await post(body, { ...proto, ...auth(ingestKey) })).status).toBe(200);
     await collector.flush();
-    const s = await store.query<{ spans: number; cost: number }>(
+    const s = await rawSql(store).query<{ spans: number; cost: number }>(
       "SELECT sum(spans) AS spans, sum(cost_usd) AS cost FROM sessions_rollup WHERE session_id = 's-retry'",
     );
     expect(s[0]!.spans).toBe(2);
     // gpt-4o: 1000 input at $2.50/M + 200 output at $10/M
     expect(s[0]!.cost).toBeCloseTo(0.0045, 10);
-    const c = await store.query<{ cost: number; calls: number }>(
+    const c = await rawSql(store).query<{ cost: number; calls: number }>(
       "SELECT sum(cost_usd) AS cost, sum(llm_calls) AS calls FROM cost_hourly WHERE project_id = 'p1' AND agent_name = 'support'",
     );
     // every request in this file carries one gpt-4o call; the retried one counts once
-    const calls = await store.query<{ n: number }>(
+    const calls = await rawSql(store).query<{ n: number }>(
       "SELECT uniqExact(span_id) AS n FROM spans WHERE project_id = 'p1' AND kind = 'llm'",
     );
     expect(calls[0]!.n).toBeGreaterThan(5);

@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PRICE_BOOK } from '@cairn/schemas';
@@ -74,9 +75,15 @@ const post = (url: string, body: string): Promise<Response> =>
 /** Rows in spans and the span counts the two rollups hold for a project. */
 async function counts(project: string): Promise<{ rows: number; sessionRollup: number; costRollup: number }> {
   const p = { p: project };
-  const [a] = await store.query<{ n: number }>('SELECT count() AS n FROM spans WHERE project_id = {p:String}', p);
-  const [b] = await store.query<{ n: number }>('SELECT sum(spans) AS n FROM sessions_rollup WHERE project_id = {p:String}', p);
-  const [c] = await store.query<{ n: number }>('SELECT sum(llm_calls) AS n FROM cost_hourly WHERE project_id = {p:String}', p);
+  const [a] = await rawSql(store).query<{ n: number }>('SELECT count() AS n FROM spans WHERE project_id = {p:String}', p);
+  const [b] = await rawSql(store).query<{ n: number }>(
+    'SELECT sum(spans) AS n FROM sessions_rollup WHERE project_id = {p:String}',
+    p,
+  );
+  const [c] = await rawSql(store).query<{ n: number }>(
+    'SELECT sum(llm_calls) AS n FROM cost_hourly WHERE project_id = {p:String}',
+    p,
+  );
   return { rows: Number(a!.n), sessionRollup: Number(b!.n), costRollup: Number(c!.n) };
 }
 

@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CairnRuntime } from 'cairn';
 import { forceFlush, init, shutdown } from '@cairn/sdk';
@@ -37,7 +38,7 @@ interface Row {
 async function rowsOf(sessionId: string): Promise<Row[]> {
   await forceFlush();
   await cairn.flush();
-  return cairn.store.query<Row>(
+  return rawSql(cairn.store).query<Row>(
     `SELECT span_id, parent_span_id, name, kind, agent_name, workflow, user_id, status, model, input_tokens, output_tokens, cache_read_tokens,
             cache_write_tokens, cost_usd, cost_source, confidence, tool_name, state, has_escalation, has_limit_hit, events, autonomy_level
      FROM spans WHERE session_id = {s:String} ORDER BY start_time`,
@@ -116,7 +117,7 @@ describe('the example agents against a running collector', () => {
     // every span inside an agent carries that agent's name (cost rollups group by it)
     for (const l of rows.filter((x) => x.kind === 'llm' && x.model.startsWith('o4-mini')))
       expect(l.agent_name).toMatch(/^analyzer-/);
-    const rollup = await cairn.store.query<{ cost: number; llm: number; snaps: number }>(
+    const rollup = await rawSql(cairn.store).query<{ cost: number; llm: number; snaps: number }>(
       'SELECT sum(cost_usd) AS cost, sum(llm_calls) AS llm, sum(snapshots) AS snaps FROM sessions_rollup WHERE session_id = {s:String}',
       { s: 'ex-pipeline-ok' },
     );
@@ -218,7 +219,7 @@ describe('the example agents against a running collector', () => {
     expect(sessions).toHaveLength(6);
     expect(lines.filter((l) => l.startsWith('stopped'))).toHaveLength(2);
     await cairn.flush();
-    const stored = await cairn.store.query<{ session_id: string; service: string; root_error: number }>(
+    const stored = await rawSql(cairn.store).query<{ session_id: string; service: string; root_error: number }>(
       `SELECT session_id, max(service_name) AS service, max(root_error) AS root_error FROM sessions_rollup
        WHERE session_id IN {ids:Array(String)} GROUP BY session_id`,
       { ids: sessions },

@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { CalibrationResponse } from '@cairn/schemas';
@@ -152,12 +153,12 @@ beforeAll(async () => {
     scoreRow({ session_id: 'noise', span_id: '' }, 'review', 'session-level', 'reject', at),
     scoreRow(corpus[0]!, 'review', 'review.decision', corpus[0]!.correct ? 'reject' : 'approve', at, other.projectId),
   ];
-  await store.insertRows('scores', [
+  await rawSql(store).insertRows('scores', [
     ...corpus.flatMap(scoresOf),
     ...noiseScores,
     scoreRow({ session_id: 'noise', span_id: 'e5'.padStart(16, '0') }, 'review', 'review.decision', 'reject', at),
   ]);
-  await store.insertRows('review_items', [
+  await rawSql(store).insertRows('review_items', [
     {
       project_id: p.projectId,
       item_id: 'item-e5',

@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { encodeSpanLines, insertDeadLetters, type NewDeadLetter, type Store } from '@cairn/storage';
@@ -33,7 +34,9 @@ function letter(project: string, i: number, over: Partial<NewDeadLetter> = {}, s
 }
 
 async function spansOf(project: string): Promise<number> {
-  const [r] = await store.query<{ n: number }>('SELECT count() AS n FROM spans WHERE project_id = {p:String}', { p: project });
+  const [r] = await rawSql(store).query<{ n: number }>('SELECT count() AS n FROM spans WHERE project_id = {p:String}', {
+    p: project,
+  });
   return Number(r!.n);
 }
 
@@ -47,7 +50,7 @@ beforeAll(async () => {
   app = await makeApp(store);
   a = await makeProject(store, 'dl-a');
   b = await makeProject(store, 'dl-b');
-  await store.command(`ALTER TABLE spans ADD CONSTRAINT no_poison CHECK name != 'poison'`);
+  await rawSql(store).command(`ALTER TABLE spans ADD CONSTRAINT no_poison CHECK name != 'poison'`);
   await insertDeadLetters(store, [letter('dl-a', 1), letter('dl-a', 2), letter('dl-a', 3), letter('dl-b', 9)]);
 });
 afterAll(async () => {
@@ -108,7 +111,7 @@ describe('POST /api/dead-letters/redrive', () => {
     expect(await spansOf('dl-a')).toBe(0);
 
     // The fix; plus one row that no fix of the table helps (a time past 2262).
-    await store.command('ALTER TABLE spans DROP CONSTRAINT no_poison');
+    await rawSql(store).command('ALTER TABLE spans DROP CONSTRAINT no_poison');
     const hopeless = letter('dl-a', 4);
     const cols = JSON.parse(hopeless.line) as unknown[];
     cols[12] = '99999999999.000000000';

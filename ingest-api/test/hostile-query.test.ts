@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '@cairn/schemas';
@@ -45,7 +46,7 @@ beforeAll(async () => {
   p = await makeProject(store, 'proj-hostile');
   await store.insertSpans([span({ project_id: p.projectId, session_id: 's1', span_id: 'a'.repeat(16), cost_usd: 0.5 })]);
   // Alerts on both sides of the bounds used below, and one exactly on `from` (inclusive).
-  await store.insertRows('alerts', [
+  await rawSql(store).insertRows('alerts', [
     alertRow('before', NOV_1 - DAY, p.projectId),
     alertRow('on-from', NOV_1, p.projectId),
     alertRow('inside', NOV_1 + DAY, p.projectId),

@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { SpanRow } from '@cairn/schemas';
@@ -139,7 +140,7 @@ describe('anomalies on session rows', () => {
 
   it('stays distinct when a second engine wrote the same flag again, and on later ticks', async () => {
     // Two engines racing on one store both write the flag (the table dedups only on merge).
-    await store.insertRows('session_anomalies', [
+    await rawSql(store).insertRows('session_anomalies', [
       {
         project_id: a.projectId,
         session_id: 'loop-a',

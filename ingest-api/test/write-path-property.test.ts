@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -322,7 +323,7 @@ describe('write path property', () => {
     expect(afterSession.steps.map((s) => s.name)).toEqual(['after']);
 
     // Exact nanoseconds, straight from the store (the API shows milliseconds).
-    const ns = await cairn.store.query<{ span_id: string; s: string; e: string }>(
+    const ns = await rawSql(cairn.store).query<{ span_id: string; s: string; e: string }>(
       `SELECT span_id, toString(toUnixTimestamp64Nano(start_time)) AS s, toString(toUnixTimestamp64Nano(end_time)) AS e
        FROM spans WHERE project_id = 'default' AND startsWith(session_id, 'prop-')`,
     );

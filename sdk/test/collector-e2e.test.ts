@@ -1,3 +1,4 @@
+import { rawSql } from '@cairn/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -79,7 +80,7 @@ describe('one session across agents, parallel sub-agents and an HTTP hop, stored
     await fetch(`${remoteUrl}/shutdown`, { method: 'POST' }); // the remote flushes its spans
     await cairn.flush();
 
-    const rows = await cairn.store.query<Row>(
+    const rows = await rawSql(cairn.store).query<Row>(
       'SELECT span_id, parent_span_id, trace_id, name, kind, agent_name, service_name, cost_usd FROM spans WHERE session_id = {s:String}',
       { s: 'hop-e2e-1' },
     );
@@ -108,7 +109,7 @@ describe('one session across agents, parallel sub-agents and an HTTP hop, stored
     expect(by('polish').parent_span_id).toBe(by('invoke_agent editor').span_id);
     expect(by('polish').agent_name).toBe('editor');
 
-    const sessions = await cairn.store.query<{ n: number; spans: number }>(
+    const sessions = await rawSql(cairn.store).query<{ n: number; spans: number }>(
       'SELECT count() AS n, sum(spans) AS spans FROM (SELECT session_id, sum(spans) AS spans FROM sessions_rollup WHERE session_id = {s:String} GROUP BY session_id)',
       { s: 'hop-e2e-1' },
     );

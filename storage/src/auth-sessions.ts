@@ -1,5 +1,5 @@
 import type { KeyKind } from './keys.js';
-import type { Store } from './store.js';
+import { rawSql, type Store } from './store.js';
 
 /*
  * Dashboard sign-ins (`auth_sessions`, migration 0003): the cookie holds an opaque token, this
@@ -23,7 +23,7 @@ export async function createAuthSession(
   store: Store,
   s: { tokenHash: string; projectId: string; keyId: string; expiresAt: Date },
 ): Promise<void> {
-  await store.insertRows('auth_sessions', [
+  await rawSql(store).insertRows('auth_sessions', [
     {
       token_hash: s.tokenHash,
       project_id: s.projectId,
@@ -37,7 +37,7 @@ export async function createAuthSession(
 
 /** The sign-in of that token hash, while it and its key are both valid; undefined otherwise. */
 export async function findAuthSession(store: Store, tokenHash: string): Promise<AuthSessionKey | undefined> {
-  const rows = await store.query<AuthSessionKey>(
+  const rows = await rawSql(store).query<AuthSessionKey>(
     `SELECT s.token_hash AS token_hash, k.key_id AS key_id, k.project_id AS project_id, k.kind AS kind, k.prefix AS prefix
      FROM (SELECT token_hash, key_id, project_id FROM auth_sessions FINAL
            WHERE token_hash = {h:String} AND revoked = 0 AND expires_at > now64(3)) AS s
@@ -51,11 +51,11 @@ export async function findAuthSession(store: Store, tokenHash: string): Promise<
 
 /** Ends a sign-in (a no-op for an unknown token). */
 export async function revokeAuthSession(store: Store, tokenHash: string): Promise<void> {
-  const rows = await store.query<Record<string, unknown>>(
+  const rows = await rawSql(store).query<Record<string, unknown>>(
     `SELECT token_hash, project_id, key_id, toString(created_at) AS created_at, toString(expires_at) AS expires_at, version
      FROM auth_sessions FINAL WHERE token_hash = {h:String} LIMIT 1`,
     { h: tokenHash },
   );
   const row = rows[0];
-  if (row) await store.insertRows('auth_sessions', [{ ...row, revoked: 1, version: Number(row.version) + 1 }]);
+  if (row) await rawSql(store).insertRows('auth_sessions', [{ ...row, revoked: 1, version: Number(row.version) + 1 }]);
 }

@@ -1,4 +1,4 @@
-import type { Store } from './store.js';
+import { rawSql, type Store } from './store.js';
 
 /**
  * Reads for confidence calibration: each score on a step joined with the confidence that step
@@ -66,7 +66,7 @@ function scoredStepsSql(withAgent: boolean): string {
 
 /** Scores on steps that reported a confidence, oldest score first within a step. */
 export async function listStepOutcomes(store: Store, f: CalibrationFilter): Promise<StepOutcomeRow[]> {
-  const rows = await store.query<RawRow>(
+  const rows = await rawSql(store).query<RawRow>(
     `SELECT sc.session_id AS session_id, sc.span_id AS span_id, st.step_agent AS agent_name, st.step_confidence AS confidence,
             sc.score_id AS score_id, sc.source AS source, sc.name AS name, sc.data_type AS data_type,
             sc.value AS value, sc.string_value AS string_value, sc.created_ms AS created_ms
@@ -92,7 +92,7 @@ export async function listStepOutcomes(store: Store, f: CalibrationFilter): Prom
 
 /** Agents that have at least one scored step with a confidence in the range, by name. */
 export async function listCalibrationAgents(store: Store, f: Omit<CalibrationFilter, 'agent' | 'limit'>): Promise<string[]> {
-  const rows = await store.query<{ agent_name: string }>(
+  const rows = await rawSql(store).query<{ agent_name: string }>(
     `SELECT DISTINCT step_agent AS agent_name FROM (${scoredStepsSql(false)}) WHERE step_agent != '' ORDER BY agent_name LIMIT 1000`,
     { p: f.projectId, from: f.fromMs, to: f.toMs },
   );

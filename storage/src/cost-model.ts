@@ -1,5 +1,5 @@
 import { COST_MODEL_MAX_SESSIONS } from '@cairn/schemas';
-import type { Store } from './store.js';
+import { rawSql, type Store } from './store.js';
 
 /**
  * The per-session facts the cost model (ingest-api `cost-model/`) resamples: one row per ended
@@ -86,7 +86,7 @@ export async function listCostModelSessions(store: Store, f: CostModelFilter): P
     having.push('argMinMerge(agent_name) = {agent:String}');
     params.agent = f.agent;
   }
-  const raw = await store.query<Raw>(
+  const raw = await rawSql(store).query<Raw>(
     `WITH picked AS (
        SELECT session_id, min(start_time) AS started FROM sessions_rollup
        WHERE project_id = {p:String}

@@ -1,4 +1,6 @@
-import type { Store } from './store.js';
+import { rawSql, type Store } from './store.js';
+import { chTime } from './queries/time.js';
+import { nextVersion } from './versioned-table.js';
 
 /**
  * Spans the store refused for a data error, kept with the error (migration 0005). The writer
@@ -42,12 +44,6 @@ export interface DeadLetterFilter {
   limit: number;
 }
 
-const chTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
-let versionSeq = 0;
-/** Versions increase within a process even for two writes in one millisecond. */
-const nextVersion = (): number => Date.now() * 1000 + (versionSeq = (versionSeq + 1) % 1000);
-
 function toRow(d: NewDeadLetter, redrivenMs: number | null): object {
   return {
     project_id: d.project_id,
@@ -66,7 +62,7 @@ function toRow(d: NewDeadLetter, redrivenMs: number | null): object {
 /** Adds dead letters (one insert). Throws when the store refuses them: the caller keeps them elsewhere. */
 export async function insertDeadLetters(store: Store, rows: readonly NewDeadLetter[]): Promise<void> {
   if (rows.length === 0) return;
-  await store.insertRows(
+  await rawSql(store).insertRows(
     'dead_letters',
     rows.map((d) => toRow(d, null)),
   );
@@ -75,7 +71,7 @@ export async function insertDeadLetters(store: Store, rows: readonly NewDeadLett
 /** Records a successful re-drive: a new version of each row with `redriven_at` set. */
 export async function markRedriven(store: Store, rows: readonly DeadLetterRecord[], atMs = Date.now()): Promise<void> {
   if (rows.length === 0) return;
-  await store.insertRows(
+  await rawSql(store).insertRows(
     'dead_letters',
     rows.map((d) => toRow(d, atMs)),
   );
@@ -119,7 +115,7 @@ export async function listDeadLetters(store: Store, f: DeadLetterFilter): Promis
     params.bms = f.before.ms;
     params.bid = f.before.id;
   }
-  const rows = await store.query<Row>(
+  const rows = await rawSql(store).query<Row>(
     `SELECT project_id, dead_letter_id, toUnixTimestamp64Milli(received_at) AS received_ms, reason, error_code,
             trace_id, span_id, line, toUnixTimestamp64Milli(redriven_at) AS redriven_ms
      FROM dead_letters FINAL

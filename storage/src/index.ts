@@ -2,7 +2,9 @@ export type { StoreConfig } from './config.js';
 export { openConnections, ensureDatabase, dropDatabase, serverClientOptions } from './connection.js';
 export type { Connections } from './connection.js';
 export { openStore, pingStore } from './store.js';
-export type { Store, InsertOptions, QueryParams, OpenStoreOptions } from './store.js';
+export type { Store, InsertOptions, OpenStoreOptions } from './store.js';
+// Row versions of the ReplacingMergeTree tables (storage/src/versioned-table.ts).
+export { nextVersion } from './versioned-table.js';
 export { migrate, pendingMigrations, loadMigrations, splitStatements, applyRetention, MIGRATIONS_DIR } from './migrations.js';
 export type { Migration, MigrateOptions } from './migrations.js';
 export { clusterMigrations, parseCreateTable, shardingKey, migrationsTableDdl, CLUSTER_SETTINGS } from './cluster.js';
@@ -57,6 +59,7 @@ export {
   listReviewQueues,
   getReviewQueue,
   saveReviewQueue,
+  deleteReviewQueue,
   pickQueue,
   getReviewItem,
   existingReviewItems,
@@ -90,10 +93,10 @@ export {
 export type { ThresholdRecord, CandidateRule, ReviewCandidate } from './review-sources.js';
 // The alert engine's tables (storage/src/alerts): budgets, webhooks, alerts, deliveries, claims,
 // detector settings, and the reads of the spend check and the anomaly detectors.
-export { nextVersion, isoOfCh, msOfCh } from './alerts/versions.js';
-export { listBudgets, getBudget, saveBudget, publicBudget } from './alerts/budgets.js';
+export { isoOfCh, msOfCh } from './alerts/versions.js';
+export { listBudgets, getBudget, saveBudget, deleteBudget, publicBudget } from './alerts/budgets.js';
 export type { BudgetRecord } from './alerts/budgets.js';
-export { listWebhooks, webhooksById, getWebhook, saveWebhook, publicWebhook } from './alerts/webhooks.js';
+export { listWebhooks, webhooksById, getWebhook, saveWebhook, deleteWebhook, publicWebhook } from './alerts/webhooks.js';
 export type { WebhookRecord } from './alerts/webhooks.js';
 export { existingAlerts, writeFiredAlerts, alertPayloads, listAlerts, alertedThresholds } from './alerts/alerts.js';
 export type { AlertRow, AlertFilter, FiredAlert, SessionFlag, Firing } from './alerts/alerts.js';

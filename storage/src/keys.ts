@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Store } from './store.js';
+import { rawSql, type Store } from './store.js';
+import { nextVersion } from './versioned-table.js';
 
 export type KeyKind = 'ingest' | 'admin';
 
@@ -38,20 +39,18 @@ export function keyKindOf(key: string): KeyKind | undefined {
   return undefined;
 }
 
-const nowVersion = (): number => Date.now() * 1000 + Math.floor(Math.random() * 1000);
-
 export async function ensureProject(store: Store, projectId: string, name: string): Promise<boolean> {
-  const rows = await store.query<{ n: number }>(
+  const rows = await rawSql(store).query<{ n: number }>(
     'SELECT count() AS n FROM projects FINAL WHERE project_id = {p:String} AND deleted = 0',
     { p: projectId },
   );
   if (Number(rows[0]?.n ?? 0) > 0) return false;
-  await store.insertRows('projects', [{ project_id: projectId, name, version: nowVersion() }]);
+  await rawSql(store).insertRows('projects', [{ project_id: projectId, name, version: nextVersion() }]);
   return true;
 }
 
 export async function listProjects(store: Store): Promise<{ project_id: string; name: string }[]> {
-  return store.query('SELECT project_id, name FROM projects FINAL WHERE deleted = 0 ORDER BY project_id');
+  return rawSql(store).query('SELECT project_id, name FROM projects FINAL WHERE deleted = 0 ORDER BY project_id');
 }
 
 /** Stores the key hashed; `key` lets a deployment preset it (CAIRN_INGEST_KEY / CAIRN_ADMIN_KEY). */
@@ -68,9 +67,9 @@ export async function createKey(
     prefix: key.slice(0, 14),
     name: input.name ?? '',
     revoked: 0,
-    version: nowVersion(),
+    version: nextVersion(),
   };
-  await store.insertRows('api_keys', [record]);
+  await rawSql(store).insertRows('api_keys', [record]);
   const { key_hash: _hash, version: _v, ...rest } = record;
   return { ...rest, key, created_at: new Date().toISOString() };
 }
@@ -81,7 +80,7 @@ export async function findKey(store: Store, key: string): Promise<ApiKeyRecord |
 }
 
 async function findKeyByHash(store: Store, hash: string): Promise<ApiKeyRecord | undefined> {
-  const rows = await store.query<ApiKeyRecord>(
+  const rows = await rawSql(store).query<ApiKeyRecord>(
     `SELECT key_id, project_id, kind, prefix, name, toString(created_at) AS created_at, revoked
      FROM api_keys FINAL WHERE key_hash = {h:String} LIMIT 1`,
     { h: hash },
@@ -92,7 +91,7 @@ async function findKeyByHash(store: Store, hash: string): Promise<ApiKeyRecord |
 
 /** A project's display name (its id when the project has none or is unknown). */
 export async function getProjectName(store: Store, projectId: string): Promise<string> {
-  const rows = await store.query<{ name: string }>(
+  const rows = await rawSql(store).query<{ name: string }>(
     'SELECT name FROM projects FINAL WHERE project_id = {p:String} AND deleted = 0 LIMIT 1',
     { p: projectId },
   );
@@ -100,7 +99,7 @@ export async function getProjectName(store: Store, projectId: string): Promise<s
 }
 
 export async function listKeys(store: Store, projectId: string): Promise<ApiKeyRecord[]> {
-  return store.query<ApiKeyRecord>(
+  return rawSql(store).query<ApiKeyRecord>(
     `SELECT key_id, project_id, kind, prefix, name, toString(created_at) AS created_at, revoked
      FROM api_keys FINAL WHERE project_id = {p:String} ORDER BY created_at`,
     { p: projectId },
@@ -109,20 +108,20 @@ export async function listKeys(store: Store, projectId: string): Promise<ApiKeyR
 
 /** Revokes by id within a project; false when the project has no such key. */
 export async function revokeKey(store: Store, projectId: string, keyId: string): Promise<boolean> {
-  const rows = await store.query<Record<string, unknown>>(
+  const rows = await rawSql(store).query<Record<string, unknown>>(
     `SELECT key_hash, key_id, project_id, kind, prefix, name, created_at FROM api_keys FINAL
      WHERE project_id = {p:String} AND key_id = {k:String} LIMIT 1`,
     { p: projectId, k: keyId },
   );
   const row = rows[0];
   if (!row) return false;
-  await store.insertRows('api_keys', [{ ...row, revoked: 1, version: nowVersion() }]);
+  await rawSql(store).insertRows('api_keys', [{ ...row, revoked: 1, version: nextVersion() }]);
   return true;
 }
 
 /** Whether the project has any key of that kind (first start creates them when none exist). */
 export async function hasKeys(store: Store, projectId: string, kind: KeyKind): Promise<boolean> {
-  const rows = await store.query<{ n: number }>(
+  const rows = await rawSql(store).query<{ n: number }>(
     'SELECT count() AS n FROM api_keys FINAL WHERE project_id = {p:String} AND kind = {k:String} AND revoked = 0',
     { p: projectId, k: kind },
   );

@@ -1,5 +1,8 @@
 import { ATTR } from '@cairn/schemas';
-import type { Store } from './store.js';
+import { rawSql, type Store } from './store.js';
+import { versionedTable } from './versioned-table.js';
+import { chTime } from './queries/time.js';
+import { msOfCh as msOf } from './alerts/versions.js';
 
 /**
  * What opens review items besides the SDK (migration 0006; docs/ARCHITECTURE.md, "Escalations
@@ -16,33 +19,33 @@ export interface ThresholdRecord {
   updated_ms: number;
 }
 
-const chTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-const msOf = (s: string): number => Date.parse(s.includes('T') ? s : s.replace(' ', 'T') + 'Z');
-let seq = 0;
-const nextVersion = (): number => Date.now() * 1000 + (seq = (seq + 1) % 1000);
+type ThresholdRow = Omit<ThresholdRecord, 'updated_ms'> & { updated_at: string };
+
+const thresholdTable = versionedTable<ThresholdRow, ThresholdRecord>({
+  table: 'review_thresholds',
+  key: 'agent_name',
+  columns: 'project_id, agent_name, threshold, toString(updated_at) AS updated_at',
+  order: 'agent_name',
+  fromRow: (r) => ({ ...r, threshold: Number(r.threshold), updated_ms: msOf(r.updated_at) }),
+  toRow: (t) => ({
+    project_id: t.project_id,
+    agent_name: t.agent_name,
+    threshold: t.threshold,
+    updated_at: chTime(t.updated_ms),
+  }),
+});
 
 /** Thresholds of one project, or of every project (the engine). */
-export async function listThresholds(store: Store, projectId?: string): Promise<ThresholdRecord[]> {
-  const rows = await store.query<{ project_id: string; agent_name: string; threshold: number; updated_at: string }>(
-    `SELECT project_id, agent_name, threshold, toString(updated_at) AS updated_at FROM review_thresholds FINAL
-     WHERE deleted = 0 ${projectId === undefined ? '' : 'AND project_id = {p:String}'} ORDER BY project_id, agent_name`,
-    projectId === undefined ? {} : { p: projectId },
-  );
-  return rows.map((r) => ({ ...r, threshold: Number(r.threshold), updated_ms: msOf(r.updated_at) }));
-}
+export const listThresholds = (store: Store, projectId?: string): Promise<ThresholdRecord[]> =>
+  thresholdTable.list(store, projectId);
 
 /** Sets (or with null removes) the threshold of an agent ('' = the project default). */
 export async function putThreshold(store: Store, projectId: string, agent: string, threshold: number | null): Promise<void> {
-  await store.insertRows('review_thresholds', [
-    {
-      project_id: projectId,
-      agent_name: agent,
-      threshold: threshold ?? 0,
-      updated_at: chTime(Date.now()),
-      deleted: threshold === null ? 1 : 0,
-      version: nextVersion(),
-    },
-  ]);
+  await thresholdTable.save(
+    store,
+    { project_id: projectId, agent_name: agent, threshold: threshold ?? 0, updated_ms: Date.now() },
+    threshold === null,
+  );
 }
 
 /** The threshold that applies to an agent: its own, else the project default, else null. */
@@ -102,7 +105,7 @@ export async function reviewCandidates(
   // Thresholds go in as two arrays (agent → value) so the rule is one SQL expression.
   const thr = agents.map((a) => [a, threshold(a)] as const).filter((x): x is readonly [string, number] => x[1] !== null);
   const def = threshold('');
-  const rows = await store.query<CandidateRow>(
+  const rows = await rawSql(store).query<CandidateRow>(
     `SELECT * FROM (
        SELECT project_id, session_id, span_id, agent_name, workflow, has_escalation, has_limit_hit, confidence, events, state,
          sum(cost_usd) OVER (PARTITION BY session_id ORDER BY end_time, span_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
@@ -181,7 +184,13 @@ function limitReason(eventsJson: string): string {
 
 /** Sessions an anomaly detector flagged since `sinceMs`, one candidate per (session, type). */
 export async function anomalyCandidates(store: Store, projectId: string, sinceMs: number): Promise<ReviewCandidate[]> {
-  const rows = await store.query<{ session_id: string; type: string; agent_name: string; workflow: string; cost: number }>(
+  const rows = await rawSql(store).query<{
+    session_id: string;
+    type: string;
+    agent_name: string;
+    workflow: string;
+    cost: number;
+  }>(
     `SELECT a.session_id AS session_id, a.type AS type, r.agent_name AS agent_name, r.workflow AS workflow, r.cost AS cost
      FROM (SELECT DISTINCT session_id, type FROM session_anomalies
            WHERE project_id = {p:String} AND created_at >= toDateTime64({since:String}, 3, 'UTC')) AS a
@@ -210,7 +219,7 @@ export async function sessionEscalationEvents(
   projectId: string,
   sessionId: string,
 ): Promise<{ span_id: string; events: string }[]> {
-  return store.query<{ span_id: string; events: string }>(
+  return rawSql(store).query<{ span_id: string; events: string }>(
     `SELECT span_id, events FROM spans WHERE project_id = {p:String} AND session_id = {s:String} AND has_escalation = 1
      ORDER BY start_time, span_id LIMIT 1 BY trace_id, span_id LIMIT 10000`,
     { p: projectId, s: sessionId },

@@ -1,5 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Store } from './store.js';
+import { rawSql, type Store } from './store.js';
+import { nextVersion, versionedTable } from './versioned-table.js';
+import { chTime } from './queries/time.js';
+import { msOfCh as msOf } from './alerts/versions.js';
 
 /**
  * Escalation review queues, items and their history (migration 0006; docs/ARCHITECTURE.md,
@@ -65,12 +68,7 @@ export interface ReviewEventRecord {
   detail: string;
 }
 
-const chTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-const msOf = (s: string): number => Date.parse(s.includes('T') ? s : s.replace(' ', 'T') + 'Z');
 const msOrNull = (s: string | null): number | null => (s === null ? null : msOf(s));
-let seq = 0;
-/** Later writes of this process win even within one millisecond; version 0 is kept for opening rows. */
-const nextVersion = (): number => Date.now() * 1000 + (seq = (seq + 1) % 1000);
 
 /** One item per (project, session, span, source), whoever opens it and however often. */
 export function reviewItemIdOf(projectId: string, sessionId: string, spanId: string, source: string): string {
@@ -126,37 +124,34 @@ const toQueue = (r: QueueRow): ReviewQueueRecord => {
   return { ...rest, sla_minutes: Number(r.sla_minutes), created_ms: msOf(created_at), updated_ms: msOf(updated_at) };
 };
 
+const queues = versionedTable<QueueRow, ReviewQueueRecord>({
+  table: 'review_queues',
+  key: 'queue_id',
+  columns: QUEUE_COLUMNS,
+  fromRow: toQueue,
+  toRow: ({ created_ms, updated_ms, ...cols }) => ({ ...cols, created_at: chTime(created_ms), updated_at: chTime(updated_ms) }),
+});
+
 /** Queues of one project, or of every project (the engine). */
-export async function listReviewQueues(store: Store, projectId?: string): Promise<ReviewQueueRecord[]> {
-  const rows = await store.query<QueueRow>(
-    `SELECT ${QUEUE_COLUMNS} FROM review_queues FINAL WHERE deleted = 0 ${projectId === undefined ? '' : 'AND project_id = {p:String}'}
-     ORDER BY project_id, created_at, queue_id`,
-    projectId === undefined ? {} : { p: projectId },
-  );
-  return rows.map(toQueue);
-}
+export const listReviewQueues = (store: Store, projectId?: string): Promise<ReviewQueueRecord[]> => queues.list(store, projectId);
 
-export async function getReviewQueue(store: Store, projectId: string, id: string): Promise<ReviewQueueRecord | undefined> {
-  const rows = await store.query<QueueRow>(
-    `SELECT ${QUEUE_COLUMNS} FROM review_queues FINAL WHERE project_id = {p:String} AND queue_id = {id:String} AND deleted = 0`,
-    { p: projectId, id },
-  );
-  return rows[0] ? toQueue(rows[0]) : undefined;
-}
+export const getReviewQueue = (store: Store, projectId: string, id: string): Promise<ReviewQueueRecord | undefined> =>
+  queues.get(store, projectId, id);
 
-/** Writes a queue (new when queue_id is absent) as a new version; `deleted` removes it. */
+/** Writes a queue (new when queue_id is absent) as a new version. */
 export async function saveReviewQueue(
   store: Store,
   q: Omit<ReviewQueueRecord, 'queue_id' | 'created_ms' | 'updated_ms'> & { queue_id?: string; created_ms?: number },
-  deleted = false,
 ): Promise<ReviewQueueRecord> {
   const now = Date.now();
   const rec: ReviewQueueRecord = { ...q, queue_id: q.queue_id ?? randomUUID(), created_ms: q.created_ms ?? now, updated_ms: now };
-  const { created_ms, updated_ms, ...cols } = rec;
-  await store.insertRows('review_queues', [
-    { ...cols, created_at: chTime(created_ms), updated_at: chTime(updated_ms), deleted: deleted ? 1 : 0, version: nextVersion() },
-  ]);
+  await queues.save(store, rec);
   return rec;
+}
+
+/** Deletes a queue (its open items stay): a new version of it, flagged deleted. */
+export async function deleteReviewQueue(store: Store, q: ReviewQueueRecord): Promise<void> {
+  await queues.delete(store, { ...q, updated_ms: Date.now() });
 }
 
 /** The queue an escalation goes to: the most specific one whose scope matches (agent and workflow both = 3). */
@@ -228,7 +223,7 @@ function itemRow(i: ReviewItemRecord, version: number): object {
 }
 
 export async function getReviewItem(store: Store, projectId: string, id: string): Promise<ReviewItemRecord | undefined> {
-  const rows = await store.query<ItemRow>(
+  const rows = await rawSql(store).query<ItemRow>(
     `SELECT ${ITEM_COLUMNS} FROM review_items FINAL WHERE project_id = {p:String} AND item_id = {id:String}`,
     { p: projectId, id },
   );
@@ -238,7 +233,7 @@ export async function getReviewItem(store: Store, projectId: string, id: string)
 /** Item ids among `ids` that exist (any state). */
 export async function existingReviewItems(store: Store, projectId: string, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await store.query<{ item_id: string }>(
+  const rows = await rawSql(store).query<{ item_id: string }>(
     'SELECT DISTINCT item_id FROM review_items WHERE project_id = {p:String} AND item_id IN {ids:Array(String)}',
     { p: projectId, ids: [...ids] },
   );
@@ -262,11 +257,11 @@ export async function openReviewItems(store: Store, items: readonly ReviewItemRe
     fresh.push(...list.filter((i) => !exists.has(i.item_id)));
   }
   if (fresh.length === 0) return [];
-  await store.insertRows(
+  await rawSql(store).insertRows(
     'review_events',
     fresh.map((i) => eventRow({ ...blankEvent(i, 'opened', i.created_ms), by: i.source, detail: i.reason })),
   );
-  await store.insertRows(
+  await rawSql(store).insertRows(
     'review_items',
     fresh.map((i) => itemRow(i, 0)),
   );
@@ -280,8 +275,8 @@ export async function updateReviewItem(
   event: ReviewEventRecord,
   ...more: ReviewEventRecord[]
 ): Promise<void> {
-  await store.insertRows('review_events', [event, ...more].map(eventRow));
-  await store.insertRows('review_items', [itemRow(item, nextVersion())]);
+  await rawSql(store).insertRows('review_events', [event, ...more].map(eventRow));
+  await rawSql(store).insertRows('review_items', [itemRow(item, nextVersion())]);
 }
 
 export interface ReviewItemFilter {
@@ -322,7 +317,7 @@ export async function listReviewItems(store: Store, f: ReviewItemFilter): Promis
     where.push(`(${DUE_KEY_SQL}, item_id) > ({ak:Int64}, {ai:String})`);
     Object.assign(params, { ak: f.after.key, ai: f.after.id });
   }
-  const rows = await store.query<ItemRow>(
+  const rows = await rawSql(store).query<ItemRow>(
     `SELECT ${ITEM_COLUMNS} FROM review_items FINAL WHERE ${where.join(' AND ')}
      ORDER BY ${DUE_KEY_SQL}, item_id LIMIT {limit:UInt32} ${BY_COLUMN}`,
     params,
@@ -335,7 +330,7 @@ export async function listDecidedItems(
   store: Store,
   f: { projectId: string; agent?: string; queueId?: string; limit: number },
 ): Promise<ReviewItemRecord[]> {
-  const rows = await store.query<ItemRow>(
+  const rows = await rawSql(store).query<ItemRow>(
     `SELECT ${ITEM_COLUMNS} FROM review_items FINAL
      WHERE project_id = {p:String} AND status IN ('decided', 'expired')
        ${f.agent === undefined ? '' : 'AND agent_name = {a:String}'} ${f.queueId === undefined ? '' : 'AND queue_id = {q:String}'}
@@ -347,7 +342,7 @@ export async function listDecidedItems(
 
 /** Items of every project past their due time with no decision and no fallback yet (the SLA check). */
 export async function overdueReviewItems(store: Store, nowMs: number, limit = 1000): Promise<ReviewItemRecord[]> {
-  const rows = await store.query<ItemRow>(
+  const rows = await rawSql(store).query<ItemRow>(
     `SELECT ${ITEM_COLUMNS} FROM review_items FINAL
      WHERE status IN ('open', 'claimed') AND fallback_applied = '' AND due_at IS NOT NULL
        AND due_at <= toDateTime64({now:String}, 3, 'UTC')
@@ -369,7 +364,7 @@ function eventRow(e: ReviewEventRecord): object {
 }
 
 export async function listReviewEvents(store: Store, projectId: string, itemId: string): Promise<ReviewEventRecord[]> {
-  const rows = await store.query<Omit<ReviewEventRecord, 'at_ms'> & { at: string }>(
+  const rows = await rawSql(store).query<Omit<ReviewEventRecord, 'at_ms'> & { at: string }>(
     `SELECT project_id, item_id, kind, toString(at) AS at, by, decision, comment, detail FROM review_events
      WHERE project_id = {p:String} AND item_id = {id:String} ORDER BY at, kind`,
     { p: projectId, id: itemId },

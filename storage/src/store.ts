@@ -17,31 +17,48 @@ export type QueryParams = Record<string, unknown>;
 
 /**
  * Cairn's handle on ClickHouse, as other packages see it: the few write paths the collector
- * needs, plus `query` / `command` / `insertRows`, kept for tests and bench/ only (lint forbids
- * them in other packages' src). The raw clients are not part of it: see `StoreWithClients`.
+ * needs. Every statement is a typed function of this package taking the store; raw SQL is not
+ * part of it (storage's own modules use `rawSql`, tests and bench/ `@cairn/storage/testing`).
  */
 export interface Store {
   readonly mode: 'embedded' | 'server';
   insertSpans(rows: readonly SpanRow[], opts?: InsertOptions): Promise<void>;
   /** Inserts rows already encoded by `encodeSpanLines` (concatenated bodies are fine) in one insert. */
   insertSpanLines(body: Buffer, opts?: InsertOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Raw SQL on a store: storage's modules, and tests and bench/ through `@cairn/storage/testing`. */
+export interface RawSql {
   /** Inserts small rows (configuration, alerts) into a table, as JSONEachRow. */
   insertRows(table: string, rows: readonly object[], opts?: InsertOptions): Promise<void>;
   /** Runs a read query with `{name:Type}` parameters and returns its rows. */
   query<T>(sql: string, params?: QueryParams): Promise<T[]>;
   /** Runs a statement with no result (DDL, ALTER) on the write connection. */
   command(sql: string, params?: QueryParams): Promise<void>;
-  close(): Promise<void>;
 }
 
-/** The store as storage's own modules see it: with its two raw clients (not exported from the package). */
-export interface StoreWithClients extends Store {
+/** The store as storage's own modules see it: raw SQL and its two clients (not exported from the package). */
+export interface StoreWithClients extends Store, RawSql {
   readonly read: ClickHouseClient;
   readonly write: ClickHouseClient;
 }
 
 /** The raw clients of a store opened by `openStore` (copies made with `{ ...store }` keep them). */
 export function clientsOf(store: Store): StoreWithClients {
+  return store as StoreWithClients;
+}
+
+/**
+ * Raw SQL on a store opened by `openStore` (or a `{ ...store }` copy): the methods are on the
+ * object, only the exported `Store` type leaves them out, so other packages' src cannot reach
+ * them without `@cairn/storage/testing`, which lint forbids there.
+ */
+export function rawSql(store: Store): RawSql {
+  const raw = store as Partial<RawSql>;
+  if (typeof raw.query !== 'function' || typeof raw.command !== 'function' || typeof raw.insertRows !== 'function') {
+    throw new TypeError('rawSql: not a store opened by openStore');
+  }
   return store as StoreWithClients;
 }
 
@@ -115,5 +132,5 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
 
 /** A round trip to ClickHouse on the read connection (readiness probes). */
 export async function pingStore(store: Store): Promise<void> {
-  await store.query('SELECT 1 AS ok');
+  await rawSql(store).query('SELECT 1 AS ok');
 }

@@ -1,3 +1,4 @@
+import { rawSql } from '../src/testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import {
@@ -30,7 +31,7 @@ afterAll(async () => {
 });
 
 async function format(sql: string): Promise<string> {
-  const [r] = await store.query<{ f: string }>('SELECT formatQuery({q:String}) AS f', { q: sql });
+  const [r] = await rawSql(store).query<{ f: string }>('SELECT formatQuery({q:String}) AS f', { q: sql });
   return r!.f;
 }
 
@@ -110,10 +111,10 @@ describe('the clustered migration set', () => {
   });
 
   it('runs the single-node form (the store opened above applied every file) and refuses a statement it cannot cluster', async () => {
-    const [n] = await store.query<{ n: number }>('SELECT count(DISTINCT version) AS n FROM cairn_migrations');
+    const [n] = await rawSql(store).query<{ n: number }>('SELECT count(DISTINCT version) AS n FROM cairn_migrations');
     expect(Number(n!.n)).toBe(single.length);
     for (const name of creates(single).keys()) {
-      const [t] = await store.query<{ n: number }>(
+      const [t] = await rawSql(store).query<{ n: number }>(
         'SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = {t:String}',
         { t: name },
       );

@@ -1,3 +1,4 @@
+import { rawSql } from '../src/testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRow } from '@cairn/schemas';
 import { encodeTimeNs, openStore, type Store } from '../src/index.js';
@@ -38,7 +39,7 @@ describe('encodeTimeNs', () => {
       );
     times.push(1n, 999_999_999n, 1_000_000_000n, 946_684_800_000_000_000n);
     await store.insertSpans(times.map((t, i) => row(`e${i}`, t, t)));
-    const got = await store.query<{ span_id: string; ns: string }>(
+    const got = await rawSql(store).query<{ span_id: string; ns: string }>(
       "SELECT span_id, toString(toUnixTimestamp64Nano(start_time)) AS ns FROM spans WHERE project_id = 'enc'",
     );
     const byId = new Map(got.map((r) => [r.span_id, r.ns]));

@@ -1,3 +1,4 @@
+import { rawSql } from '../src/testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE_NS, MS, makeSpanRow, openTestStore } from '@cairn/testkit';
 import { clusterMigrations, loadMigrations, type Store } from '../src/index.js';
@@ -38,7 +39,7 @@ interface RawScore {
 
 async function scoresOf(session: string): Promise<RawScore[]> {
   // No FINAL, no LIMIT BY: every physical row counts, so a duplicate would show.
-  return store.query<RawScore>(
+  return rawSql(store).query<RawScore>(
     `SELECT session_id, span_id, score_id, name, data_type, value, string_value, comment, source,
             toUnixTimestamp64Milli(created_at) AS created_ms
      FROM scores WHERE project_id = 'p-eval' AND session_id = {s:String} ORDER BY score_id`,
@@ -118,7 +119,7 @@ describe('evaluation events become scores (eval_scores_mv)', () => {
     await store.insertSpans([span], { dedupToken: 'eval-batch-1' });
     await store.insertSpans([span], { dedupToken: 'eval-batch-1' });
     expect(await scoresOf('sess-eval')).toHaveLength(3);
-    const [n] = await store.query<{ n: number }>(
+    const [n] = await rawSql(store).query<{ n: number }>(
       "SELECT count() AS n FROM spans WHERE project_id = 'p-eval' AND span_id = 'e1e1e1e1e1e1e1e1'",
     );
     expect(Number(n!.n)).toBe(1);

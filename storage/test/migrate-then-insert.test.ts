@@ -1,3 +1,4 @@
+import { rawSql } from '../src/testing.js';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/index.js';
 import { makeSpanRow, tempDataDir, testStoreConfig } from '@cairn/testkit';
@@ -15,7 +16,7 @@ describe('a store that has just migrated', () => {
       await store.insertSpans(rows('a'));
       await store.insertSpans(rows('b'));
       await store.insertSpans(rows('c'));
-      const [r] = await store.query<{ n: number }>("SELECT count() AS n FROM spans WHERE session_id = 'fresh'");
+      const [r] = await rawSql(store).query<{ n: number }>("SELECT count() AS n FROM spans WHERE session_id = 'fresh'");
       expect(Number(r?.n)).toBe(6);
     } finally {
       await store.close();

@@ -1,3 +1,4 @@
+import { rawSql } from '../src/testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   blankEvent,
@@ -55,7 +56,7 @@ describe('review items', () => {
     const claimed = { ...a, status: 'claimed' as const, claimed_by: 'ann', claimed_ms: T0 + 5 };
     await updateReviewItem(store, claimed, { ...blankEvent(a, 'claimed', T0 + 5), by: 'ann' });
     // A racing opener that missed the existence check writes version 0 again: it never wins.
-    await store.insertRows('review_items', [{ ...(await rowOf(a)), version: 0 }]);
+    await rawSql(store).insertRows('review_items', [{ ...(await rowOf(a)), version: 0 }]);
     expect((await getReviewItem(store, 'p1', a.item_id))?.claimed_by).toBe('ann');
     expect((await listReviewEvents(store, 'p1', a.item_id)).map((e) => e.kind)).toEqual(['opened', 'claimed']);
   });
@@ -160,7 +161,7 @@ describe('anomaly candidates', () => {
       alert_id: `alt_${type}`,
       created_at: new Date(at).toISOString().replace('T', ' ').replace('Z', ''),
     });
-    await store.insertRows('session_anomalies', [flag('session_cost', T0), flag('retry_loop', T0 - 3_600_000)]);
+    await rawSql(store).insertRows('session_anomalies', [flag('session_cost', T0), flag('retry_loop', T0 - 3_600_000)]);
     const found = await anomalyCandidates(store, 'p6', T0 - 60_000);
     expect(found.map((c) => [c.session_id, c.span_id, c.rule, c.reason, c.agent_name, c.cost_usd])).toEqual([
       ['an1', '', 'anomaly', 'anomaly: session_cost', 'a', 5],
@@ -169,7 +170,7 @@ describe('anomaly candidates', () => {
 });
 
 async function rowOf(i: ReviewItemRecord): Promise<Record<string, unknown>> {
-  const rows = await store.query<Record<string, unknown>>(
+  const rows = await rawSql(store).query<Record<string, unknown>>(
     'SELECT * EXCEPT version FROM review_items WHERE item_id = {id:String} ORDER BY version LIMIT 1',
     { id: i.item_id },
   );

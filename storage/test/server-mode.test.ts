@@ -1,3 +1,4 @@
+import { rawSql } from '../src/testing.js';
 import { describe, expect, it } from 'vitest';
 import type { SpanRow } from '@cairn/schemas';
 import { loadConfig, startCairn } from 'cairn';
@@ -54,8 +55,8 @@ describe.runIf(SERVER_MODE)('server mode against CLICKHOUSE_URL', () => {
       const rows = Array.from({ length: 30 }, (_, i) => span(i));
       await t.store.insertSpans(rows, { dedupToken: 'server-mode-1' });
       await t.store.insertSpans(rows, { dedupToken: 'server-mode-1' });
-      const [c] = await t.store.query<{ n: number }>('SELECT count() AS n FROM spans');
-      const [r] = await t.store.query<{ n: number }>('SELECT sum(spans) AS n FROM sessions_rollup');
+      const [c] = await rawSql(t.store).query<{ n: number }>('SELECT count() AS n FROM spans');
+      const [r] = await rawSql(t.store).query<{ n: number }>('SELECT sum(spans) AS n FROM sessions_rollup');
       expect(Number(c!.n)).toBe(30);
       expect(Number(r!.n)).toBe(30);
     } finally {

@@ -1,3 +1,4 @@
+import { rawSql } from '../src/testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SPAN_COLUMNS,
@@ -39,7 +40,7 @@ const serverKind = (c: SpanColumnDef): string => ('server' in c ? c.server : '')
 
 describe('the spans table against its one definition', () => {
   it('every defined column exists with its type, and every column of spans is defined', async () => {
-    const actual = await store.query<SystemColumn>(
+    const actual = await rawSql(store).query<SystemColumn>(
       `SELECT name, type, default_kind FROM system.columns
        WHERE database = currentDatabase() AND table = 'spans' ORDER BY position`,
     );
@@ -51,7 +52,7 @@ describe('the spans table against its one definition', () => {
   });
 
   it('inserts exactly the columns ClickHouse does not fill itself, in table order', async () => {
-    const actual = await store.query<SystemColumn>(
+    const actual = await rawSql(store).query<SystemColumn>(
       `SELECT name, type, default_kind FROM system.columns
        WHERE database = currentDatabase() AND table = 'spans' AND default_kind = '' ORDER BY position`,
     );
@@ -81,7 +82,7 @@ describe('the spans table against its one definition', () => {
     for (const k of Object.keys(blankRow) as (keyof typeof blankRow)[]) expect(row[k], k).not.toEqual(blankRow[k]);
 
     await store.insertSpans([row as unknown as SpanRow]);
-    const raw = await store.query<Record<string, unknown>>(
+    const raw = await rawSql(store).query<Record<string, unknown>>(
       `SELECT ${SPAN_SELECT}, duration_ns, has_state FROM spans WHERE project_id = 'cols'`,
     );
     expect(raw).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { rawSql } from '../src/testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRow } from '@cairn/schemas';
 import {
@@ -59,7 +60,7 @@ describe('migrations', () => {
     expect(splitStatements('-- c\nCREATE A;\n\nCREATE B;\n')).toEqual(['CREATE A', 'CREATE B']);
   });
   it('records each migration once, and re-running applies nothing', async () => {
-    const rows = await store.query<{ version: number }>('SELECT version FROM cairn_migrations ORDER BY version');
+    const rows = await rawSql(store).query<{ version: number }>('SELECT version FROM cairn_migrations ORDER BY version');
     const files = loadMigrations().map((m) => m.version);
     expect(files.slice(0, 2)).toEqual([1, 2]);
     expect(rows.map((r) => r.version)).toEqual(files);
@@ -115,9 +116,9 @@ describe('spans and rollups', () => {
     ];
     await store.insertSpans(rows, { dedupToken: 'batch-1' });
     await store.insertSpans(rows, { dedupToken: 'batch-1' });
-    const raw = await store.query<{ n: number }>("SELECT count() AS n FROM spans WHERE project_id = 'p1'");
+    const raw = await rawSql(store).query<{ n: number }>("SELECT count() AS n FROM spans WHERE project_id = 'p1'");
     expect(Number(raw[0]!.n)).toBe(3);
-    const sessions = await store.query<Record<string, unknown>>(
+    const sessions = await rawSql(store).query<Record<string, unknown>>(
       `SELECT session_id, argMinMerge(agent_name) AS agent, max(user_id) AS user, sum(spans) AS spans, sum(llm_calls) AS llm,
               sum(tool_calls) AS tools, sum(errors) AS errors, sum(escalations) AS esc, sum(cost_usd) AS cost, min(min_confidence) AS minc,
               max(has_root) AS root
@@ -138,7 +139,7 @@ describe('spans and rollups', () => {
         root: 1,
       },
     ]);
-    const cost = await store.query<Record<string, unknown>>(
+    const cost = await rawSql(store).query<Record<string, unknown>>(
       "SELECT agent_name, model, sum(cost_usd) AS cost, sum(input_tokens) AS tin, sum(llm_calls) AS calls FROM cost_hourly WHERE project_id = 'p1' GROUP BY agent_name, model",
     );
     expect(cost).toEqual([{ agent_name: 'child', model: 'gpt-4o', cost: 0.001, tin: 100, calls: 1 }]);
@@ -148,7 +149,7 @@ describe('spans and rollups', () => {
     await store.insertSpans([
       span({ project_id: 'p2', start_time_ns: 1_700_000_000_123_456_789n, end_time_ns: 1_700_000_000_223_456_789n }),
     ]);
-    const rows = await store.query<{ s: string; d: number }>(
+    const rows = await rawSql(store).query<{ s: string; d: number }>(
       "SELECT toString(toUnixTimestamp64Nano(start_time)) AS s, duration_ns AS d FROM spans WHERE project_id = 'p2'",
     );
     expect(rows).toEqual([{ s: '1700000000123456789', d: 100_000_000 }]);
@@ -163,7 +164,7 @@ describe('spans and rollups', () => {
     const kept = selectSpanLines(body, Uint8Array.from([1, 0, 1]));
     await store.insertSpanLines(kept, { dedupToken: 'lines-1' });
     await store.insertSpanLines(kept, { dedupToken: 'lines-1' });
-    const got = await store.query<{ span_id: string; input: string }>(
+    const got = await rawSql(store).query<{ span_id: string; input: string }>(
       "SELECT span_id, input FROM spans WHERE project_id = 'p3' ORDER BY span_id",
     );
     expect(got).toEqual([
@@ -235,7 +236,7 @@ describe('keys', () => {
     await ensureProject(store, 'proj', 'Proj');
     const k = await createKey(store, { projectId: 'proj', kind: 'ingest' });
     expect(k.key).toMatch(/^cairn_ik_/);
-    const stored = await store.query<Record<string, string>>("SELECT * FROM api_keys WHERE project_id = 'proj'");
+    const stored = await rawSql(store).query<Record<string, string>>("SELECT * FROM api_keys WHERE project_id = 'proj'");
     expect(JSON.stringify(stored)).not.toContain(k.key);
     expect((await findKey(store, k.key))?.project_id).toBe('proj');
     expect(await findKey(store, k.key + 'x')).toBeUndefined();

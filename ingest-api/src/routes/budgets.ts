@@ -15,6 +15,7 @@ import { authOf } from '../auth.js';
 import { assertTimeZone, budgetSpends } from '@cairn/alerts';
 import {
   alertedThresholds,
+  deleteBudget,
   getBudget,
   listBudgets,
   listWebhooks,
@@ -142,7 +143,7 @@ export function registerBudgetRoutes(app: ApiInstance, { store }: RouteContext):
     },
     async (request) => {
       const cur = await found(store, authOf(request).projectId, request.params.id);
-      await saveBudget(store, cur, true);
+      await deleteBudget(store, cur);
       return { ok: true as const };
     },
   );

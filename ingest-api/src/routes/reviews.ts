@@ -20,6 +20,7 @@ import {
   type ReviewQueueScope,
 } from '@cairn/schemas';
 import {
+  deleteReviewQueue,
   dueSortKey,
   getReviewQueue,
   listDecidedItems,
@@ -177,7 +178,7 @@ export function registerReviewRoutes(app: ApiInstance, { store }: RouteContext, 
     },
     async (request) => {
       const cur = await foundQueue(store, authOf(request).projectId, request.params.id);
-      await saveReviewQueue(store, cur, true);
+      await deleteReviewQueue(store, cur);
       return { ok: true as const };
     },
   );

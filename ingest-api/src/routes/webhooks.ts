@@ -12,6 +12,7 @@ import {
   WebhookParams,
 } from '@cairn/schemas';
 import {
+  deleteWebhook,
   getWebhook,
   isoOfCh,
   listDeliveries,
@@ -136,7 +137,7 @@ export function registerWebhookRoutes(app: ApiInstance, { store }: RouteContext,
     },
     async (request) => {
       const cur = await found(store, authOf(request).projectId, request.params.id);
-      await saveWebhook(store, cur, true);
+      await deleteWebhook(store, cur);
       return { ok: true as const };
     },
   );

@@ -1,5 +1,5 @@
 import type { AlertType, AnomalyType } from '@cairn/schemas';
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 import { chTime } from '../queries/time.js';
 import { pendingRow, type NewDelivery } from './deliveries.js';
 
@@ -94,7 +94,7 @@ function alertRow(a: FiredAlert, nowMs: number): AlertInsertRow {
 /** Alert ids among `ids` that exist already. */
 export async function existingAlerts(store: Store, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await store.query<{ alert_id: string }>(
+  const rows = await rawSql(store).query<{ alert_id: string }>(
     'SELECT DISTINCT alert_id FROM alerts WHERE alert_id IN {ids:Array(String)}',
     { ids: [...ids] },
   );
@@ -106,13 +106,13 @@ export async function existingAlerts(store: Store, ids: readonly string[]): Prom
  * (the alert row last, so a crash before it makes the next tick fire again with the same ids).
  */
 export async function writeFiredAlerts(store: Store, firing: Firing, nowMs: number): Promise<void> {
-  await store.insertRows(
+  await rawSql(store).insertRows(
     'webhook_deliveries',
     firing.deliveries.map((d) => pendingRow(d, nowMs)),
   );
   const flags: SessionFlagRow[] = firing.flags.map((f) => ({ ...f, created_at: chTime(nowMs) }));
-  await store.insertRows('session_anomalies', flags);
-  await store.insertRows(
+  await rawSql(store).insertRows('session_anomalies', flags);
+  await rawSql(store).insertRows(
     'alerts',
     firing.alerts.map((a) => alertRow(a, nowMs)),
   );
@@ -121,7 +121,7 @@ export async function writeFiredAlerts(store: Store, firing: Firing, nowMs: numb
 /** The JSON bodies of the given alerts, by id. */
 export async function alertPayloads(store: Store, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await store.query<{ alert_id: string; payload: string }>(
+  const rows = await rawSql(store).query<{ alert_id: string; payload: string }>(
     'SELECT alert_id, payload FROM alerts FINAL WHERE alert_id IN {ids:Array(String)}',
     { ids: [...new Set(ids)] },
   );
@@ -165,7 +165,7 @@ export async function listAlerts(store: Store, projectId: string, f: AlertFilter
     where.push("alerts.created_at < toDateTime64({to:String}, 3, 'UTC')");
     params.to = chTime(f.toMs);
   }
-  return store.query<AlertRow>(
+  return rawSql(store).query<AlertRow>(
     `SELECT alert_id, type, toString(created_at) AS created_at, message, budget_id, session_id, agent_name, threshold,
             toString(period_start) AS period_start, toString(period_end) AS period_end, spent_usd, limit_usd, percent, payload
      FROM alerts FINAL WHERE ${where.join(' AND ')}
@@ -181,7 +181,7 @@ export async function alertedThresholds(
   budgetId: string,
   periodStartMs: number,
 ): Promise<number[]> {
-  const rows = await store.query<{ threshold: number }>(
+  const rows = await rawSql(store).query<{ threshold: number }>(
     `SELECT DISTINCT threshold FROM alerts FINAL WHERE project_id = {p:String} AND type = 'budget.threshold_crossed'
      AND budget_id = {b:String} AND period_start = toDateTime64({s:String}, 3, 'UTC') ORDER BY threshold`,
     { p: projectId, b: budgetId, s: chTime(periodStartMs) },

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Budget, BudgetPeriod, BudgetScope } from '@cairn/schemas';
 import type { Store } from '../store.js';
 import { chTime } from '../queries/time.js';
-import { isoOfCh, nextVersion } from './versions.js';
+import { versionedTable } from '../versioned-table.js';
+import { isoOfCh } from './versions.js';
 
 /** Budgets in their ReplacingMergeTree table (a change is a new version). */
 
@@ -53,59 +54,55 @@ function toBudget(r: BudgetRow): BudgetRecord {
   };
 }
 
+const budgets = versionedTable<BudgetRow, BudgetRecord>({
+  table: 'budgets',
+  key: 'budget_id',
+  columns: BUDGET_COLUMNS,
+  fromRow: toBudget,
+  toRow: (b) => ({
+    project_id: b.project_id,
+    budget_id: b.id,
+    name: b.name,
+    scope_agent: b.scope.agent ?? '',
+    scope_workflow: b.scope.workflow ?? '',
+    scope_user: b.scope.user ?? '',
+    scope_model: b.scope.model ?? '',
+    period: b.period,
+    timezone: b.timezone,
+    limit_usd: b.limit_usd,
+    thresholds: b.thresholds,
+    webhook_ids: b.webhook_ids,
+    hard_stop: b.hard_stop ? 1 : 0,
+    created_at: chTime(Date.parse(b.created_at)),
+    updated_at: chTime(Date.parse(b.updated_at)),
+  }),
+});
+
 /** Budgets of one project, or of every project when projectId is undefined (the engine). */
-export async function listBudgets(store: Store, projectId?: string): Promise<BudgetRecord[]> {
-  const rows = await store.query<BudgetRow>(
-    `SELECT ${BUDGET_COLUMNS} FROM budgets FINAL WHERE deleted = 0 ${projectId === undefined ? '' : 'AND project_id = {p:String}'}
-     ORDER BY project_id, created_at, budget_id`,
-    projectId === undefined ? {} : { p: projectId },
-  );
-  return rows.map(toBudget);
-}
+export const listBudgets = (store: Store, projectId?: string): Promise<BudgetRecord[]> => budgets.list(store, projectId);
 
-export async function getBudget(store: Store, projectId: string, id: string): Promise<BudgetRecord | undefined> {
-  const rows = await store.query<BudgetRow>(
-    `SELECT ${BUDGET_COLUMNS} FROM budgets FINAL WHERE project_id = {p:String} AND budget_id = {id:String} AND deleted = 0 LIMIT 1`,
-    { p: projectId, id },
-  );
-  return rows[0] ? toBudget(rows[0]) : undefined;
-}
+export const getBudget = (store: Store, projectId: string, id: string): Promise<BudgetRecord | undefined> =>
+  budgets.get(store, projectId, id);
 
-/** Writes a budget (new or changed) as a new version; returns it as read back. */
+/** Writes a budget (new or changed) as a new version; returns it as written. */
 export async function saveBudget(
   store: Store,
   b: Omit<BudgetRecord, 'id' | 'created_at' | 'updated_at'> & { id?: string; created_at?: string },
-  deleted = false,
 ): Promise<BudgetRecord> {
-  const id = b.id ?? randomUUID();
   const now = Date.now();
-  await store.insertRows('budgets', [
-    {
-      project_id: b.project_id,
-      budget_id: id,
-      name: b.name,
-      scope_agent: b.scope.agent ?? '',
-      scope_workflow: b.scope.workflow ?? '',
-      scope_user: b.scope.user ?? '',
-      scope_model: b.scope.model ?? '',
-      period: b.period,
-      timezone: b.timezone,
-      limit_usd: b.limit_usd,
-      thresholds: b.thresholds,
-      webhook_ids: b.webhook_ids,
-      hard_stop: b.hard_stop ? 1 : 0,
-      created_at: chTime(b.created_at ? Date.parse(b.created_at) : now),
-      updated_at: chTime(now),
-      deleted: deleted ? 1 : 0,
-      version: nextVersion(),
-    },
-  ]);
-  return {
+  const rec: BudgetRecord = {
     ...b,
-    id,
+    id: b.id ?? randomUUID(),
     created_at: new Date(b.created_at ? Date.parse(b.created_at) : now).toISOString(),
     updated_at: new Date(now).toISOString(),
   };
+  await budgets.save(store, rec);
+  return rec;
+}
+
+/** Deletes a budget: a new version of it, flagged deleted. */
+export async function deleteBudget(store: Store, b: BudgetRecord): Promise<void> {
+  await budgets.delete(store, { ...b, updated_at: new Date().toISOString() });
 }
 
 export function publicBudget(b: BudgetRecord): Budget {

@@ -1,4 +1,4 @@
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 import { chTime } from '../queries/time.js';
 
 export interface ClaimOptions {
@@ -28,12 +28,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function claim(store: Store, keys: readonly string[], opts: ClaimOptions): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const expires = chTime(opts.nowMs + opts.leaseMs);
-  await store.insertRows(
+  await rawSql(store).insertRows(
     'engine_claims',
     keys.map((k) => ({ claim_key: k, owner: opts.owner, expires_at: expires })),
   );
   if (opts.settleMs > 0) await sleep(opts.settleMs);
-  const rows = await store.query<{ claim_key: string; winner: string }>(
+  const rows = await rawSql(store).query<{ claim_key: string; winner: string }>(
     `SELECT claim_key, argMin(owner, (claimed_at, owner)) AS winner FROM engine_claims
      WHERE claim_key IN {keys:Array(String)} AND expires_at > toDateTime64({now:String}, 3, 'UTC')
      GROUP BY claim_key`,

@@ -1,4 +1,4 @@
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 import { chTime } from '../queries/time.js';
 
 /**
@@ -112,7 +112,7 @@ export async function logAttempt(
   r: AttemptOutcome,
   owner: string,
 ): Promise<void> {
-  await store.insertRows('webhook_attempts', [
+  await rawSql(store).insertRows('webhook_attempts', [
     {
       project_id: row.project_id,
       webhook_id: row.webhook_id,
@@ -147,12 +147,12 @@ export async function writeDeliveryState(store: Store, row: DueDelivery, s: Deli
     updated_at: chTime(nowMs),
     version: versionOf(s.attempts, nowMs),
   };
-  await store.insertRows('webhook_deliveries', [next]);
+  await rawSql(store).insertRows('webhook_deliveries', [next]);
 }
 
 /** Pending deliveries whose next attempt is due at `nowMs`, oldest due first. */
 export async function dueDeliveries(store: Store, nowMs: number, limit: number): Promise<DueDelivery[]> {
-  return store.query<DueDelivery>(
+  return rawSql(store).query<DueDelivery>(
     `SELECT project_id, delivery_id, alert_id, webhook_id, event, attempts, toString(created_at) AS created_at
      FROM webhook_deliveries FINAL
      WHERE status = 'pending' AND next_attempt_at <= toDateTime64({now:String}, 3, 'UTC')
@@ -171,13 +171,13 @@ export async function listDeliveries(
   const params = { p: projectId, w: webhookId, n: opts.limit, a: opts.alertId ?? '' };
   const alertFilter = opts.alertId !== undefined ? 'AND alert_id = {a:String}' : '';
   const [attempts, states] = await Promise.all([
-    store.query<DeliveryAttemptRow>(
+    rawSql(store).query<DeliveryAttemptRow>(
       `SELECT delivery_id, alert_id, event, attempt, toString(attempted_at) AS attempted_at, status_code, latency_ms, success, error
        FROM webhook_attempts WHERE project_id = {p:String} AND webhook_id = {w:String} ${alertFilter}
        ORDER BY attempted_at DESC, attempt DESC LIMIT {n:UInt32}`,
       params,
     ),
-    store.query<DeliveryStateRow>(
+    rawSql(store).query<DeliveryStateRow>(
       `SELECT delivery_id, alert_id, event, status, attempts, toString(next_attempt_at) AS next_attempt_at, last_status_code, last_error
        FROM webhook_deliveries FINAL WHERE project_id = {p:String} AND webhook_id = {w:String} ${alertFilter}
        ORDER BY created_at DESC, delivery_id LIMIT {n:UInt32}`,

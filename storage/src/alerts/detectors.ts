@@ -1,4 +1,4 @@
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 import { chTime } from '../queries/time.js';
 import { sessionAggregateColumns } from '../queries/session-aggregate.js';
 
@@ -44,13 +44,13 @@ export async function agentBaselineRows(
            HAVING s_start_ns >= {bfrom:Int64} ${NS} AND s_start_ns < {now:Int64} ${NS})
      WHERE s_agent != ''`;
   const [samples, rates] = await Promise.all([
-    store.query<AgentSampleRow>(
+    rawSql(store).query<AgentSampleRow>(
       `SELECT s_agent AS agent, groupArray(session_id) AS ids, groupArray(s_cost) AS costs, groupArray(s_steps) AS steps
        FROM (SELECT s_agent, session_id, s_cost, s_steps ${inWindow} ORDER BY s_start_ns DESC LIMIT 2000 BY s_agent)
        GROUP BY s_agent`,
       params,
     ),
-    store.query<AgentRateRow>(
+    rawSql(store).query<AgentRateRow>(
       `SELECT s_agent AS agent,
               countIf(s_start_ns >= {wfrom:Int64} ${NS}) AS win_n,
               countIf(s_start_ns >= {wfrom:Int64} ${NS} AND s_errors > 0) AS win_err,
@@ -74,7 +74,13 @@ export interface SessionFigures {
 
 /** Sessions that received spans since `sinceMs` (ingest time), with their whole-session figures. */
 export async function recentSessionFigures(store: Store, projectId: string, sinceMs: number): Promise<SessionFigures[]> {
-  const rows = await store.query<{ session_id: string; s_agent: string; s_cost: number; s_steps: number; s_tool_calls: number }>(
+  const rows = await rawSql(store).query<{
+    session_id: string;
+    s_agent: string;
+    s_cost: number;
+    s_steps: number;
+    s_tool_calls: number;
+  }>(
     `SELECT ${SESSION_AGG} FROM sessions_rollup
      WHERE project_id = {p:String} AND session_id IN (
        SELECT session_id FROM sessions_rollup WHERE project_id = {p:String} AND last_ingested >= toDateTime64({since:String}, 3, 'UTC'))
@@ -105,7 +111,7 @@ export async function repeatedToolCalls(
   repeats: number,
 ): Promise<RepeatedToolCall[]> {
   if (sessionIds.length === 0) return [];
-  const rows = await store.query<RepeatedToolCall>(
+  const rows = await rawSql(store).query<RepeatedToolCall>(
     `SELECT session_id, tool_name, tool_call_key, uniqExact(span_id) AS n FROM spans
      WHERE project_id = {p:String} AND session_id IN {ids:Array(String)} AND tool_call_key != ''
      GROUP BY session_id, tool_name, tool_call_key HAVING n >= {r:UInt32}
@@ -117,7 +123,7 @@ export async function repeatedToolCalls(
 
 /** Up to 100 sessions of an agent started since `fromMs` that had errors. */
 export async function erringSessions(store: Store, projectId: string, agent: string, fromMs: number): Promise<string[]> {
-  const rows = await store.query<{ session_id: string }>(
+  const rows = await rawSql(store).query<{ session_id: string }>(
     `SELECT session_id FROM (SELECT ${SESSION_AGG} FROM sessions_rollup WHERE project_id = {p:String} GROUP BY session_id
        HAVING s_start_ns >= {wfrom:Int64} ${NS} AND s_agent = {a:String} AND s_errors > 0) LIMIT 100`,
     { p: projectId, wfrom: fromMs, a: agent },

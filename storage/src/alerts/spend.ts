@@ -1,4 +1,4 @@
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 
 /** A spend window over the hourly cost rollup: whole UTC hours and an optional scope. */
 export interface SpendWindow {
@@ -41,7 +41,7 @@ export async function spendInWindows(store: Store, projectId: string, windows: r
   });
   params.from = minStart / 1000;
   params.to = maxEnd / 1000;
-  const rows = await store.query<Record<string, number>>(
+  const rows = await rawSql(store).query<Record<string, number>>(
     `SELECT ${columns.join(', ')} FROM cost_hourly
      WHERE project_id = {p:String} AND hour >= toDateTime({from:UInt32}, 'UTC') AND hour < toDateTime({to:UInt32}, 'UTC')`,
     params,

@@ -1,7 +1,4 @@
-/** Row versions and time text shared by the alert-engine tables (ReplacingMergeTree: a change is a new version). */
-
-/** Versions order changes of one row: microseconds plus a random tail so two writers never tie. */
-export const nextVersion = (): number => Date.now() * 1000 + Math.floor(Math.random() * 1000);
+/** Time text shared by the alert-engine tables (row versions: `nextVersion` in ../versioned-table.ts). */
 
 /** A DateTime64 as ClickHouse's toString prints it (UTC) → ISO 8601. */
 export function isoOfCh(s: string): string {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Webhook, WebhookFormat } from '@cairn/schemas';
 import type { Store } from '../store.js';
 import { chTime } from '../queries/time.js';
-import { isoOfCh, nextVersion } from './versions.js';
+import { versionedTable } from '../versioned-table.js';
+import { isoOfCh } from './versions.js';
 
 /** Webhooks in their ReplacingMergeTree table (a change is a new version). */
 
@@ -41,65 +42,58 @@ function toWebhook(r: WebhookRow): WebhookRecord {
   };
 }
 
-export async function listWebhooks(store: Store, projectId: string): Promise<WebhookRecord[]> {
-  const rows = await store.query<WebhookRow>(
-    `SELECT ${WEBHOOK_COLUMNS} FROM webhooks FINAL WHERE project_id = {p:String} AND deleted = 0 ORDER BY created_at, webhook_id`,
-    { p: projectId },
-  );
-  return rows.map(toWebhook);
-}
+const webhooks = versionedTable<WebhookRow, WebhookRecord>({
+  table: 'webhooks',
+  key: 'webhook_id',
+  columns: WEBHOOK_COLUMNS,
+  fromRow: toWebhook,
+  toRow: (w) => ({
+    project_id: w.project_id,
+    webhook_id: w.id,
+    name: w.name,
+    url: w.url,
+    secret: w.secret,
+    format: w.format,
+    enabled: w.enabled ? 1 : 0,
+    created_at: chTime(Date.parse(w.created_at)),
+    updated_at: chTime(Date.parse(w.updated_at)),
+  }),
+});
+
+export const listWebhooks = (store: Store, projectId: string): Promise<WebhookRecord[]> => webhooks.list(store, projectId);
 
 /** Webhooks by id (deleted ones included, flagged), for deliveries that outlive a change. */
 export async function webhooksById(
   store: Store,
   ids: readonly string[],
 ): Promise<Map<string, WebhookRecord & { deleted: boolean }>> {
-  if (ids.length === 0) return new Map();
-  const rows = await store.query<WebhookRow & { deleted: number }>(
-    `SELECT ${WEBHOOK_COLUMNS}, deleted FROM webhooks FINAL WHERE webhook_id IN {ids:Array(String)}`,
-    { ids: [...new Set(ids)] },
-  );
-  return new Map(rows.map((r) => [r.webhook_id, { ...toWebhook(r), deleted: Number(r.deleted) === 1 }]));
+  const rows = await webhooks.byIds(store, ids);
+  return new Map(rows.map(({ record, deleted }) => [record.id, { ...record, deleted }]));
 }
 
-export async function getWebhook(store: Store, projectId: string, id: string): Promise<WebhookRecord | undefined> {
-  const rows = await store.query<WebhookRow>(
-    `SELECT ${WEBHOOK_COLUMNS} FROM webhooks FINAL WHERE project_id = {p:String} AND webhook_id = {id:String} AND deleted = 0 LIMIT 1`,
-    { p: projectId, id },
-  );
-  return rows[0] ? toWebhook(rows[0]) : undefined;
-}
+export const getWebhook = (store: Store, projectId: string, id: string): Promise<WebhookRecord | undefined> =>
+  webhooks.get(store, projectId, id);
 
+/** Writes a webhook (new or changed) as a new version; returns it as written. */
 export async function saveWebhook(
   store: Store,
   w: Omit<WebhookRecord, 'id' | 'created_at' | 'updated_at' | 'secret_prefix'> & { id?: string; created_at?: string },
-  deleted = false,
 ): Promise<WebhookRecord> {
-  const id = w.id ?? randomUUID();
   const now = Date.now();
-  const created = w.created_at ? Date.parse(w.created_at) : now;
-  await store.insertRows('webhooks', [
-    {
-      project_id: w.project_id,
-      webhook_id: id,
-      name: w.name,
-      url: w.url,
-      secret: w.secret,
-      format: w.format,
-      enabled: w.enabled ? 1 : 0,
-      created_at: chTime(created),
-      updated_at: chTime(now),
-      deleted: deleted ? 1 : 0,
-      version: nextVersion(),
-    },
-  ]);
-  return {
+  const rec: WebhookRecord = {
     ...w,
-    id,
+    id: w.id ?? randomUUID(),
     secret_prefix: w.secret.slice(0, 10),
-    created_at: new Date(created).toISOString(),
+    created_at: new Date(w.created_at ? Date.parse(w.created_at) : now).toISOString(),
     updated_at: new Date(now).toISOString(),
   };
+  await webhooks.save(store, rec);
+  return rec;
+}
+
+/** Deletes a webhook: a new version of it, flagged deleted (deliveries still find it by id). */
+export async function deleteWebhook(store: Store, w: WebhookRecord): Promise<void> {
+  await webhooks.delete(store, { ...w, updated_at: new Date().toISOString() });
 }
 
 /** The public view of a webhook: never the secret. */

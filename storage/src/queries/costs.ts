@@ -1,5 +1,5 @@
 import { CairnError, type CostBucket, type CostFigures, type CostGroupBy, type CostsResponse } from '@cairn/schemas';
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 import { chTime, parseTime } from './time.js';
 
 export interface CostsRequest {
@@ -89,7 +89,7 @@ export async function getCosts(store: Store, req: CostsRequest): Promise<CostsRe
     }
   }
   const bucketExpr = req.bucket === 'hour' ? 'hour' : "toStartOfDay(hour, 'UTC')";
-  const rows = await store.query<CostRow>(
+  const rows = await rawSql(store).query<CostRow>(
     `SELECT toUnixTimestamp(${bucketExpr}) * 1000 AS t_ms, ${DIMENSION[req.groupBy]} AS k,
             sum(cost_usd) AS cost_usd, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
             sum(cache_read_tokens) AS cache_read_tokens, sum(reasoning_tokens) AS reasoning_tokens, sum(llm_calls) AS llm_calls

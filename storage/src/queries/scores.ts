@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Score, ScoreBody } from '@cairn/schemas';
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 
 interface ScoreRow {
   session_id: string;
@@ -47,7 +47,7 @@ export async function insertScore(store: Store, projectId: string, body: ScoreBo
     created_ms: now,
   };
   const { created_ms: _ms, ...columns } = row;
-  await store.insertRows('scores', [
+  await rawSql(store).insertRows('scores', [
     { project_id: projectId, ...columns, created_at: new Date(now).toISOString().replace('T', ' ').replace('Z', '') },
   ]);
   return toScore(row);
@@ -57,7 +57,7 @@ export async function insertScore(store: Store, projectId: string, body: ScoreBo
 export async function listScores(store: Store, projectId: string, sessionIds: string[]): Promise<Map<string, Score[]>> {
   const out = new Map<string, Score[]>();
   if (sessionIds.length === 0) return out;
-  const rows = await store.query<ScoreRow>(
+  const rows = await rawSql(store).query<ScoreRow>(
     `SELECT session_id, span_id, score_id, name, data_type, value, string_value, comment, source,
             toUnixTimestamp64Milli(created_at) AS created_ms
      FROM scores WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
@@ -80,7 +80,7 @@ export async function sessionHasSpan(
   sessionId: string,
   spanId: string | undefined,
 ): Promise<boolean> {
-  const rows = await store.query<{ n: number }>(
+  const rows = await rawSql(store).query<{ n: number }>(
     spanId === undefined
       ? 'SELECT count() AS n FROM sessions_rollup WHERE project_id = {p:String} AND session_id = {id:String}'
       : 'SELECT count() AS n FROM spans WHERE project_id = {p:String} AND session_id = {id:String} AND span_id = {sid:String}',

@@ -1,5 +1,5 @@
 import { ANOMALY_TYPES, type AnomalyType } from '@cairn/schemas';
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 
 const KNOWN = new Set<string>(ANOMALY_TYPES);
 
@@ -13,7 +13,7 @@ export async function anomaliesOf(store: Store, projectId: string, ids: readonly
   if (ids.length === 0) return new Map();
   // groupUniqArray: the table is a ReplacingMergeTree, so two engines flagging the same session
   // leave duplicate rows until a merge.
-  const rows = await store.query<{ session_id: string; types: string[] }>(
+  const rows = await rawSql(store).query<{ session_id: string; types: string[] }>(
     `SELECT session_id, arraySort(groupUniqArray(toString(type))) AS types FROM session_anomalies
      WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
      GROUP BY session_id`,

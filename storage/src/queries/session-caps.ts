@@ -1,5 +1,5 @@
 import { CAP_ATTRS, type CapField, type SessionCaps } from '@cairn/schemas';
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 
 const FIELDS = Object.keys(CAP_ATTRS) as CapField[];
 
@@ -26,7 +26,7 @@ export async function getSessionCaps(store: Store, projectId: string, sessionId:
     params[`k${i}`] = CAP_ATTRS[f];
     return `JSONExtractRaw(attributes, {k${i}:String}) AS ${f}`;
   });
-  const rows = await store.query<Record<CapField, string>>(
+  const rows = await rawSql(store).query<Record<CapField, string>>(
     `SELECT ${columns.join(', ')}
      FROM spans
      WHERE project_id = {p:String} AND session_id = {id:String} AND kind = 'session'

@@ -1,5 +1,5 @@
 import { CairnError, type AnomalyType, type SessionSort, type SessionStatus, type SessionSummary } from '@cairn/schemas';
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 import { cursorString, decodeCursor, encodeCursor } from './cursor.js';
 import { chTime, parseTime } from './time.js';
 import { anomaliesOf } from './session-anomalies.js';
@@ -190,7 +190,7 @@ export async function listSessions(
   const columns = (Object.keys(SESSION_AGGREGATES) as SessionAggregate[])
     .filter((alias) => needed.includes(alias))
     .map((alias) => `${SESSION_AGGREGATES[alias]} AS ${alias}`);
-  const ranked = await store.query<{ session_id: string; sort_value: string }>(
+  const ranked = await rawSql(store).query<{ session_id: string; sort_value: string }>(
     `SELECT session_id, ${columns.length > 0 ? columns.join(', ') + ', ' : ''}toString(${key.expr}) AS sort_value
      FROM sessions_rollup
      WHERE project_id = {p:String}${where.map((w) => ` AND ${w}`).join('')}
@@ -217,7 +217,7 @@ export async function listSessions(
 async function summarize(store: Store, projectId: string, ids: string[]): Promise<Map<string, SessionSummary>> {
   if (ids.length === 0) return new Map();
   const [rows, flags, titles] = await Promise.all([
-    store.query<SummaryRow>(
+    rawSql(store).query<SummaryRow>(
       `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
        WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
        GROUP BY session_id`,
@@ -239,7 +239,7 @@ export async function getSessionSummary(
   sessionId: string,
 ): Promise<{ summary: SessionSummary; startNs: bigint } | undefined> {
   const [rows, flags, titles] = await Promise.all([
-    store.query<SummaryRow>(
+    rawSql(store).query<SummaryRow>(
       `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
        WHERE project_id = {p:String} AND session_id = {id:String}
        GROUP BY session_id`,

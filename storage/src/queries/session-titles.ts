@@ -1,5 +1,5 @@
 import { ATTR } from '@cairn/schemas';
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 
 /** Titles longer than this are cut: the list shows one line, and a hostile attribute must not bloat a page. */
 const MAX_TITLE = 200;
@@ -17,7 +17,7 @@ const MAX_TITLE = 200;
  */
 export async function titlesOf(store: Store, projectId: string, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await store.query<{ session_id: string; attr_title: string; root_name: string }>(
+  const rows = await rawSql(store).query<{ session_id: string; attr_title: string; root_name: string }>(
     `SELECT session_id,
        argMinIf(
          substringUTF8(JSONExtractString(attributes, {k:String}), 1, {max:UInt32}),

@@ -1,5 +1,5 @@
 import { SPAN_SELECT, decodeSpanRow, type SpanRow, type StepDetail } from '@cairn/schemas';
-import type { Store } from '../store.js';
+import { rawSql, type Store } from '../store.js';
 import { isoFromNs } from './time.js';
 import { parentsFirst } from './replay.js';
 
@@ -62,7 +62,7 @@ export async function getSpan(
   sessionId: string,
   spanId: string,
 ): Promise<FullSpanRow | undefined> {
-  const rows = await store.query<Record<string, unknown>>(
+  const rows = await rawSql(store).query<Record<string, unknown>>(
     `SELECT ${SPAN_SELECT} FROM spans
      WHERE project_id = {p:String} AND session_id = {id:String} AND span_id = {sid:String}
      LIMIT 1`,
@@ -77,7 +77,7 @@ export async function getPreviousState(
   projectId: string,
   span: FullSpanRow,
 ): Promise<{ span_id: string; start_time: string; state: string } | null> {
-  const rows = await store.query<{ span_id: string; start_ns: string; state: string }>(
+  const rows = await rawSql(store).query<{ span_id: string; start_ns: string; state: string }>(
     `SELECT span_id, toString(toUnixTimestamp64Nano(start_time)) AS start_ns, state FROM spans
      WHERE project_id = {p:String} AND session_id = {id:String} AND has_state = 1
        AND (start_time, span_id) < (fromUnixTimestamp64Nano({s:Int64}, 'UTC'), {sid:String})
@@ -93,7 +93,7 @@ export async function getPreviousState(
 export async function getFullSpans(store: Store, projectId: string, sessionIds: string[]): Promise<Map<string, FullSpanRow[]>> {
   const out = new Map<string, FullSpanRow[]>();
   if (sessionIds.length === 0) return out;
-  const rows = await store.query<Record<string, unknown>>(
+  const rows = await rawSql(store).query<Record<string, unknown>>(
     `SELECT ${SPAN_SELECT} FROM spans
      WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
      ORDER BY session_id, start_time, span_id
