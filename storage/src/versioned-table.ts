@@ -19,6 +19,20 @@ export function nextVersion(): number {
   return lastVersion;
 }
 
+/** A record as its next version: a new id when it has none, `created_at` kept (else now), `updated_at` now (ISO times). */
+export function nextRecord<T extends { id?: string; created_at?: string }>(
+  r: T,
+  newId: () => string,
+): T & { id: string; created_at: string; updated_at: string } {
+  const now = Date.now();
+  return {
+    ...r,
+    id: r.id ?? newId(),
+    created_at: new Date(r.created_at ? Date.parse(r.created_at) : now).toISOString(),
+    updated_at: new Date(now).toISOString(),
+  };
+}
+
 export interface VersionedTableSpec<Row, Rec> {
   table: string;
   /** The id column; with project_id, the table's ORDER BY. */

@@ -1,8 +1,7 @@
-import { ApiKeyList, CairnError, CreatedKeyResponse, CreateKeyBody, KeyParams, OkResponse, type ApiKey } from '@cairn/schemas';
+import { ApiKeyList, CreatedKeyResponse, CreateKeyBody, KeyParams, type ApiKey } from '@cairn/schemas';
 import { createKey, listKeys, revokeKey, type ApiKeyRecord } from '@cairn/storage';
-import { authOf } from '../auth.js';
 import type { ApiInstance, RouteContext } from '../types.js';
-import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
+import { registerCrudRoutes } from './crud.js';
 
 function toApiKey(r: ApiKeyRecord): ApiKey {
   const created = Date.parse(r.created_at.includes('T') ? r.created_at : r.created_at.replace(' ', 'T') + 'Z');
@@ -17,57 +16,36 @@ function toApiKey(r: ApiKeyRecord): ApiKey {
 }
 
 export function registerKeyRoutes(app: ApiInstance, { store, auth }: RouteContext): void {
-  app.get(
-    '/api/keys',
-    {
-      schema: {
-        tags: ['keys'],
-        summary: "The project's keys (never the keys themselves: a prefix to recognise them)",
-        response: { 200: ApiKeyList, ...AUTH_ERRORS },
+  registerCrudRoutes(app, {
+    path: '/api/keys',
+    tag: 'keys',
+    noun: 'key',
+    params: KeyParams,
+    idParam: 'key_id',
+    list: {
+      summary: "The project's keys (never the keys themselves: a prefix to recognise them)",
+      response: ApiKeyList,
+      load: async (projectId) => ({ keys: (await listKeys(store, projectId)).map(toApiKey) }),
+    },
+    create: {
+      summary: 'Create an ingest or admin key for this project',
+      description: 'The answer holds the full key: it is shown this once; only its SHA-256 is stored.',
+      body: CreateKeyBody,
+      response: CreatedKeyResponse,
+      run: async (projectId, body) => {
+        const { key, ...record } = await createKey(store, { projectId, kind: body.kind, name: body.name ?? '' });
+        return { key, record: toApiKey(record) };
       },
     },
-    async (request) => ({ keys: (await listKeys(store, authOf(request).projectId)).map(toApiKey) }),
-  );
-
-  app.post(
-    '/api/keys',
-    {
-      schema: {
-        tags: ['keys'],
-        summary: 'Create an ingest or admin key for this project',
-        description: 'The answer holds the full key: it is shown this once; only its SHA-256 is stored.',
-        body: CreateKeyBody,
-        response: { 201: CreatedKeyResponse, ...AUTH_ERRORS },
+    remove: {
+      summary: 'Revoke a key of this project',
+      description:
+        'Takes effect at once on this process and within 5 seconds on others (key cache). Sign-ins made with the key end too.',
+      byId: async (projectId, keyId) => {
+        const ok = await revokeKey(store, projectId, keyId);
+        if (ok) auth.invalidate();
+        return ok;
       },
     },
-    async (request, reply) => {
-      const created = await createKey(store, {
-        projectId: authOf(request).projectId,
-        kind: request.body.kind,
-        name: request.body.name ?? '',
-      });
-      const { key, ...record } = created;
-      return reply.status(201).send({ key, record: toApiKey(record) });
-    },
-  );
-
-  app.delete(
-    '/api/keys/:key_id',
-    {
-      schema: {
-        tags: ['keys'],
-        summary: 'Revoke a key of this project',
-        description:
-          'Takes effect at once on this process and within 5 seconds on others (key cache). Sign-ins made with the key end too.',
-        params: KeyParams,
-        response: { 200: OkResponse, ...AUTH_ERRORS_404 },
-      },
-    },
-    async (request) => {
-      const ok = await revokeKey(store, authOf(request).projectId, request.params.key_id);
-      if (!ok) throw new CairnError('CAIRN_NOT_FOUND', `no key "${request.params.key_id}" in this project`);
-      auth.invalidate();
-      return { ok: true as const };
-    },
-  );
+  });
 }

@@ -1,9 +1,7 @@
 import {
-  CairnError,
   ClaimBody,
   CreateReviewQueueBody,
   DecideBody,
-  OkResponse,
   PutThresholdBody,
   ReviewHistory,
   ReviewHistoryQuery,
@@ -28,15 +26,12 @@ import {
   listReviewItems,
   listReviewQueues,
   listThresholds,
-  listWebhooks,
   putThreshold,
   saveReviewQueue,
   cursorNumber,
   cursorString,
   decodeCursor,
   encodeCursor,
-  type ReviewQueueRecord,
-  type Store,
   type ThresholdRecord,
 } from '@cairn/storage';
 import { authOf } from '../auth.js';
@@ -44,24 +39,12 @@ import { publicItem } from '@cairn/alerts';
 import { claimItem, decideItem, foundItem, publicEvent, publicQueue } from '../reviews/items.js';
 import { ThresholdCache } from '../reviews/threshold-cache.js';
 import type { ApiInstance, RouteContext } from '../types.js';
-import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
+import { AUTH_ERRORS, AUTH_ERRORS_404, assertWebhooks } from './common.js';
+import { registerCrudRoutes } from './crud.js';
 
 /** Admin routes of escalation reviews (ingest-api README, "Reviews API"). */
 
 const CONFLICT = { ...AUTH_ERRORS_404, 409: AUTH_ERRORS_404[404] } as const;
-
-async function checkWebhooks(store: Store, projectId: string, field: string, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  const known = new Set((await listWebhooks(store, projectId)).map((w) => w.id));
-  const missing = ids.find((id) => !known.has(id));
-  if (missing !== undefined) throw new CairnError('CAIRN_BAD_REQUEST', `${field}: no webhook "${missing}" in this project`);
-}
-
-async function foundQueue(store: Store, projectId: string, id: string): Promise<ReviewQueueRecord> {
-  const q = await getReviewQueue(store, projectId, id);
-  if (!q) throw new CairnError('CAIRN_NOT_FOUND', `no review queue "${id}" in this project`);
-  return q;
-}
 
 const publicThreshold = (t: ThresholdRecord): ReviewThreshold => ({
   agent: t.agent_name,
@@ -79,109 +62,71 @@ export interface ReviewRouteOptions {
 
 export function registerReviewRoutes(app: ApiInstance, { store }: RouteContext, opts: ReviewRouteOptions = {}): void {
   const clock = opts.clock ?? Date.now;
-  app.get(
-    '/api/reviews/queues',
-    { schema: { tags: ['reviews'], summary: 'Review queues', response: { 200: ReviewQueueList, ...AUTH_ERRORS } } },
-    async (request) => ({ queues: (await listReviewQueues(store, authOf(request).projectId)).map(publicQueue) }),
-  );
-
-  app.post(
-    '/api/reviews/queues',
-    {
-      schema: {
-        tags: ['reviews'],
-        summary: 'Create a review queue',
-        description:
-          'Escalations whose agent / workflow match `scope` go to this queue (the most specific queue wins). ' +
-          '`webhook_ids` hear about each new item; past `sla_minutes` the item fires `escalation.sla_missed` to ' +
-          '`fallback_webhook_ids` (else `webhook_ids`, else every enabled webhook) and `fallback` is applied.',
-        body: CreateReviewQueueBody,
-        response: { 201: ReviewQueue, ...AUTH_ERRORS },
+  registerCrudRoutes(app, {
+    path: '/api/reviews/queues',
+    tag: 'reviews',
+    noun: 'review queue',
+    params: ReviewIdParams,
+    item: ReviewQueue,
+    find: (projectId, id) => getReviewQueue(store, projectId, id),
+    list: {
+      summary: 'Review queues',
+      response: ReviewQueueList,
+      load: async (projectId) => ({ queues: (await listReviewQueues(store, projectId)).map(publicQueue) }),
+    },
+    create: {
+      summary: 'Create a review queue',
+      description:
+        'Escalations whose agent / workflow match `scope` go to this queue (the most specific queue wins). ' +
+        '`webhook_ids` hear about each new item; past `sla_minutes` the item fires `escalation.sla_missed` to ' +
+        '`fallback_webhook_ids` (else `webhook_ids`, else every enabled webhook) and `fallback` is applied.',
+      body: CreateReviewQueueBody,
+      response: ReviewQueue,
+      run: async (projectId, b) => {
+        const hooks = [...new Set(b.webhook_ids ?? [])];
+        const fallbackHooks = [...new Set(b.fallback_webhook_ids ?? [])];
+        await assertWebhooks(store, projectId, 'webhook_ids', hooks);
+        await assertWebhooks(store, projectId, 'fallback_webhook_ids', fallbackHooks);
+        const saved = await saveReviewQueue(store, {
+          project_id: projectId,
+          name: b.name,
+          ...scopeCols(b.scope),
+          webhook_ids: hooks,
+          reviewer: b.reviewer ?? '',
+          sla_minutes: b.sla_minutes,
+          fallback: b.fallback ?? 'hold',
+          fallback_webhook_ids: fallbackHooks,
+        });
+        return publicQueue(saved);
       },
     },
-    async (request, reply) => {
-      const { projectId } = authOf(request);
-      const b = request.body;
-      const hooks = [...new Set(b.webhook_ids ?? [])];
-      const fallbackHooks = [...new Set(b.fallback_webhook_ids ?? [])];
-      await checkWebhooks(store, projectId, 'webhook_ids', hooks);
-      await checkWebhooks(store, projectId, 'fallback_webhook_ids', fallbackHooks);
-      const saved = await saveReviewQueue(store, {
-        project_id: projectId,
-        name: b.name,
-        ...scopeCols(b.scope),
-        webhook_ids: hooks,
-        reviewer: b.reviewer ?? '',
-        sla_minutes: b.sla_minutes,
-        fallback: b.fallback ?? 'hold',
-        fallback_webhook_ids: fallbackHooks,
-      });
-      return reply.status(201).send(publicQueue(saved));
-    },
-  );
-
-  app.get(
-    '/api/reviews/queues/:id',
-    {
-      schema: {
-        tags: ['reviews'],
-        summary: 'One review queue',
-        params: ReviewIdParams,
-        response: { 200: ReviewQueue, ...AUTH_ERRORS_404 },
+    get: { summary: 'One review queue', answer: publicQueue },
+    update: {
+      summary: 'Change a review queue (fields not sent stay as they are)',
+      description: 'Items already open keep their due time.',
+      body: UpdateReviewQueueBody,
+      run: async (projectId, cur, b) => {
+        if (b.webhook_ids) await assertWebhooks(store, projectId, 'webhook_ids', b.webhook_ids);
+        if (b.fallback_webhook_ids) await assertWebhooks(store, projectId, 'fallback_webhook_ids', b.fallback_webhook_ids);
+        const saved = await saveReviewQueue(store, {
+          ...cur,
+          ...(b.name !== undefined ? { name: b.name } : {}),
+          ...(b.scope !== undefined ? scopeCols(b.scope) : {}),
+          ...(b.webhook_ids !== undefined ? { webhook_ids: [...new Set(b.webhook_ids)] } : {}),
+          ...(b.reviewer !== undefined ? { reviewer: b.reviewer } : {}),
+          ...(b.sla_minutes !== undefined ? { sla_minutes: b.sla_minutes } : {}),
+          ...(b.fallback !== undefined ? { fallback: b.fallback } : {}),
+          ...(b.fallback_webhook_ids !== undefined ? { fallback_webhook_ids: [...new Set(b.fallback_webhook_ids)] } : {}),
+        });
+        return publicQueue(saved);
       },
     },
-    async (request) => publicQueue(await foundQueue(store, authOf(request).projectId, request.params.id)),
-  );
-
-  app.patch(
-    '/api/reviews/queues/:id',
-    {
-      schema: {
-        tags: ['reviews'],
-        summary: 'Change a review queue (fields not sent stay as they are)',
-        description: 'Items already open keep their due time.',
-        params: ReviewIdParams,
-        body: UpdateReviewQueueBody,
-        response: { 200: ReviewQueue, ...AUTH_ERRORS_404 },
-      },
+    remove: {
+      summary: 'Delete a review queue',
+      description: 'Its open items stay, with their due time; new escalations go to another matching queue.',
+      run: (cur) => deleteReviewQueue(store, cur),
     },
-    async (request) => {
-      const { projectId } = authOf(request);
-      const cur = await foundQueue(store, projectId, request.params.id);
-      const b = request.body;
-      if (b.webhook_ids) await checkWebhooks(store, projectId, 'webhook_ids', b.webhook_ids);
-      if (b.fallback_webhook_ids) await checkWebhooks(store, projectId, 'fallback_webhook_ids', b.fallback_webhook_ids);
-      const saved = await saveReviewQueue(store, {
-        ...cur,
-        ...(b.name !== undefined ? { name: b.name } : {}),
-        ...(b.scope !== undefined ? scopeCols(b.scope) : {}),
-        ...(b.webhook_ids !== undefined ? { webhook_ids: [...new Set(b.webhook_ids)] } : {}),
-        ...(b.reviewer !== undefined ? { reviewer: b.reviewer } : {}),
-        ...(b.sla_minutes !== undefined ? { sla_minutes: b.sla_minutes } : {}),
-        ...(b.fallback !== undefined ? { fallback: b.fallback } : {}),
-        ...(b.fallback_webhook_ids !== undefined ? { fallback_webhook_ids: [...new Set(b.fallback_webhook_ids)] } : {}),
-      });
-      return publicQueue(saved);
-    },
-  );
-
-  app.delete(
-    '/api/reviews/queues/:id',
-    {
-      schema: {
-        tags: ['reviews'],
-        summary: 'Delete a review queue',
-        description: 'Its open items stay, with their due time; new escalations go to another matching queue.',
-        params: ReviewIdParams,
-        response: { 200: OkResponse, ...AUTH_ERRORS_404 },
-      },
-    },
-    async (request) => {
-      const cur = await foundQueue(store, authOf(request).projectId, request.params.id);
-      await deleteReviewQueue(store, cur);
-      return { ok: true as const };
-    },
-  );
+  });
 
   app.get(
     '/api/reviews/items',

@@ -1,31 +1,20 @@
 import {
-  CairnError,
   CreatedWebhookResponse,
   CreateWebhookBody,
   DeliveriesQuery,
   DeliveriesResponse,
-  OkResponse,
   TestDeliveryResponse,
   UpdateWebhookBody,
   Webhook,
   WebhookList,
   WebhookParams,
 } from '@cairn/schemas';
-import {
-  deleteWebhook,
-  getWebhook,
-  isoOfCh,
-  listDeliveries,
-  listWebhooks,
-  publicWebhook,
-  saveWebhook,
-  type Store,
-  type WebhookRecord,
-} from '@cairn/storage';
+import { deleteWebhook, getWebhook, isoOfCh, listDeliveries, listWebhooks, publicWebhook, saveWebhook } from '@cairn/storage';
 import { authOf } from '../auth.js';
 import { assertPublicTarget, generateWebhookSecret, sendTestEvent, sendWebhook, type WebhookSender } from '@cairn/alerts';
 import type { ApiInstance, RouteContext } from '../types.js';
-import { AUTH_ERRORS, AUTH_ERRORS_404 } from './common.js';
+import { AUTH_ERRORS_404 } from './common.js';
+import { registerCrudRoutes } from './crud.js';
 
 export interface WebhookRouteOptions {
   /** CAIRN_WEBHOOK_ALLOW_PRIVATE. */
@@ -35,112 +24,61 @@ export interface WebhookRouteOptions {
   send?: WebhookSender;
 }
 
-async function found(store: Store, projectId: string, id: string): Promise<WebhookRecord> {
-  const w = await getWebhook(store, projectId, id);
-  if (!w) throw new CairnError('CAIRN_NOT_FOUND', `no webhook "${id}" in this project`);
-  return w;
-}
-
 export function registerWebhookRoutes(app: ApiInstance, { store }: RouteContext, opts: WebhookRouteOptions): void {
   const send = opts.send ?? sendWebhook;
-  app.get(
-    '/api/webhooks',
-    {
-      schema: {
-        tags: ['webhooks'],
-        summary: "The project's webhooks (never their secrets)",
-        response: { 200: WebhookList, ...AUTH_ERRORS },
+  const { found } = registerCrudRoutes(app, {
+    path: '/api/webhooks',
+    tag: 'webhooks',
+    noun: 'webhook',
+    params: WebhookParams,
+    item: Webhook,
+    find: (projectId, id) => getWebhook(store, projectId, id),
+    list: {
+      summary: "The project's webhooks (never their secrets)",
+      response: WebhookList,
+      load: async (projectId) => ({ webhooks: (await listWebhooks(store, projectId)).map(publicWebhook) }),
+    },
+    create: {
+      summary: 'Create a webhook',
+      description:
+        'Alerts are POSTed with `X-Cairn-Event`, `X-Cairn-Delivery` (stable per alert × webhook), `X-Cairn-Timestamp` ' +
+        '(Unix seconds) and `X-Cairn-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`. The secret ' +
+        'is in this answer only. Private and loopback targets are refused unless CAIRN_WEBHOOK_ALLOW_PRIVATE=1 (checked ' +
+        'again on every delivery, on the addresses actually connected to).',
+      body: CreateWebhookBody,
+      response: CreatedWebhookResponse,
+      run: async (projectId, body) => {
+        const url = await assertPublicTarget(body.url, opts.allowPrivate);
+        const secret = generateWebhookSecret();
+        const saved = await saveWebhook(store, {
+          project_id: projectId,
+          name: body.name ?? '',
+          url: url.toString(),
+          secret,
+          format: body.format ?? 'json',
+          enabled: body.enabled ?? true,
+        });
+        return { webhook: publicWebhook(saved), secret };
       },
     },
-    async (request) => ({ webhooks: (await listWebhooks(store, authOf(request).projectId)).map(publicWebhook) }),
-  );
-
-  app.post(
-    '/api/webhooks',
-    {
-      schema: {
-        tags: ['webhooks'],
-        summary: 'Create a webhook',
-        description:
-          'Alerts are POSTed with `X-Cairn-Event`, `X-Cairn-Delivery` (stable per alert × webhook), `X-Cairn-Timestamp` ' +
-          '(Unix seconds) and `X-Cairn-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`. The secret ' +
-          'is in this answer only. Private and loopback targets are refused unless CAIRN_WEBHOOK_ALLOW_PRIVATE=1 (checked ' +
-          'again on every delivery, on the addresses actually connected to).',
-        body: CreateWebhookBody,
-        response: { 201: CreatedWebhookResponse, ...AUTH_ERRORS },
+    get: { summary: 'One webhook', answer: publicWebhook },
+    update: {
+      summary: 'Change a webhook (url, name, format, enabled); the secret stays',
+      body: UpdateWebhookBody,
+      run: async (_projectId, cur, b) => {
+        const url = b.url !== undefined ? (await assertPublicTarget(b.url, opts.allowPrivate)).toString() : cur.url;
+        const saved = await saveWebhook(store, {
+          ...cur,
+          url,
+          ...(b.name !== undefined ? { name: b.name } : {}),
+          ...(b.format !== undefined ? { format: b.format } : {}),
+          ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
+        });
+        return publicWebhook(saved);
       },
     },
-    async (request, reply) => {
-      const { projectId } = authOf(request);
-      const url = await assertPublicTarget(request.body.url, opts.allowPrivate);
-      const secret = generateWebhookSecret();
-      const saved = await saveWebhook(store, {
-        project_id: projectId,
-        name: request.body.name ?? '',
-        url: url.toString(),
-        secret,
-        format: request.body.format ?? 'json',
-        enabled: request.body.enabled ?? true,
-      });
-      return reply.status(201).send({ webhook: publicWebhook(saved), secret });
-    },
-  );
-
-  app.get(
-    '/api/webhooks/:id',
-    {
-      schema: {
-        tags: ['webhooks'],
-        summary: 'One webhook',
-        params: WebhookParams,
-        response: { 200: Webhook, ...AUTH_ERRORS_404 },
-      },
-    },
-    async (request) => publicWebhook(await found(store, authOf(request).projectId, request.params.id)),
-  );
-
-  app.patch(
-    '/api/webhooks/:id',
-    {
-      schema: {
-        tags: ['webhooks'],
-        summary: 'Change a webhook (url, name, format, enabled); the secret stays',
-        params: WebhookParams,
-        body: UpdateWebhookBody,
-        response: { 200: Webhook, ...AUTH_ERRORS_404 },
-      },
-    },
-    async (request) => {
-      const cur = await found(store, authOf(request).projectId, request.params.id);
-      const b = request.body;
-      const url = b.url !== undefined ? (await assertPublicTarget(b.url, opts.allowPrivate)).toString() : cur.url;
-      const saved = await saveWebhook(store, {
-        ...cur,
-        url,
-        ...(b.name !== undefined ? { name: b.name } : {}),
-        ...(b.format !== undefined ? { format: b.format } : {}),
-        ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
-      });
-      return publicWebhook(saved);
-    },
-  );
-
-  app.delete(
-    '/api/webhooks/:id',
-    {
-      schema: {
-        tags: ['webhooks'],
-        summary: 'Delete a webhook (its pending deliveries are cancelled)',
-        params: WebhookParams,
-        response: { 200: OkResponse, ...AUTH_ERRORS_404 },
-      },
-    },
-    async (request) => {
-      const cur = await found(store, authOf(request).projectId, request.params.id);
-      await deleteWebhook(store, cur);
-      return { ok: true as const };
-    },
-  );
+    remove: { summary: 'Delete a webhook (its pending deliveries are cancelled)', run: (cur) => deleteWebhook(store, cur) },
+  });
 
   app.get(
     '/api/webhooks/:id/deliveries',
@@ -155,7 +93,7 @@ export function registerWebhookRoutes(app: ApiInstance, { store }: RouteContext,
     },
     async (request) => {
       const { projectId } = authOf(request);
-      const w = await found(store, projectId, request.params.id);
+      const w = await found(projectId, request.params.id);
       const { attempts, states } = await listDeliveries(store, projectId, w.id, {
         limit: request.query.limit ?? 100,
         ...(request.query.alert_id !== undefined ? { alertId: request.query.alert_id } : {}),
@@ -197,7 +135,7 @@ export function registerWebhookRoutes(app: ApiInstance, { store }: RouteContext,
       },
     },
     async (request) => {
-      const w = await found(store, authOf(request).projectId, request.params.id);
+      const w = await found(authOf(request).projectId, request.params.id);
       const r = await sendTestEvent(store, w, {
         allowPrivate: opts.allowPrivate,
         timeoutMs: opts.timeoutMs ?? 10_000,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Budget, BudgetPeriod, BudgetScope } from '@cairn/schemas';
 import type { Store } from '../store.js';
 import { chTime } from '../queries/time.js';
-import { versionedTable } from '../versioned-table.js';
+import { nextRecord, versionedTable } from '../versioned-table.js';
 import { isoOfCh } from './versions.js';
 
 /** Budgets in their ReplacingMergeTree table (a change is a new version). */
@@ -89,13 +89,7 @@ export async function saveBudget(
   store: Store,
   b: Omit<BudgetRecord, 'id' | 'created_at' | 'updated_at'> & { id?: string; created_at?: string },
 ): Promise<BudgetRecord> {
-  const now = Date.now();
-  const rec: BudgetRecord = {
-    ...b,
-    id: b.id ?? randomUUID(),
-    created_at: new Date(b.created_at ? Date.parse(b.created_at) : now).toISOString(),
-    updated_at: new Date(now).toISOString(),
-  };
+  const rec: BudgetRecord = nextRecord(b, randomUUID);
   await budgets.save(store, rec);
   return rec;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Webhook, WebhookFormat } from '@cairn/schemas';
 import type { Store } from '../store.js';
 import { chTime } from '../queries/time.js';
-import { versionedTable } from '../versioned-table.js';
+import { nextRecord, versionedTable } from '../versioned-table.js';
 import { isoOfCh } from './versions.js';
 
 /** Webhooks in their ReplacingMergeTree table (a change is a new version). */
@@ -79,14 +79,7 @@ export async function saveWebhook(
   store: Store,
   w: Omit<WebhookRecord, 'id' | 'created_at' | 'updated_at' | 'secret_prefix'> & { id?: string; created_at?: string },
 ): Promise<WebhookRecord> {
-  const now = Date.now();
-  const rec: WebhookRecord = {
-    ...w,
-    id: w.id ?? randomUUID(),
-    secret_prefix: w.secret.slice(0, 10),
-    created_at: new Date(w.created_at ? Date.parse(w.created_at) : now).toISOString(),
-    updated_at: new Date(now).toISOString(),
-  };
+  const rec: WebhookRecord = { ...nextRecord(w, randomUUID), secret_prefix: w.secret.slice(0, 10) };
   await webhooks.save(store, rec);
   return rec;
 }
