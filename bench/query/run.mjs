@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { createKey, ensureProject, openStore } from '../../storage/dist/index.js';
 import { buildApp } from '../../ingest-api/dist/index.js';
 import { reportResult } from '../lib.mjs';
+import { benchCases, BIG_ID, PROJECT } from './cases.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -33,8 +34,6 @@ const SESSIONS = Number(values.sessions);
 const PER_SESSION = Number(values['spans-per-session']);
 const BIG_STEPS = Number(values['big-steps']);
 const RUNS = Number(values.runs);
-const PROJECT = 'bench';
-const BIG_ID = 'bench-big-session';
 const AGENTS = ['planner', 'researcher', 'coder', 'reviewer', 'support-bot', 'triager', 'writer', 'analyst'];
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4', 'gemini-2.5-pro'];
 const TOOLS = ['search', 'fetch', 'sql', 'python', 'email'];
@@ -327,20 +326,7 @@ async function main() {
   );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${app.server.address().port}`;
-  const from24h = new Date(NOW_MS - DAY).toISOString();
-  const from7d = new Date(NOW_MS - 7 * DAY).toISOString();
-  const bigStep = hex(0xb17000000 + Math.floor(BIG_STEPS / 2), 16);
-  const cases = [
-    ['list: newest first (no filter)', '/api/sessions?limit=50'],
-    ['list: agent=coder, sort=cost', '/api/sessions?agent=coder&sort=cost&limit=50'],
-    ['list: last 24 h, status=error, sort=duration', `/api/sessions?from=${from24h}&status=error&sort=duration&limit=50`],
-    ['list: has_escalation, min_steps=100, sort=steps', '/api/sessions?has_escalation=true&min_steps=100&sort=steps&limit=50'],
-    ['list: user + cost range, sort=cost asc', '/api/sessions?user=user-42&min_cost=0.1&max_cost=2&sort=cost&order=asc&limit=50'],
-    ['list: id text match q=00abc', '/api/sessions?q=00abc&limit=50'],
-    [`replay: ${BIG_STEPS.toLocaleString('en')}-step session`, `/api/sessions/${BIG_ID}`],
-    ['step payloads + previous snapshot', `/api/sessions/${BIG_ID}/steps/${bigStep}`],
-    ['costs: 7 days hourly by agent', `/api/costs?from=${from7d}&bucket=hour&group_by=agent`],
-  ];
+  const cases = benchCases(NOW_MS, BIG_STEPS);
   const results = [];
   for (const [label, path] of cases) {
     const r = await measure(base + path, key, label);

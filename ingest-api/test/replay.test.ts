@@ -277,6 +277,25 @@ describe('GET /api/sessions/:id (replay)', () => {
     expect(body.steps[1].cumulative_cost_usd).toBe(1);
   });
 
+  it('pages over a retried span without repeating it', async () => {
+    // The two copies of span 2 follow the root: with 1 step a page they straddle the limit, with
+    // 2 they share a page. (A last page may come back empty when the copies end the session.)
+    for (const limit of [1, 2]) {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const url: string = `/api/sessions/dup-1?steps_limit=${limit}${cursor ? `&steps_cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const { status, body } = await getJson(app, url, p.admin);
+        expect(status).toBe(200);
+        ids.push(...body.steps.map((s: { span_id: string }) => s.span_id));
+        cursor = body.next_steps_cursor;
+        pages++;
+      } while (cursor && pages < 10);
+      expect(ids).toEqual([id('1'), id('2')]);
+    }
+  });
+
   it('steps_limit=0 returns the summary only', async () => {
     const { body } = await getJson(app, '/api/sessions/ma-1?steps_limit=0', p.admin);
     expect(body.steps).toEqual([]);

@@ -104,9 +104,29 @@ function toSummary(r: SummaryRow, anomalies: AnomalyType[] = [], title: string |
   };
 }
 
+/**
+ * Row conditions that some rollup row of every session passing a filter must meet: a session's
+ * value is the min / max of its rows' partial values, so it is one of them. Ranking then
+ * aggregates only the sessions with such a row (`session_id IN (…)`, a scan of one small column
+ * without GROUP BY) instead of every session of the project; HAVING still decides. Only where
+ * measured to pay at 100k sessions (CPU of the ranking, interleaved runs): `user` (1 session in
+ * 2,000) −68 %, `from` = last 24 h of 30 days −41 %. `agent` (argMin state, 1 in 8) and filters
+ * that keep most sessions gained nothing: the extra scan costs what the smaller GROUP BY saves.
+ * One subquery per filter — rows meeting two filters may be different rows of the session.
+ */
+function prefilterRows(f: SessionFilters): string[] {
+  const rows: string[] = [];
+  if (f.user && f.user.length > 0) rows.push('user_id IN {user:Array(String)}');
+  // min(start_time) >= from: every row of such a session starts at or after `from`.
+  if (f.from !== undefined) rows.push("start_time >= toDateTime64({from:String}, 3, 'UTC')");
+  return rows;
+}
+
 /** WHERE and HAVING clauses for the filters; values go in as query parameters, never as text. */
 function filterClauses(f: SessionFilters, params: Record<string, unknown>): { where: string[]; having: string[] } {
-  const where: string[] = [];
+  const where: string[] = prefilterRows(f).map(
+    (cond) => `session_id IN (SELECT session_id FROM sessions_rollup WHERE project_id = {p:String} AND ${cond})`,
+  );
   const having: string[] = [];
   if (f.q !== undefined) {
     where.push('positionCaseInsensitiveUTF8(session_id, {q:String}) > 0');
