@@ -65,7 +65,7 @@ for (let i = 0; i < REQUESTS; i++) {
   prepared.push(prepareRequest(new Uint8Array(raw), 'protobuf', 'default', DEFAULT_PRICE_BOOK));
 }
 const batches = [];
-for (let i = 0; i < prepared.length; ) {
+for (let i = 0; i < prepared.length;) {
   const parts = [];
   let rows = 0;
   while (i < prepared.length && (rows === 0 || rows + prepared[i].rows <= Number(values.batch))) {
@@ -97,7 +97,7 @@ try {
   const wall = performance.now() - t0;
   // Merges the inserts set off, up to a settled table (what the background pays later).
   for (let i = 0; i < 100; i++) {
-    const [{ n }] = await store.query("SELECT count() AS n FROM system.merges");
+    const [{ n }] = await store.query('SELECT count() AS n FROM system.merges');
     if (Number(n) === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -11,7 +11,7 @@ const { values, positionals } = parseArgs({ allowPositionals: true, options: { t
 
 /** Stage of a frame, by the file it comes from (first match wins). */
 const STAGES = [
-  ['idle', (f, u) => f === '(idle)' || f === '(program)'],
+  ['idle', (f) => f === '(idle)' || f === '(program)'],
   ['gc', (f) => f === '(garbage collector)'],
   ['decode', (f, u) => /otlp-(proto|json|common)|decoded\.js|payload\.js/.test(u)],
   ['normalize', (f, u) => /normalize|cost\.js|span-kind|attr-values|conventions|provider\.js|messages\.js|limits\.js/.test(u)],
