@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import type { ChdbConnection } from 'chdb/connection';
 import { CairnError } from '@cairn/schemas';
@@ -27,12 +26,6 @@ export interface Connections {
     settings?: ClickHouseSettings,
     columns?: readonly string[],
   ): Promise<void>;
-  /**
-   * Inserts a RowBinary body (`encodeSpanRowsBinary`) in one insert. chDB's own raw insert
-   * takes text formats only, so embedded mode hands the bytes to the native insert on a third
-   * connection of its own (chDB allows several on one data directory).
-   */
-  insertBinary(table: string, body: Buffer, columns: readonly string[], settings?: ClickHouseSettings): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,7 +76,6 @@ async function openEmbedded(config: StoreConfig): Promise<Connections> {
   }
   const write = createClient({ connection: asClientConnection(writeConn), clickhouse_settings: CLIENT_SETTINGS });
   const read = createClient({ connection: asClientConnection(readConn), clickhouse_settings: CLIENT_SETTINGS });
-  let binary: NativeBinaryInsert | undefined;
   return {
     mode: 'embedded',
     read,
@@ -99,63 +91,11 @@ async function openEmbedded(config: StoreConfig): Promise<Connections> {
         ...(columns ? { columns } : {}),
       });
     },
-    async insertBinary(table, body, columns, settings) {
-      binary ??= await openNativeBinaryInsert(path);
-      await binary.insert(binaryInsertPrefix(table, columns, settings), body);
-    },
     async close() {
-      binary?.close();
       await write.close();
       await read.close();
     },
   };
-}
-
-/** chDB's native insert of a pre-encoded body, on a connection of its own. */
-interface NativeBinaryInsert {
-  insert(prefix: string, body: Buffer): Promise<unknown>;
-  close(): void;
-}
-
-/**
- * chDB 3.4's public `rawInsert` refuses binary formats (its whitelist holds text formats while
- * upstream checks that inline binary data is safe); the native entry it calls,
- * `InsertRawAsyncConnection(connection, prefix, body, countLines)`, passes the bytes through
- * untouched — a RowBinary body with NUL, newline and non-UTF-8 bytes in its strings reads back
- * exactly (storage/test/encode-binary.test.ts). The addon is reached through chdb's own loader
- * (the package is pinned to ~3.4, so its layout is known); like `rawInsert`, the call runs on a
- * libuv thread and the event loop stays free.
- */
-async function openNativeBinaryInsert(path: string): Promise<NativeBinaryInsert> {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('chdb'));
-  const native = require(resolve(root, 'dist/loader.js')).loadNative() as {
-    InsertRawAsyncConnection(conn: unknown, prefix: string, body: Buffer, countLines: boolean): Promise<unknown>;
-  };
-  const { Session } = require(root) as { Session: new (path: string) => { connection: unknown; close(): void } };
-  const session = new Session(path);
-  return {
-    insert: (prefix, body) => native.InsertRawAsyncConnection(session.connection, prefix, body, false),
-    close: () => session.close(),
-  };
-}
-
-/** `INSERT INTO t (c…) SETTINGS k=v… FORMAT RowBinary`; names are checked, values quoted. */
-export function binaryInsertPrefix(table: string, columns: readonly string[], settings?: ClickHouseSettings): string {
-  const name = (n: string): string => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new CairnError('CAIRN_INTERNAL', `not an identifier: ${n}`);
-    return n;
-  };
-  const value = (v: string | number | boolean): string =>
-    typeof v === 'string' ? `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : String(Number(v));
-  const plain = toPlainSettings(settings);
-  const set =
-    plain && Object.keys(plain).length
-      ? ` SETTINGS ${Object.entries(plain)
-          .map(([k, v]) => `${name(k)}=${value(v)}`)
-          .join(', ')}`
-      : '';
-  return `INSERT INTO ${name(table)} (${columns.map(name).join(', ')})${set} FORMAT RowBinary`;
 }
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
@@ -236,15 +176,6 @@ function openServer(config: StoreConfig): Connections {
         ...(columns ? { columns: columns as [string, ...string[]] } : {}),
         ...(settings ? { clickhouse_settings: settings } : {}),
       });
-    },
-    async insertBinary(table, body, columns, settings) {
-      // The HTTP interface takes any format's bytes as the body of an INSERT … FORMAT query.
-      const rs = await write.exec({
-        query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT RowBinary`,
-        values: Readable.from([body]),
-        ...(settings ? { clickhouse_settings: settings } : {}),
-      });
-      rs.stream.resume();
     },
     async close() {
       await write.close();

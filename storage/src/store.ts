@@ -25,11 +25,6 @@ export interface Store {
   insertSpans(rows: readonly SpanRow[], opts?: InsertOptions): Promise<void>;
   /** Inserts rows already encoded by `encodeSpanLines` (concatenated bodies are fine) in one insert. */
   insertSpanLines(body: Buffer, opts?: InsertOptions): Promise<void>;
-  /**
-   * Inserts rows already encoded by `encodeSpanRowsBinary` (RowBinary; concatenated bodies are
-   * fine) in one insert: same rows, same dedup token semantics as `insertSpanLines`.
-   */
-  insertSpanRowBinary(body: Buffer, opts?: InsertOptions): Promise<void>;
   /** Inserts small rows (configuration, alerts) into a table, as JSONEachRow. */
   insertRows(table: string, rows: readonly object[], opts?: InsertOptions): Promise<void>;
   /** Runs a read query with `{name:Type}` parameters and returns its rows. */
@@ -97,10 +92,6 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
     async insertSpanLines(body, o) {
       if (body.length === 0) return;
       await conn.insertRaw('spans', body, SPAN_INSERT_FORMAT, spanSettings(o?.dedupToken), SPAN_COLUMNS);
-    },
-    async insertSpanRowBinary(body, o) {
-      if (body.length === 0) return;
-      await conn.insertBinary('spans', body, SPAN_COLUMNS, spanSettings(o?.dedupToken));
     },
     async insertRows(table, rows, o) {
       if (rows.length === 0) return;
