@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Summarizes V8 CPU profiles (from `node bench/ingest/run.mjs --profile DIR`): self time by
 // ingest stage (decode, normalize, encode, dedup, chDB calls, HTTP, GC, …) as a share of the
-// non-idle samples, plus the top functions. Shares are what the machine's load does not change.
+// non-idle samples — node's own functions counted in the stage that called them — plus the top
+// functions. Shares are what the machine's load does not change.
 //   node bench/ingest/profile-summary.mjs DIR|FILE… [--top 25]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ const STAGES = [
   ['gc', (f) => f === '(garbage collector)'],
   ['decode', (f, u) => /otlp-(proto|json|common)|decoded\.js|payload\.js/.test(u)],
   ['normalize', (f, u) => /normalize|cost\.js|span-kind|attr-values|conventions|provider\.js|messages\.js|limits\.js/.test(u)],
-  ['encode', (f, u) => /encode\.js|span-row\.js/.test(u) || f === 'stringify'],
+  ['encode', (f, u) => /encode(-binary)?\.js|span-row\.js/.test(u) || /^(encodeSpanRow|writeSpanRowBinary|spanRowRoom)$/.test(f)],
   ['dedup', (f, u) => /dedup\.js/.test(u)],
   ['writer/spool', (f, u) => /writer\.js|spool|ingest-pipeline|ingest-pool|ingest-worker|prepare\.js/.test(u)],
   ['chdb (js + native call)', (f, u) => /chdb|clickhouse/.test(u)],
@@ -25,16 +26,33 @@ const STAGES = [
   ['other', () => true],
 ];
 
-function stageOf(node) {
+function ownStage(node) {
   const f = node.callFrame.functionName;
   const u = node.callFrame.url;
   for (const [name, test] of STAGES) if (test(f, u)) return name;
   return 'other';
 }
 
+/**
+ * A frame's stage; node's own functions (Buffer copies, string decoding, hashing) and
+ * anonymous frames are charged to the nearest caller that has a stage of its own.
+ */
+function stageOf(node, parentOf) {
+  let n = node;
+  for (;;) {
+    const s = ownStage(n);
+    if (s !== 'node internals' && s !== 'other') return s;
+    const p = parentOf.get(n.id);
+    if (!p) return ownStage(node);
+    n = p;
+  }
+}
+
 function summarize(file) {
   const prof = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parentOf.set(c, n);
   const self = new Map();
   for (let i = 0; i < prof.samples.length; i++) {
     const dt = prof.timeDeltas[i + 1] ?? 0;
@@ -46,7 +64,7 @@ function summarize(file) {
   let idle = 0;
   for (const [id, us] of self) {
     const n = byId.get(id);
-    const stage = stageOf(n);
+    const stage = stageOf(n, parentOf);
     if (stage === 'idle') {
       idle += us;
       continue;
