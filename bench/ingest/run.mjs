@@ -21,7 +21,8 @@
 //   (peak_rss_mb: the cairn process's high-water mark).
 // --node-arg ARG (repeatable) passes a node option to the collector process (e.g.
 // --node-arg=--import=./bench/ingest/loop-delay.mjs); --keep-data leaves the store directory for
-// system.query_log / system.part_log.
+// system.query_log / system.part_log; --collector-env K=V (repeatable) sets an environment variable
+// of the collector process only (e.g. glibc's MALLOC_MMAP_THRESHOLD_, for an A/B).
 // --cli PATH runs another build's cli/dist/main.js (e.g. a checkout of the previous commit), for
 // a before/after ratio on the same machine in the same minutes. CAIRN_* variables pass through.
 import { spawn } from 'node:child_process';
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     cli: { type: 'string' },
     'poll-ms': { type: 'string', default: '250' },
     'node-arg': { type: 'string', multiple: true, default: [] },
+    'collector-env': { type: 'string', multiple: true, default: [] },
     'keep-data': { type: 'boolean', default: false },
   },
 });
@@ -232,6 +234,7 @@ async function main() {
     CAIRN_INGEST_KEY: KEY,
     CAIRN_ADMIN_KEY: ADMIN_KEY,
     CAIRN_LOG_LEVEL: 'warn',
+    ...Object.fromEntries(values['collector-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   };
   // The bodies are built before Cairn starts, so the startup is timed alone (cold start).
   const requests = Math.ceil(TOTAL / PER_REQUEST);
@@ -289,6 +292,7 @@ async function main() {
       mode: RATE ? `paced ${RATE} spans/s` : `full load, ${SENDERS} senders`,
       cli: values.cli ?? 'this tree',
       ingest_workers: process.env.CAIRN_INGEST_WORKERS ?? 'default',
+      ...(values['collector-env'].length ? { collector_env: values['collector-env'] } : {}),
       spans: sent,
       body_mb: Number(mb.toFixed(1)),
       spans_per_request: PER_REQUEST,
