@@ -19,11 +19,15 @@
 //   (CAIRN_SPOOL_MAX_BYTES=67108864 node bench/ingest/run.mjs --senders 32) shows the 503s
 //   (retries_503, each retried after a pause as an exporter would) and the bounded memory
 //   (peak_rss_mb: the cairn process's high-water mark).
+// --node-arg ARG (repeatable) passes a node option to the collector process (e.g.
+// --node-arg=--import=./bench/ingest/loop-delay.mjs); --keep-data leaves the store directory for
+// system.query_log / system.part_log; --collector-env K=V (repeatable) sets an environment variable
+// of the collector process only (e.g. glibc's MALLOC_MMAP_THRESHOLD_, for an A/B).
 // --cli PATH runs another build's cli/dist/main.js (e.g. a checkout of the previous commit), for
 // a before/after ratio on the same machine in the same minutes. CAIRN_* variables pass through.
 import { rawSql } from '../../storage/dist/testing.js';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +48,9 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     cli: { type: 'string' },
     'poll-ms': { type: 'string', default: '250' },
+    'node-arg': { type: 'string', multiple: true, default: [] },
+    'collector-env': { type: 'string', multiple: true, default: [] },
+    'keep-data': { type: 'boolean', default: false },
   },
 });
 const RATE = values.rate ? Number(values.rate) : undefined;
@@ -74,6 +81,40 @@ function cpuSeconds(pid) {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU seconds per thread name of a process (Linux /proc only): node's main thread is `node`
+ * (or `MainThread`), worker threads `WorkerThread`-like names, libuv's pool `libuv-worker`,
+ * chDB's own threads their ClickHouse names (QueryPipelineEx, MergeMutate, BgSchPool, …).
+ */
+function cpuByThread(pid) {
+  const out = {};
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '#');
+        const key = tid === String(pid) ? `${name} (main)` : name;
+        const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+        out[key] = (out[key] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+/** CPU seconds per thread name spent between two `cpuByThread` readings, largest first. */
+function cpuDelta(before, after) {
+  const out = {};
+  for (const [k, v] of Object.entries(after)) {
+    const d = v - (before[k] ?? 0);
+    if (d >= 0.01) out[k] = Number(d.toFixed(2));
+  }
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
 }
 
 /**
@@ -194,13 +235,14 @@ async function main() {
     CAIRN_INGEST_KEY: KEY,
     CAIRN_ADMIN_KEY: ADMIN_KEY,
     CAIRN_LOG_LEVEL: 'warn',
+    ...Object.fromEntries(values['collector-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   };
   // The bodies are built before Cairn starts, so the startup is timed alone (cold start).
   const requests = Math.ceil(TOTAL / PER_REQUEST);
   process.stderr.write(`building ${requests} OTLP protobuf bodies of ${PER_REQUEST} spans…\n`);
   const bodies = Array.from({ length: requests }, (_, i) => buildBody(i, PER_REQUEST));
   const sent = bodies.length * PER_REQUEST;
-  const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const nodeArgs = [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), ...values['node-arg']];
   const tSpawn = performance.now();
   const proc = spawn(process.execPath, [...nodeArgs, MAIN, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -218,7 +260,7 @@ async function main() {
     const ackAt = new Array(requests);
     const visibleAt = new Array(requests);
     const onAck = (i, t) => (ackAt[i] = t);
-    const cpu0 = { collector: cpuSeconds(proc.pid), bench: process.cpuUsage() };
+    const cpu0 = { collector: cpuSeconds(proc.pid), bench: process.cpuUsage(), threads: cpuByThread(proc.pid) };
     const t0 = performance.now();
     const visible = watchApi(`http://127.0.0.1:${apiPort}`, requests, sent, visibleAt);
     const retries = RATE ? await paced(url, bodies, latencies, onAck) : await fullLoad(url, bodies, latencies, onAck);
@@ -228,6 +270,7 @@ async function main() {
     const tVisible = await visible;
     const toVisible = visibleAt.map((v, i) => v - ackAt[i]).sort((a, b) => a - b);
     const collectorCpu = cpuSeconds(proc.pid) - cpu0.collector;
+    const threadCpu = cpuDelta(cpu0.threads, cpuByThread(proc.pid));
     const peakRss = peakRssMb(proc.pid);
     // The collector's own view (arrival to answer, warm-up included): what the bench process's
     // own pauses cannot inflate.
@@ -250,6 +293,7 @@ async function main() {
       mode: RATE ? `paced ${RATE} spans/s` : `full load, ${SENDERS} senders`,
       cli: values.cli ?? 'this tree',
       ingest_workers: process.env.CAIRN_INGEST_WORKERS ?? 'default',
+      ...(values['collector-env'].length ? { collector_env: values['collector-env'] } : {}),
       spans: sent,
       body_mb: Number(mb.toFixed(1)),
       spans_per_request: PER_REQUEST,
@@ -278,13 +322,17 @@ async function main() {
       cpu_cores_collector: Number((collectorCpu / ((tDone - t0) / 1000)).toFixed(2)),
       cpu_cores_bench: Number(((benchCpu.user + benchCpu.system) / 1e6 / ((tDone - t0) / 1000)).toFixed(2)),
       rows_in_store: Number(n),
+      // CPU seconds by thread name from the first request until every span was visible: the
+      // split between JS (main, worker) and chDB's threads, which the machine's load does not change.
+      cpu_s_by_thread: threadCpu,
     };
     console.log(JSON.stringify(result, null, 2));
     reportResult(result);
     if (Number(n) !== sent) throw new Error(`expected ${sent} rows, found ${n}`);
   } finally {
     if (proc.exitCode === null) proc.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    if (values['keep-data']) process.stderr.write(`data kept in ${dataDir}\n`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,8 @@
 import { SPAN_INSERT_COLUMNS, type SpanRow } from '@cairn/schemas';
 
 export { encodeTimeNs } from '@cairn/schemas';
+// The RowBinary encoder, reachable from the same chDB-free entry point as the line encoder.
+export { encodeSpanRowsBinary, selectBinaryRows, SPAN_BINARY_FORMAT, type BinarySpanRows } from './encode-binary.js';
 
 export const SPAN_INSERT_FORMAT = 'JSONCompactEachRow';
 

@@ -10,6 +10,7 @@ export type { Migration, MigrateOptions } from './migrations.js';
 export { clusterMigrations, parseCreateTable, shardingKey, migrationsTableDdl, CLUSTER_SETTINGS } from './cluster.js';
 export type { ParsedTable } from './cluster.js';
 export { encodeSpanRow, encodeSpanRows, encodeSpanLines, selectSpanLines, encodeJsonRows } from './encode.js';
+export { encodeSpanRowsBinary, selectBinaryRows, SPAN_BINARY_FORMAT, type BinarySpanRows } from './encode-binary.js';
 export {
   DEFAULT_PROJECT_ID,
   hashKey,
