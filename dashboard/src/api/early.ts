@@ -19,3 +19,11 @@ export function takeEarly(path: string): Promise<Response> | undefined {
   if (started) delete early[path];
   return started;
 }
+
+/**
+ * Signed out (the session check failed): forget the early requests. They were sent without a valid
+ * session and answer 401; after signing in, the page must ask again rather than read those.
+ */
+export function dropEarly(): void {
+  if (typeof window !== 'undefined') delete window.__cairnEarly;
+}

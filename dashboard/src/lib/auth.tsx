@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { api, onUnauthorized } from '../api/client';
-import { takeEarly } from '../api/early';
+import { dropEarly, takeEarly } from '../api/early';
 import type { MeResponse } from '../api/types';
 
 interface AuthValue {
@@ -17,7 +17,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     // Any failure (401, or a server that is down) lands on the sign-in page, which reports it.
     // The first check was started by index.html, beside the bundle's download.
-    api<MeResponse>('/api/auth/me', { started: takeEarly('/api/auth/me') }).then(setMe, () => setMe(null));
+    api<MeResponse>('/api/auth/me', { started: takeEarly('/api/auth/me') }).then(setMe, () => {
+      dropEarly();
+      setMe(null);
+    });
     return onUnauthorized(() => setMe(null));
   }, []);
 

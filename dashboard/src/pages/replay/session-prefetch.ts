@@ -9,8 +9,8 @@
  * and the page shows the error as before — except a 401: signed out, the page is not shown, and
  * after signing in it must ask again.
  *
- * When the app is opened on a replay, index.html already started that first request (api/early.ts):
- * `adoptEarlyFirstPage` puts it in here, before the session check answers.
+ * When the app is opened on a replay, index.html already started that first request (api/early.ts)
+ * beside the session check: once that check says signed in, the router's prefetch takes it.
  */
 import { api, ApiError, qs } from '../../api/client';
 import { takeEarly } from '../../api/early';
@@ -93,12 +93,6 @@ export function prefetchForPathname(pathname: string): void {
   if (pathname === lastPathname) return;
   lastPathname = pathname;
   const path = firstPagePath(pathname);
-  if (path) sessionPrefetch.prefetch(path);
-}
-
-/** At start-up: the first page index.html requested for the replay the app was opened on, if any. */
-export function adoptEarlyFirstPage(pathname: string): void {
-  const path = firstPagePath(pathname);
-  const started = path === undefined ? undefined : takeEarly(path);
-  if (path !== undefined && started) sessionPrefetch.prefetch(path, started);
+  // Opened on this replay: index.html asked already (with the session the check just accepted).
+  if (path) sessionPrefetch.prefetch(path, takeEarly(path));
 }
