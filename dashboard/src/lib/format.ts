@@ -42,19 +42,14 @@ export function relativeTime(iso: string, now = Date.now()): string {
 // Made on first use and kept: `toLocaleString` with options builds a new formatter on every
 // call (about 1 ms each, 50 in a sessions table).
 let localFormat: Intl.DateTimeFormat | undefined;
+// What `toLocaleString(undefined, { hour12: false })` writes: numeric date and time to the second.
+const n = 'numeric';
+const LOCAL_DATE_TIME: Intl.DateTimeFormatOptions = { hour12: false, year: n, month: n, day: n, hour: n, minute: n, second: n };
 
 export function absoluteTime(iso: string): string {
   const t = Date.parse(iso);
   if (!Number.isFinite(t)) return iso;
-  localFormat ??= new Intl.DateTimeFormat(undefined, {
-    hour12: false,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
+  localFormat ??= new Intl.DateTimeFormat(undefined, LOCAL_DATE_TIME);
   return `${localFormat.format(t)} (${new Date(t).toISOString()})`;
 }
 
