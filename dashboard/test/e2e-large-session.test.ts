@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Request } from 'playwright-core';
 import { bigSessionSpans } from './support/otlp';
-import { launch, SCREENSHOT_DIR, send, shot, signIn, startEnv, type Env } from './support/fixture';
+import { ADMIN_KEY, launch, SCREENSHOT_DIR, send, shot, signIn, startEnv, type Env } from './support/fixture';
 
 const STEPS = 10_000;
 let env: Env;
@@ -145,4 +145,45 @@ it('a replay whose prefetched first page fails shows the error, once, and Retry 
   await page.waitForFunction(() => document.querySelector('.error-box'));
   await expect.poll(() => requests.length).toBe(2);
   await page.close();
+});
+
+it('asks for the first page beside the session check, before the bundle runs; signed out, asks again after sign-in', async () => {
+  // Signed in: index.html's inline script sends both requests while the bundle loads; the page
+  // reads that answer (one request, as above).
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const base = env.cairn.apiUrl;
+  await signIn(page, base);
+  await page.goto(`${base}/sessions/sess-10k`);
+  await page.waitForSelector('[data-testid=step-tree] .tree-row');
+  const order = await page.evaluate(() => {
+    const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const at = (p: string) => res.find((e) => new URL(e.name).pathname + new URL(e.name).search === p);
+    return {
+      steps: at('/api/sessions/sess-10k?steps_limit=500')?.startTime,
+      meEnd: at('/api/auth/me')?.responseEnd,
+      main: performance.getEntriesByName('cairn:main')[0]?.startTime,
+    };
+  });
+  expect(order.steps).toBeDefined();
+  expect(order.steps!).toBeLessThan(order.meEnd!); // not after the session check answered
+  expect(order.steps!).toBeLessThan(order.main!); // nor after the bundle started running
+  await page.close();
+
+  // Signed out: the early request answers 401 and is forgotten; after signing in, the replay asks
+  // again and shows its rows (no error box, no second trip to the sign-in page).
+  const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const statuses: number[] = [];
+  fresh.on('response', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/api/sessions/sess-10k' && !u.searchParams.has('steps_cursor')) statuses.push(r.status());
+  });
+  await fresh.goto(`${base}/sessions/sess-10k`);
+  await fresh.waitForURL(/\/sign-in\?next=/);
+  await fresh.fill('#admin-key', ADMIN_KEY);
+  await fresh.click('button[type=submit]');
+  await fresh.waitForSelector('[data-testid=step-tree] .tree-row');
+  expect(new URL(fresh.url()).pathname).toBe('/sessions/sess-10k');
+  expect(await fresh.$('.error-box')).toBeNull();
+  expect(statuses).toEqual([401, 200]);
+  await fresh.close();
 });

@@ -6,11 +6,12 @@ import { ANOMALY_TYPES } from '@cairn/schemas';
 import { apiQueryOf, costOutliers, isFiltered, paramsOf, viewOf } from '../src/pages/sessions/session-query';
 import { qs } from '../src/api/client';
 import { ANOMALY_LABELS, ANOMALY_TYPE_LIST } from '../src/lib/anomalies';
-import { money } from '../src/lib/format';
+import { absoluteTime, money } from '../src/lib/format';
 import { costCapView } from '../src/pages/replay/cost-caps';
 import { perMillion, searchPrices } from '../src/lib/prices';
 import { PRICE_TABLE, priceOf, type Price } from '@cairn/schemas';
-import { createPrefetchCache, FIRST_PAGE, sessionPagePath } from '../src/pages/replay/session-prefetch';
+import { createPrefetchCache, FIRST_PAGE, firstPagePath, sessionPagePath } from '../src/pages/replay/session-prefetch';
+import { ApiError } from '../src/api/client';
 
 function step(i: number, span: string, parent: string | null, extra: Partial<Step> = {}): Step {
   return {
@@ -295,5 +296,60 @@ describe('session prefetch cache', () => {
     l.fail.add(b);
     cache.prefetch(b);
     await new Promise((r) => setTimeout(r, 0));
+  });
+
+  it('a 401 (signed out) is not kept: after signing in the page asks again', async () => {
+    const calls: string[] = [];
+    let signedIn = false;
+    const cache = createPrefetchCache((path: string) => {
+      calls.push(path);
+      return signedIn ? Promise.resolve({ path }) : Promise.reject(new ApiError(401, 'CAIRN_UNAUTHORIZED', 'sign in'));
+    });
+    const a = sessionPagePath('s', FIRST_PAGE);
+    cache.prefetch(a);
+    await new Promise((r) => setTimeout(r, 0));
+    signedIn = true;
+    expect(cache.take(a)).toBeUndefined();
+    cache.prefetch(a);
+    expect(await cache.take(a)).toEqual({ path: a });
+    expect(calls).toEqual([a, a]);
+    // Other failures are the page's to show (the e2e test's error box), 401 only is dropped.
+    const b = sessionPagePath('gone', FIRST_PAGE);
+    const c2 = createPrefetchCache(() => Promise.reject(new ApiError(404, 'CAIRN_NOT_FOUND', 'no session')));
+    c2.prefetch(b);
+    await new Promise((r) => setTimeout(r, 0));
+    await expect(c2.take(b)).rejects.toThrow('no session');
+  });
+
+  it('a request already started elsewhere (index.html) is handed to the loader, not asked again', async () => {
+    const seen: (Promise<Response> | undefined)[] = [];
+    const cache = createPrefetchCache((path: string, started?: Promise<Response>) => {
+      seen.push(started);
+      return Promise.resolve(path);
+    });
+    const started = Promise.resolve(new Response('{}'));
+    const a = sessionPagePath('s', FIRST_PAGE);
+    cache.prefetch(a, started);
+    cache.prefetch(a); // the router, once signed in: the fresh entry stands
+    expect(seen).toEqual([started]);
+    expect(await cache.take(a)).toBe(a);
+  });
+
+  it('knows the first page of a replay pathname, and nothing else', () => {
+    expect(firstPagePath('/sessions/sess%20a%2F1')).toBe(sessionPagePath('sess a/1', FIRST_PAGE));
+    expect(firstPagePath('/sessions/abc/')).toBe('/api/sessions/abc?steps_limit=500');
+    expect(firstPagePath('/sessions')).toBeUndefined();
+    expect(firstPagePath('/sessions/a/b')).toBeUndefined();
+    expect(firstPagePath('/reviews/abc')).toBeUndefined();
+    expect(firstPagePath('/sessions/%E0%A4%A')).toBeUndefined(); // malformed escape: no throw
+  });
+});
+
+describe('absoluteTime', () => {
+  it('writes the local date and time as toLocaleString does, then the ISO instant', () => {
+    for (const iso of ['2026-12-02T07:10:08.123Z', '2020-02-29T23:59:59.000Z']) {
+      expect(absoluteTime(iso)).toBe(`${new Date(iso).toLocaleString(undefined, { hour12: false })} (${iso})`);
+    }
+    expect(absoluteTime('not a date')).toBe('not a date');
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -133,8 +133,20 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
 
   const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;
   const serveDashboard = dashboardDir !== undefined && existsSync(resolve(dashboardDir, 'index.html'));
-  if (serveDashboard) {
-    await app.register(fastifyStatic, { root: dashboardDir, prefix: '/', wildcard: false, index: 'index.html' });
+  if (serveDashboard && dashboardDir !== undefined) {
+    const hashedDir = join(dashboardDir, 'assets') + sep;
+    await app.register(fastifyStatic, {
+      root: dashboardDir,
+      prefix: '/',
+      wildcard: false,
+      index: 'index.html',
+      // Vite names every file under assets/ by its content hash: a browser may keep them for good
+      // instead of asking again on each page load (a round trip before the bundle may run);
+      // index.html keeps max-age=0, so a new build is picked up on the next load.
+      setHeaders: (reply, path) => {
+        if (path.startsWith(hashedDir)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      },
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';

@@ -351,4 +351,29 @@ describe('documentation, health and the dashboard', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('lets browsers keep the hashed build files (assets/) for good, and revalidate index.html', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-dash-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Cairn</title>');
+    writeFileSync(join(dir, 'favicon.svg'), '<svg/>');
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'assets', 'index-AbC_12-x.js'), 'console.log(1)');
+    const withDash = await makeApp(store, { dashboardDir: dir });
+    try {
+      const asset = await withDash.inject({ method: 'GET', url: '/assets/index-AbC_12-x.js' });
+      expect(asset.body).toBe('console.log(1)');
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      for (const url of ['/', '/sessions/abc', '/index.html', '/favicon.svg']) {
+        const res = await withDash.inject({ method: 'GET', url });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.headers['cache-control'], url).not.toContain('immutable');
+      }
+    } finally {
+      await withDash.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

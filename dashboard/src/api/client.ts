@@ -41,18 +41,26 @@ export function onUnauthorized(fn: () => void): () => void {
   return () => unauthorizedListeners.delete(fn);
 }
 
-export async function api<T>(path: string, init: RequestInit & { json?: unknown; signal?: AbortSignal } = {}): Promise<T> {
-  const { json, ...rest } = init;
+export interface ApiInit extends RequestInit {
+  json?: unknown;
+  signal?: AbortSignal;
+  /** The response of this request, already on its way (see api/early.ts): read it instead of fetching. */
+  started?: Promise<Response>;
+}
+
+export async function api<T>(path: string, init: ApiInit = {}): Promise<T> {
+  const { json, started, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set('content-type', 'application/json');
   let res: Response;
   try {
-    res = await fetch(path, {
-      credentials: 'same-origin',
-      ...rest,
-      headers,
-      body: json !== undefined ? JSON.stringify(json) : rest.body,
-    });
+    res = await (started ??
+      fetch(path, {
+        credentials: 'same-origin',
+        ...rest,
+        headers,
+        body: json !== undefined ? JSON.stringify(json) : rest.body,
+      }));
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'CAIRN_NETWORK', `cannot reach the Cairn API (${(err as Error).message})`);

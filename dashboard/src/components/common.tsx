@@ -63,8 +63,16 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
 }
 
 export function Time({ iso }: { iso: string }) {
+  // The full local date is a tooltip, formatted when the pointer comes: a page's first
+  // `toLocaleString` loads the locale's data (tens of ms, a few hundred on a busy machine), which
+  // the first paint of a page with a time in it — a replay's header — should not wait for.
   return (
-    <time dateTime={iso} title={absoluteTime(iso)}>
+    <time
+      dateTime={iso}
+      onPointerEnter={(e) => {
+        e.currentTarget.title = absoluteTime(iso);
+      }}
+    >
       {relativeTime(iso)}
     </time>
   );

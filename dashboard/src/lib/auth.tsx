@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { api, onUnauthorized } from '../api/client';
+import { dropEarly, takeEarly } from '../api/early';
 import type { MeResponse } from '../api/types';
 
 interface AuthValue {
@@ -15,7 +16,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     // Any failure (401, or a server that is down) lands on the sign-in page, which reports it.
-    api<MeResponse>('/api/auth/me').then(setMe, () => setMe(null));
+    // The first check was started by index.html, beside the bundle's download.
+    api<MeResponse>('/api/auth/me', { started: takeEarly('/api/auth/me') }).then(setMe, () => {
+      dropEarly();
+      setMe(null);
+    });
     return onUnauthorized(() => setMe(null));
   }, []);
 

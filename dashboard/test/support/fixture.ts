@@ -21,9 +21,13 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function startEnv(extraEnv: Record<string, string> = {}, ports = { otlp: '0', http: '0' }): Promise<Env> {
-  if (!existsSync(join(DASHBOARD_DIST, 'index.html'))) {
-    throw new Error(`no built dashboard in ${DASHBOARD_DIST}: run \`npm run build\` (or \`npx vite build\` in dashboard/) first`);
+export async function startEnv(
+  extraEnv: Record<string, string> = {},
+  ports = { otlp: '0', http: '0' },
+  dist = DASHBOARD_DIST,
+): Promise<Env> {
+  if (!existsSync(join(dist, 'index.html'))) {
+    throw new Error(`no built dashboard in ${dist}: run \`npm run build\` (or \`npx vite build\` in dashboard/) first`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-dash-'));
   const cairn = await startTestCairn(
@@ -35,7 +39,7 @@ export async function startEnv(extraEnv: Record<string, string> = {}, ports = { 
       CAIRN_ADMIN_KEY: ADMIN_KEY,
       ...extraEnv,
     },
-    { dashboardDir: DASHBOARD_DIST },
+    { dashboardDir: dist },
   );
   return {
     cairn,

@@ -6,9 +6,14 @@
  *
  * An entry is used at most once and only while fresh (`ttlMs` from the start of the request), so
  * a later open or a reload asks the server again; a failed request is handed over like an answer,
- * and the page shows the error as before.
+ * and the page shows the error as before — except a 401: signed out, the page is not shown, and
+ * after signing in it must ask again.
+ *
+ * When the app is opened on a replay, index.html already started that first request (api/early.ts)
+ * beside the session check: once that check says signed in, the router's prefetch takes it.
  */
-import { api, qs } from '../../api/client';
+import { api, ApiError, qs } from '../../api/client';
+import { takeEarly } from '../../api/early';
 
 /**
  * A first small page paints the replay quickly (a screen shows about 40 steps; 500 covers a quick
@@ -23,14 +28,17 @@ export function sessionPagePath(id: string, limit: number, cursor?: string | nul
 }
 
 export interface PrefetchCache<T> {
-  /** Start the request for `path` unless a fresh one is already waiting to be taken. */
-  prefetch(path: string): void;
+  /**
+   * Start the request for `path` unless a fresh one is already waiting to be taken; `started`: its
+   * response, already on its way.
+   */
+  prefetch(path: string, started?: Promise<Response>): void;
   /** The waiting request for `path` if there is a fresh one (removed: it is used once), else undefined. */
   take(path: string): Promise<T> | undefined;
 }
 
 export function createPrefetchCache<T>(
-  load: (path: string) => Promise<T>,
+  load: (path: string, started?: Promise<Response>) => Promise<T>,
   { ttlMs = 10_000, now = () => Date.now() }: { ttlMs?: number; now?: () => number } = {},
 ): PrefetchCache<T> {
   const entries = new Map<string, { at: number; promise: Promise<T>; timer: ReturnType<typeof setTimeout> }>();
@@ -40,14 +48,16 @@ export function createPrefetchCache<T>(
     entries.delete(path);
   };
   return {
-    prefetch(path) {
+    prefetch(path, started) {
       const e = entries.get(path);
       if (e && now() - e.at <= ttlMs) return;
       drop(path);
-      const promise = load(path);
+      const promise = load(path, started);
       // Nobody may take it (the user went elsewhere): not an unhandled rejection. The taker gets
-      // `promise` itself, rejection included.
-      promise.catch(() => undefined);
+      // `promise` itself, rejection included. Signed out, it is dropped: signing in asks again.
+      promise.catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401 && entries.get(path)?.promise === promise) drop(path);
+      });
       // Frees the (possibly large) answer if it is never taken.
       const timer = setTimeout(() => entries.delete(path), ttlMs + 1);
       entries.set(path, { at: now(), promise, timer });
@@ -60,7 +70,18 @@ export function createPrefetchCache<T>(
   };
 }
 
-export const sessionPrefetch = createPrefetchCache<unknown>((path) => api<unknown>(path));
+export const sessionPrefetch = createPrefetchCache<unknown>((path, started) => api<unknown>(path, { started }));
+
+/** The request for the first page of the replay at `pathname` (/sessions/:id), else undefined. */
+export function firstPagePath(pathname: string): string | undefined {
+  const m = /^\/sessions\/([^/]+)\/?$/.exec(pathname);
+  if (!m) return undefined;
+  try {
+    return sessionPagePath(decodeURIComponent(m[1]!), FIRST_PAGE);
+  } catch {
+    return undefined; // a malformed %-escape: the page reports the session as not found
+  }
+}
 
 let lastPathname: string | undefined;
 /**
@@ -71,6 +92,7 @@ let lastPathname: string | undefined;
 export function prefetchForPathname(pathname: string): void {
   if (pathname === lastPathname) return;
   lastPathname = pathname;
-  const m = /^\/sessions\/([^/]+)\/?$/.exec(pathname);
-  if (m) sessionPrefetch.prefetch(sessionPagePath(decodeURIComponent(m[1]!), FIRST_PAGE));
+  const path = firstPagePath(pathname);
+  // Opened on this replay: index.html asked already (with the session the check just accepted).
+  if (path) sessionPrefetch.prefetch(path, takeEarly(path));
 }

@@ -41,6 +41,7 @@ export function useSession(id: string): SessionData {
         const r = await ((sessionPrefetch.take(path) as Promise<SessionDetailResponse> | undefined) ??
           api<SessionDetailResponse>(path, { signal: ctrl.signal }));
         if (ctrl.signal.aborted) return;
+        if (!cursor) performance.mark('cairn:replay:first-page'); // for bench/dashboard/replay-profile.mjs
         all = cursor ? all.concat(r.steps) : r.steps;
         setSession(r.session);
         setCaps(r.caps);
@@ -56,6 +57,12 @@ export function useSession(id: string): SessionData {
     return () => ctrl.abort();
   }, [id, tick]);
 
-  const model = useMemo(() => (steps ? buildModel(steps) : undefined), [steps]);
+  const model = useMemo(() => {
+    if (!steps) return undefined;
+    const start = performance.now();
+    const m = buildModel(steps);
+    performance.measure(`cairn:replay:model ${steps.length}`, { start });
+    return m;
+  }, [steps]);
   return { session, caps, model, scores, complete, error, reload: () => setTick((t) => t + 1) };
 }
