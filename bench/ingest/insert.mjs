@@ -27,6 +27,7 @@ import { decodeTraceRequestProto } from '../../collector/dist/otlp-proto.js';
 import { normalizeSpans } from '../../collector/dist/normalize-batch.js';
 import { DEFAULT_PRICE_BOOK, SPAN_COLUMNS } from '../../schemas/dist/index.js';
 import { encodeSpanLines, encodeSpanRowsBinary, openStore, SPAN_INSERT_SETTINGS } from '../../storage/dist/index.js';
+import { rawSql } from '../../storage/dist/testing.js';
 
 const { values } = parseArgs({
   options: {
@@ -129,7 +130,7 @@ function encodeAll(format) {
 
 /** CPU µs ClickHouse counted for its query threads (the inserts and their views), from system.events. */
 async function queryThreadsCpu() {
-  const rows = await store.query(
+  const rows = await rawSql(store).query(
     "SELECT sum(value) AS us FROM system.events WHERE event IN ('UserTimeMicroseconds', 'SystemTimeMicroseconds')",
   );
   return Number(rows[0].us);
@@ -141,13 +142,13 @@ binary = openBinaryInsert(dataDir);
 const results = Object.fromEntries(formats.map((f) => [f, { encode: [], cpu: [], chdb: [], wall: [], bytes: 0 }]));
 try {
   if (values['no-views']) {
-    await store.command('DROP VIEW IF EXISTS sessions_rollup_mv');
-    await store.command('DROP VIEW IF EXISTS cost_hourly_mv');
+    await rawSql(store).command('DROP VIEW IF EXISTS sessions_rollup_mv');
+    await rawSql(store).command('DROP VIEW IF EXISTS cost_hourly_mv');
   }
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const f of round % 2 ? [...formats].reverse() : formats) {
       const { us, batches, bytes } = encodeAll(f);
-      for (const t of ['spans', 'sessions_rollup', 'cost_hourly']) await store.command(`TRUNCATE TABLE ${t}`);
+      for (const t of ['spans', 'sessions_rollup', 'cost_hourly']) await rawSql(store).command(`TRUNCATE TABLE ${t}`);
       const e0 = await queryThreadsCpu();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -155,7 +156,7 @@ try {
       const wall = performance.now() - t0;
       const cpu = process.cpuUsage(c0);
       const chdbCpu = (await queryThreadsCpu()) - e0;
-      const [{ n }] = await store.query('SELECT count() AS n FROM spans');
+      const [{ n }] = await rawSql(store).query('SELECT count() AS n FROM spans');
       if (Number(n) !== spans) throw new Error(`${f}: ${n} rows in spans, expected ${spans}`);
       const r = results[f];
       r.encode.push(us);

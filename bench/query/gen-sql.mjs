@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createKey, ensureProject, openStore } from '../../storage/dist/index.js';
+import { rawSql } from '../../storage/dist/testing.js';
 import { BIG_ID, PROJECT } from './cases.mjs';
 
 const { values } = parseArgs({
@@ -120,11 +121,17 @@ const { key } = await createKey(store, { projectId: PROJECT, kind: 'admin', name
 const t0 = performance.now();
 const common = { now: NOW_MS, span: 30 * DAY, per: PER_SESSION, prompt: PROMPT, answer: ANSWER };
 for (let lo = 0; lo < SESSIONS; lo += CHUNK) {
-  await store.command(SESSIONS_SQL, { ...common, lo, n: Math.min(CHUNK, SESSIONS - lo) });
+  await rawSql(store).command(SESSIONS_SQL, { ...common, lo, n: Math.min(CHUNK, SESSIONS - lo) });
   process.stdout.write(`\r  ${Math.min(lo + CHUNK, SESSIONS)} sessions, ${((performance.now() - t0) / 1000).toFixed(0)} s   `);
 }
-await store.command(BIG_SQL, { big: BIG_ID, start: NOW_MS - 3_600_000, steps: BIG_STEPS, prompt: PROMPT, answer: ANSWER });
-const [{ spans }] = await store.query(`SELECT count() AS spans FROM spans WHERE project_id = {p:String}`, { p: PROJECT });
+await rawSql(store).command(BIG_SQL, {
+  big: BIG_ID,
+  start: NOW_MS - 3_600_000,
+  steps: BIG_STEPS,
+  prompt: PROMPT,
+  answer: ANSWER,
+});
+const [{ spans }] = await rawSql(store).query(`SELECT count() AS spans FROM spans WHERE project_id = {p:String}`, { p: PROJECT });
 const s = (performance.now() - t0) / 1000;
 const gen = `${Number(spans).toLocaleString('en')} spans generated in ${s.toFixed(0)} s by bench/query/gen-sql.mjs (INSERT … SELECT in ClickHouse, both rollup views)`;
 console.log(`\n  ${gen}`);
