@@ -5,7 +5,7 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_PRICE_BOOK } from '@cairn/schemas';
-import { prepareRequest, type PreparedRequest } from '../src/prepare.js';
+import { prepareRequest, type PreparedRequest } from '../src/pipeline/prepare.js';
 import { seededRandom } from '@cairn/testkit';
 
 /*

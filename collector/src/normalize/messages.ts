@@ -1,4 +1,4 @@
-import type { AttrValue, Attributes } from './decoded.js';
+import type { AttrValue, Attributes } from '../otlp/decoded.js';
 import { MAX_PAYLOAD_CHARS, asText, toJson } from './attr-values.js';
 
 /*
