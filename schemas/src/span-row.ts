@@ -169,8 +169,6 @@ export const SPAN_TABLE = [
   col('resource_attributes', ZSTD, text<string>('{}')),
   // Span events as a JSON array text: [{ name, time_ns, attributes }].
   col('events', ZSTD, text<string>('[]')),
-  // THROWAWAY (reverted in the next commit): a column no code fills; blank '' in every row.
-  col('throwaway_note', 'String', text()),
   { name: 'ingested_at', type: "DateTime64(3, 'UTC')", server: 'DEFAULT' },
   // Whether `state` is set, without reading it: the replay lists 10,000+ steps with this flag.
   { name: 'has_state', type: 'UInt8', server: 'MATERIALIZED' },
