@@ -65,23 +65,66 @@ const ROW_STEPS: readonly ExtractionStep[] = [
  */
 const BLANK_ROW: SpanRow = { ...emptySpanRow() };
 
+/** No span: what the reused extraction holds between two spans (so it keeps none alive). */
+const NO_SPAN: DecodedSpan = {
+  traceId: '',
+  spanId: '',
+  parentSpanId: '',
+  name: '',
+  spanKind: 0,
+  startNs: 0n,
+  endNs: 0n,
+  attributes: {},
+  events: [],
+  statusCode: 0,
+  statusMessage: '',
+  resource: {},
+  scopeName: '',
+  scopeVersion: '',
+};
+
+/**
+ * The extraction's bookkeeping, reused from span to span: normalization is synchronous, one span
+ * at a time, and a fresh record plus three arrays per span were most of what the split into
+ * steps added to the allocations of the ingest hot path.
+ */
+const scratch: Extraction = {
+  span: NO_SPAN,
+  a: NO_SPAN.attributes,
+  ctx: { projectId: '', priceBook: undefined as unknown as NormalizeContext['priceBook'] },
+  row: BLANK_ROW,
+  consumed: { used: [], prefixes: [], events: [] },
+  sessionAttr: '',
+  cost: undefined,
+  stateEvent: -1,
+};
+
 /**
  * The span's row: every column starts at its blank value (copied from BLANK_ROW), so a new
  * column in SPAN_TABLE needs no line here unless the collector extracts something into it.
  */
 function buildRow(span: DecodedSpan, ctx: NormalizeContext): SpanRow {
-  const x: Extraction = {
-    span,
-    a: span.attributes,
-    ctx,
-    row: { ...BLANK_ROW },
-    consumed: { used: [], prefixes: [], events: [] },
-    sessionAttr: '',
-    cost: undefined,
-    stateEvent: -1,
-  };
-  for (let i = 0; i < ROW_STEPS.length; i++) (ROW_STEPS[i] as ExtractionStep)(x);
-  return x.row;
+  const x = scratch;
+  const row: SpanRow = { ...BLANK_ROW };
+  x.span = span;
+  x.a = span.attributes;
+  x.ctx = ctx;
+  x.row = row;
+  x.consumed.used.length = 0;
+  x.consumed.prefixes.length = 0;
+  x.consumed.events.length = 0;
+  x.sessionAttr = '';
+  x.cost = undefined;
+  x.stateEvent = -1;
+  try {
+    for (let i = 0; i < ROW_STEPS.length; i++) (ROW_STEPS[i] as ExtractionStep)(x);
+  } finally {
+    x.span = NO_SPAN;
+    x.a = NO_SPAN.attributes;
+    x.row = BLANK_ROW;
+    x.cost = undefined;
+  }
+  return row;
 }
 
 /**

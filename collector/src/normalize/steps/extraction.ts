@@ -9,17 +9,18 @@ export interface NormalizeContext {
 }
 
 /**
- * One span on its way to a row. `row` starts blank (every column of SPAN_TABLE at its blank
+ * One span on its way to a row (normalize.ts reuses one record for every span; steps only fill `row`
+ * and the bookkeeping). `row` starts blank (every column of SPAN_TABLE at its blank
  * value) and each extraction step fills the columns it owns; `consumed` records which
  * attributes, prefixes and events went into a column, so the last step leaves only the rest in
  * `attributes` / `events`.
  */
 export interface Extraction {
-  readonly span: DecodedSpan;
+  span: DecodedSpan;
   /** `span.attributes`. */
-  readonly a: Attributes;
-  readonly ctx: NormalizeContext;
-  readonly row: SpanRow;
+  a: Attributes;
+  ctx: NormalizeContext;
+  row: SpanRow;
   readonly consumed: Consumed;
   /** The session id the span names itself ('' when none): kind inference and the session column read it. */
   sessionAttr: string;
