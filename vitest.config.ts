@@ -12,6 +12,7 @@ export default defineConfig({
     alias: {
       // Before '@cairn/schemas', which would otherwise match this subpath as a prefix.
       '@cairn/schemas/conventions': fileURLToPath(new URL('./schemas/src/conventions.ts', import.meta.url)),
+      '@cairn/schemas/http-errors': fileURLToPath(new URL('./schemas/src/http-errors.ts', import.meta.url)),
       '@cairn/schemas': pkg('schemas'),
       // Before '@cairn/storage', which would otherwise match these subpaths as a prefix.
       '@cairn/storage/encode': fileURLToPath(new URL('./storage/src/encode.ts', import.meta.url)),

@@ -8,6 +8,7 @@
 // To compare two builds, alternate single runs of each (3 or more apiece) and compare medians:
 // the machine's load moves the figures by 20 % from one minute to the next. Several --root in
 // one run are accepted, but they share one heap, so each build pays part of the other's GC.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,9 +27,15 @@ const PER_REQUEST = Number(values['per-request']);
 const ROUNDS = Number(values.rounds);
 const roots = values.root?.length ? values.root.map((r) => resolve(r)) : [fileURLToPath(new URL('../..', import.meta.url))];
 
+/** The first of `paths` (under `root`) that exists: builds before the folder split kept prepare.js at the top. */
+async function importFirst(root, paths) {
+  for (const p of paths) if (existsSync(resolve(root, p))) return import(pathToFileURL(resolve(root, p)).href);
+  throw new Error(`${root}: none of ${paths.join(', ')} is built`);
+}
+
 const builds = [];
 for (const root of roots) {
-  const { prepareRequest } = await import(pathToFileURL(resolve(root, 'collector/dist/prepare.js')).href);
+  const { prepareRequest } = await importFirst(root, ['collector/dist/pipeline/prepare.js', 'collector/dist/prepare.js']);
   const { DEFAULT_PRICE_BOOK } = await import(pathToFileURL(resolve(root, 'schemas/dist/index.js')).href);
   builds.push({ root, prepareRequest, book: DEFAULT_PRICE_BOOK, samples: [] });
 }

@@ -215,7 +215,7 @@ export function loadConfig(env: Env = process.env): CairnConfig {
     batchMaxRows: int(env, 'CAIRN_BATCH_MAX_ROWS', 20_000, 1),
     batchMaxMs: int(env, 'CAIRN_BATCH_MAX_MS', 1000, 1),
     ingestWorkers: int(env, 'CAIRN_INGEST_WORKERS', 1, 0, 16),
-    // One spool per collector, locked (collector/src/spool-lock.ts): scaled-out collectors each get their own.
+    // One spool per collector, locked (collector/src/pipeline/spool-lock.ts): scaled-out collectors each get their own.
     spoolDir: spoolMaxBytes > 0 ? resolve(env.CAIRN_SPOOL_DIR || resolve(dataDir, 'spool')) : undefined,
     spoolMaxBytes,
     workerPort: int(env, 'CAIRN_WORKER_PORT', 4001, 0, 65_535),

@@ -1,10 +1,10 @@
 import { context, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICE_BOOK, type SpanRow } from '@cairn/schemas';
-import { USAGE_REPORTED_ATTR } from '../src/conventions-names.js';
-import { decodeTraceRequestProto } from '../src/otlp-proto.js';
-import { normalizeSpans } from '../src/normalize-batch.js';
-import { normalizeProvider } from '../src/provider.js';
+import { USAGE_REPORTED_ATTR } from '../src/normalize/conventions-names.js';
+import { decodeTraceRequestProto } from '../src/otlp/otlp-proto.js';
+import { normalizeSpans } from '../src/normalize/normalize-batch.js';
+import { normalizeProvider } from '../src/normalize/provider.js';
 import { recordWithSdk, toProto } from './otlp-fixtures.js';
 
 /*

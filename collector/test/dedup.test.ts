@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecentKeys, spanKeys } from '../src/dedup.js';
+import { RecentKeys, spanKeys } from '../src/pipeline/dedup.js';
 
 const hex = (n: number, len: number): string => n.toString(16).padStart(len, '0');
 const rows = (from: number, n: number, trace = 'a'.repeat(32)) =>

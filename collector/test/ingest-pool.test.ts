@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnError, DEFAULT_PRICE_BOOK, createPriceBook } from '@cairn/schemas';
-import { IngestWorkerPool } from '../src/ingest-pool.js';
-import { prepareRequest } from '../src/prepare.js';
+import { IngestWorkerPool } from '../src/pipeline/ingest-pool.js';
+import { prepareRequest } from '../src/pipeline/prepare.js';
 import { chatSession, protoBody, recordSpans } from './otel-fixtures.js';
 
 // Real worker threads running the built worker (dist/ingest-worker.js: `npm run build` first).

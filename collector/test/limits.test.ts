@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICE_BOOK, type SpanRow } from '@cairn/schemas';
-import type { Attributes, DecodedSpan } from '../src/decoded.js';
-import { normalizeSpan } from '../src/normalize.js';
-import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_ROW_CHARS, MAX_TIME_NS, MAX_TOKENS } from '../src/limits.js';
-import { TRUNCATION_MARK } from '../src/attr-values.js';
+import type { Attributes, DecodedSpan } from '../src/otlp/decoded.js';
+import { normalizeSpan } from '../src/normalize/normalize.js';
+import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_ROW_CHARS, MAX_TIME_NS, MAX_TOKENS } from '../src/normalize/limits.js';
+import { TRUNCATION_MARK } from '../src/normalize/attr-values.js';
 
 // Every value the store has a range for is checked or clamped per span (collector README).
 const ctx = { projectId: 'p1', priceBook: DEFAULT_PRICE_BOOK };

@@ -1,9 +1,9 @@
 import { context, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICE_BOOK, computeCost, type SpanRow } from '@cairn/schemas';
-import { decodeTraceRequestProto } from '../src/otlp-proto.js';
-import { normalizeSpan } from '../src/normalize.js';
-import { normalizeSpans } from '../src/normalize-batch.js';
+import { decodeTraceRequestProto } from '../src/otlp/otlp-proto.js';
+import { normalizeSpan } from '../src/normalize/normalize.js';
+import { normalizeSpans } from '../src/normalize/normalize-batch.js';
 import { recordWithSdk, toProto } from './otlp-fixtures.js';
 
 /*

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICE_BOOK, computeCost, type SpanRow } from '@cairn/schemas';
-import type { Attributes, DecodedEvent, DecodedSpan } from '../src/decoded.js';
-import { normalizeSpan } from '../src/normalize.js';
-import { normalizeProvider } from '../src/provider.js';
-import { MAX_PAYLOAD_CHARS, TRUNCATION_MARK } from '../src/attr-values.js';
+import type { Attributes, DecodedEvent, DecodedSpan } from '../src/otlp/decoded.js';
+import { normalizeSpan } from '../src/normalize/normalize.js';
+import { normalizeProvider } from '../src/normalize/provider.js';
+import { MAX_PAYLOAD_CHARS, TRUNCATION_MARK } from '../src/normalize/attr-values.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const SPAN = 'b7ad6b7169203331';

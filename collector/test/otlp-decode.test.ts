@@ -3,9 +3,9 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '@cairn/schemas';
-import { decodeTraceRequestJson } from '../src/otlp-json.js';
-import { decodeTraceRequestProto } from '../src/otlp-proto.js';
-import type { DecodedSpan } from '../src/decoded.js';
+import { decodeTraceRequestJson } from '../src/otlp/otlp-json.js';
+import { decodeTraceRequestProto } from '../src/otlp/otlp-proto.js';
+import type { DecodedSpan } from '../src/otlp/decoded.js';
 import { handMadeSpan, hrToNs, recordWithSdk, toJsonBody, toProto } from './otlp-fixtures.js';
 
 async function sampleSpans(): Promise<ReadableSpan[]> {

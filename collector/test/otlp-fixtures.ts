@@ -4,8 +4,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Tracer } from '@opentelemetry/api';
 import { DEFAULT_PRICE_BOOK, type SpanRow } from '@cairn/schemas';
-import { decodeTraceRequestProto } from '../src/otlp-proto.js';
-import { normalizeSpans } from '../src/normalize-batch.js';
+import { decodeTraceRequestProto } from '../src/otlp/otlp-proto.js';
+import { normalizeSpans } from '../src/normalize/normalize-batch.js';
 
 /** Real spans recorded by the official OpenTelemetry SDK. */
 export async function recordWithSdk(

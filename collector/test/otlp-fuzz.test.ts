@@ -1,10 +1,10 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { CairnError, DEFAULT_PRICE_BOOK } from '@cairn/schemas';
-import { decodeTraceRequestJson } from '../src/otlp-json.js';
-import { decodeTraceRequestProto } from '../src/otlp-proto.js';
-import { normalizeSpan } from '../src/normalize.js';
-import type { DecodedSpan } from '../src/decoded.js';
+import { decodeTraceRequestJson } from '../src/otlp/otlp-json.js';
+import { decodeTraceRequestProto } from '../src/otlp/otlp-proto.js';
+import { normalizeSpan } from '../src/normalize/normalize.js';
+import type { DecodedSpan } from '../src/otlp/decoded.js';
 import { recordWithSdk, toJsonBody, toProto } from './otlp-fixtures.js';
 import { seededRandom } from '@cairn/testkit';
 

@@ -88,6 +88,21 @@ describe('bad input gets a clear 4xx and the server keeps serving', () => {
     const ok = await post(await validBody(`after-${status}`), { ...proto, ...auth(ingestKey) });
     expect(ok.status).toBe(200);
   });
+
+  it('an unknown route is CAIRN_ROUTE_NOT_FOUND, as the API answers it, in the client encoding', async () => {
+    const base = url.replace(/\/v1\/traces$/, '');
+    const asJson = await fetch(`${base}/v1/logs?x=1`, { method: 'POST', body: '{}', headers: json });
+    expect(asJson.status).toBe(404);
+    expect(await asJson.json()).toEqual({
+      error: { code: 'CAIRN_ROUTE_NOT_FOUND', message: 'no route POST /v1/logs; OTLP traces go to POST /v1/traces' },
+    });
+    const asProto = await fetch(`${base}/v1/metrics`, { method: 'POST', body: Buffer.from([]), headers: proto });
+    expect(asProto.status).toBe(404);
+    expect(decodeStatus(await asProto.arrayBuffer())).toEqual({
+      code: 12,
+      message: 'CAIRN_ROUTE_NOT_FOUND: no route POST /v1/metrics; OTLP traces go to POST /v1/traces',
+    });
+  });
 });
 
 describe('accepting spans', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Spool, type SpoolEntry } from '../src/spool.js';
+import { Spool, type SpoolEntry } from '../src/pipeline/spool.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cairn-spool-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCollectorMetrics } from '../src/metrics.js';
-import { Spool } from '../src/spool.js';
-import { BatchWriter } from '../src/writer.js';
+import { createCollectorMetrics } from '../src/http/metrics.js';
+import { Spool } from '../src/pipeline/spool.js';
+import { BatchWriter } from '../src/pipeline/writer.js';
 
 // The writer with a real spool as its journal: markers before inserts, checkpoints after,
 // and the same batches (records and tokens) after a restart.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatchWriter } from '../src/writer.js';
-import { createCollectorMetrics } from '../src/metrics.js';
+import { BatchWriter } from '../src/pipeline/writer.js';
+import { createCollectorMetrics } from '../src/http/metrics.js';
 
 /** n encoded rows (one line each, as encodeSpanLines makes them), numbered from `from`. */
 const ids = (from: number, n: number): string[] => Array.from({ length: n }, (_, i) => String(from + i));

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { errorBody, HealthResponse } from '@cairn/schemas';
+import { HealthResponse } from '@cairn/schemas';
 import type { KeyResolver, Store } from '@cairn/storage';
 import { Authenticator, SESSION_COOKIE } from './auth.js';
 import type { ApiConfig } from './config.js';
@@ -69,7 +69,16 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     frameworkErrors: sendFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  installErrorHandler(app);
+  const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;
+  const serveDashboard = dashboardDir !== undefined && existsSync(resolve(dashboardDir, 'index.html'));
+  installErrorHandler(app, (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    // Client-side routes of the dashboard (/sessions/abc) get its index.html.
+    if (serveDashboard && request.method === 'GET' && !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path)) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return undefined;
+  });
   installInputGuard(app);
   await app.register(cookie);
   await app.register(swagger, {
@@ -131,8 +140,6 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
   await registerGuardRoutes(app, ctx);
   await registerEscalationRoutes(app, ctx, { thresholds });
 
-  const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;
-  const serveDashboard = dashboardDir !== undefined && existsSync(resolve(dashboardDir, 'index.html'));
   if (serveDashboard && dashboardDir !== undefined) {
     const hashedDir = join(dashboardDir, 'assets') + sep;
     await app.register(fastifyStatic, {
@@ -148,13 +155,5 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
       },
     });
   }
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    // Client-side routes of the dashboard (/sessions/abc) get its index.html.
-    if (serveDashboard && request.method === 'GET' && !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path)) {
-      return reply.type('text/html').sendFile('index.html');
-    }
-    return reply.status(404).send(errorBody('CAIRN_ROUTE_NOT_FOUND', `no route ${request.method} ${path}`));
-  });
   return app;
 }

@@ -6,9 +6,9 @@ import {
   type ServerUnaryCall,
   type ServiceDefinition,
 } from '@grpc/grpc-js';
-import { authenticateBearer, type KeyAuthenticator } from '../ingest-auth.js';
-import type { CollectorMetrics } from '../metrics.js';
-import { encodeExportResponseProto } from '../otlp-response.js';
+import { authenticateBearer, type KeyAuthenticator } from '../http/ingest-auth.js';
+import type { CollectorMetrics } from '../http/metrics.js';
+import { encodeExportResponseProto } from '../otlp/otlp-response.js';
 import type { IngestPipeline, PipelineLog } from '../pipeline/ingest-pipeline.js';
 import { grpcStatusOf } from './status.js';
 

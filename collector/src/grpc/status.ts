@@ -1,6 +1,6 @@
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { CairnError, isCairnError } from '@cairn/schemas';
-import { encodeStatusProto, grpcCodeFor } from '../otlp-response.js';
+import { encodeStatusProto, grpcCodeFor } from '../otlp/otlp-response.js';
 import { retryAfterSeconds } from '../pipeline/ingest-pipeline.js';
 
 /**

@@ -1,14 +1,14 @@
 import { CairnError, DEFAULT_PRICE_BOOK, type PriceBook } from '@cairn/schemas';
 import { selectSpanLines, type Store } from '@cairn/storage';
-import { createDeadLetterSink, deadLetterOf } from '../dead-letter-sink.js';
-import { RecentKeys } from '../dedup.js';
-import { IngestWorkerPool } from '../ingest-pool.js';
-import type { CollectorMetrics } from '../metrics.js';
-import type { ExportResult } from '../otlp-response.js';
-import { prepareRequest, type OtlpFormat, type PreparedRequest } from '../prepare.js';
-import { lockSpoolDir } from '../spool-lock.js';
-import { Spool, type SpoolRecovery, type SpoolRef } from '../spool.js';
-import { BatchWriter } from '../writer.js';
+import { createDeadLetterSink, deadLetterOf } from './dead-letter-sink.js';
+import { RecentKeys } from './dedup.js';
+import { IngestWorkerPool } from './ingest-pool.js';
+import type { CollectorMetrics } from '../http/metrics.js';
+import type { ExportResult } from '../otlp/otlp-response.js';
+import { prepareRequest, type OtlpFormat, type PreparedRequest } from './prepare.js';
+import { lockSpoolDir } from './spool-lock.js';
+import { Spool, type SpoolRecovery, type SpoolRef } from './spool.js';
+import { BatchWriter } from './writer.js';
 
 /** The settings of the pipeline (`CollectorConfig` extends them). */
 export interface IngestPipelineConfig {

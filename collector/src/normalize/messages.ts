@@ -1,5 +1,6 @@
-import type { AttrValue, Attributes } from './decoded.js';
+import type { AttrValue, Attributes } from '../otlp/decoded.js';
 import { MAX_PAYLOAD_CHARS, asText, toJson } from './attr-values.js';
+import { PART_KINDS } from './message-parts/index.js';
 
 /*
  * The canonical chat message Cairn stores in `input` / `output` (as a JSON array), whatever
@@ -70,7 +71,11 @@ function build(
   return m;
 }
 
-/** Appends the canonical form of one message in any known shape (GenAI parts, OpenAI, Vercel). */
+/**
+ * Appends the canonical form of one message in any known shape: a string, `{ role, content }`,
+ * a parts array (GenAI, OpenAI Responses, Anthropic, Vercel: the part types are tables in
+ * message-parts/), and OpenAI Chat Completions' message-level `tool_calls`.
+ */
 export function pushMessage(raw: unknown, out: CanonMessage[], defaultRole = 'user'): void {
   if (typeof raw === 'string') {
     out.push({ role: defaultRole, content: raw });
@@ -93,26 +98,18 @@ export function pushMessage(raw: unknown, out: CanonMessage[], defaultRole = 'us
       }
       if (!isObj(p)) continue;
       const type = s(p.type);
-      switch (type) {
+      // The part's kind by its vendor's type name (message-parts/*.ts).
+      switch (PART_KINDS.get(type)) {
         case 'text':
-        case 'input_text':
-        case 'output_text':
           content += s(p.content ?? p.text);
           break;
         case 'reasoning':
-        case 'thinking':
           reasoning += s(p.content ?? p.text ?? p.thinking);
           break;
         case 'tool_call':
-        case 'tool-call':
-        case 'tool_use':
-        case 'function_call':
           (toolCalls ??= []).push(toolCallOf(p));
           break;
-        case 'tool_call_response':
-        case 'tool-result':
         case 'tool_result':
-        case 'function_call_output':
           (responses ??= []).push({
             id: s(p.id ?? p.toolCallId ?? p.tool_use_id ?? p.call_id),
             content: resultText(p.response ?? p.result ?? p.output ?? p.content),

@@ -1,6 +1,6 @@
 import { ATTR, FOREIGN_ATTR, GENAI_OPERATION, SPAN_KINDS } from '@cairn/schemas';
 import type { SpanKind } from '@cairn/schemas';
-import type { Attributes, DecodedEvent } from './decoded.js';
+import type { Attributes, DecodedEvent } from '../otlp/decoded.js';
 import { TOKEN_HINT_KEYS } from './cost.js';
 
 /*

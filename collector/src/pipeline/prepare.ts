@@ -3,9 +3,9 @@ import { CairnError, type PriceBook } from '@cairn/schemas';
 // main thread (a worker that loaded it and then stopped would take the engine down with it).
 import { encodeSpanLines } from '@cairn/storage/encode';
 import { spanKeys } from './dedup.js';
-import { normalizeSpans } from './normalize-batch.js';
-import { decodeTraceRequestJson } from './otlp-json.js';
-import { decodeTraceRequestProto } from './otlp-proto.js';
+import { normalizeSpans } from '../normalize/normalize-batch.js';
+import { decodeTraceRequestJson } from '../otlp/otlp-json.js';
+import { decodeTraceRequestProto } from '../otlp/otlp-proto.js';
 
 export type OtlpFormat = 'protobuf' | 'json';
 

@@ -63,6 +63,8 @@ export function grpcCodeFor(httpStatus: number): number {
       return 16; // UNAUTHENTICATED
     case 403:
       return 7; // PERMISSION_DENIED
+    case 404:
+      return 12; // UNIMPLEMENTED: no such route (gRPC's mapping of HTTP 404)
     case 429:
     case 503:
       return 14; // UNAVAILABLE

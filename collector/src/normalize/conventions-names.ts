@@ -1,7 +1,7 @@
 import { ATTR, FOREIGN_ATTR } from '@cairn/schemas';
 import type { SpanKind } from '@cairn/schemas';
 import { TOKEN_HINT_KEYS } from './cost.js';
-import type { Attributes } from './decoded.js';
+import type { Attributes } from '../otlp/decoded.js';
 
 /*
  * Names that instrumentations put somewhere other than the GenAI attributes. Without them a

@@ -1,5 +1,5 @@
 import type { SpanRow } from '@cairn/schemas';
-import type { DecodedSpan } from './decoded.js';
+import type { DecodedSpan } from '../otlp/decoded.js';
 import { type NormalizeContext, normalizeSpan } from './normalize.js';
 
 export interface NormalizedBatch {

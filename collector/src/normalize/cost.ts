@@ -1,6 +1,6 @@
 import { ATTR, FOREIGN_ATTR, computeCost, emptySpanRow } from '@cairn/schemas/conventions';
 import type { ModelPrice, PriceBook, SpanKind, SpanRow } from '@cairn/schemas/conventions';
-import type { AttrValue, Attributes } from './decoded.js';
+import type { AttrValue, Attributes } from '../otlp/decoded.js';
 import { asCount, asNumber } from './attr-values.js';
 
 /*

@@ -34,7 +34,10 @@ interface Slot {
 // Built, this file sits beside dist/ingest-worker.js. Under Vitest the sources run as
 // TypeScript, which a worker thread cannot load, so tests use the built worker (`npm test`
 // builds first).
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../dist/ingest-worker.js' : './ingest-worker.js', import.meta.url);
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? '../../dist/pipeline/ingest-worker.js' : './ingest-worker.js',
+  import.meta.url,
+);
 
 /**
  * Worker threads that run `prepareRequest` off the event loop, so the loop only receives,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { classifyInsertError, type InsertErrorClass } from './insert-errors.js';
-import type { CollectorMetrics } from './metrics.js';
+import type { CollectorMetrics } from '../http/metrics.js';
 
 /**
  * Writes one batch — `rows` spans already encoded as insert lines (`encodeSpanLines`) — in one

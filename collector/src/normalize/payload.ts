@@ -1,5 +1,5 @@
 import { ATTR, FOREIGN_ATTR } from '@cairn/schemas';
-import type { AttrValue, Attributes, DecodedEvent } from './decoded.js';
+import type { AttrValue, Attributes, DecodedEvent } from '../otlp/decoded.js';
 import { asText, toJson } from './attr-values.js';
 import { type CanonMessage, flattenedMessages, messagesFrom, parseMaybeJson, pushMessage, systemText } from './messages.js';
 

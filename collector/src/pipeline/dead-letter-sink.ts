@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { insertDeadLetters, type NewDeadLetter, type Store } from '@cairn/storage';
 import type { InsertErrorClass } from './insert-errors.js';
-import type { CollectorMetrics } from './metrics.js';
+import type { CollectorMetrics } from '../http/metrics.js';
 
 /** Keeps refused spans somewhere durable; throws only when no place could take them. */
 export type DeadLetterSink = (letters: NewDeadLetter[]) => Promise<void>;

@@ -1,4 +1,4 @@
-import type { AttrValue, Attributes } from './decoded.js';
+import type { AttrValue, Attributes } from '../otlp/decoded.js';
 
 /**
  * Size caps (in UTF-16 characters). The replay payload columns (`input`, `output`, `state`)
