@@ -20,7 +20,8 @@ interface Props<R> {
   columns: readonly Column<R>[];
   /** The rows; `undefined` while the first load runs (a skeleton shows unless there is an error). */
   rows: readonly R[] | undefined;
-  rowKey: (row: R) => string;
+  /** A row's React key: its id (the index only for a list that never reorders, like a history). */
+  rowKey: (row: R, index: number) => string;
   /** A failed load: an error box with a retry button above whatever rows are still known. */
   error?: Error;
   retry?: () => void;
@@ -74,7 +75,7 @@ export function DataTable<R>(p: Props<R>) {
               const selected = p.selected === undefined ? undefined : p.selected === i;
               const tr = p.rowProps?.(row, i);
               return (
-                <Fragment key={p.rowKey(row)}>
+                <Fragment key={p.rowKey(row, i)}>
                   <tr {...tr} className={join(tr?.className, selected && 'selected')} aria-selected={selected}>
                     {columns.map((c, ci) => (
                       <td
