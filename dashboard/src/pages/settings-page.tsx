@@ -3,7 +3,7 @@ import { api } from '../api/client';
 import type { ApiKeyList, CreatedKeyResponse } from '../api/types';
 
 type ApiKey = ApiKeyList['keys'][number];
-import { Badge, CopyButton, Time } from '../components/common';
+import { Badge, CopyButton, CopyCard, Time } from '../components/common';
 import { DataTable, type Column } from '../components/data-table';
 import { useAuth } from '../lib/auth';
 import { useOtlpEndpoint } from '../lib/otlp-endpoint';
@@ -73,13 +73,7 @@ export default function SettingsPage() {
             <b>{me?.project_name}</b> <span className="mono muted">{me?.project_id}</span>
           </div>
         </div>
-        <div className="card">
-          <label>OTLP endpoint</label>
-          <div className="row gap">
-            <code data-testid="settings-otlp-endpoint">{endpoint}</code>
-            <CopyButton text={endpoint} label="copy" />
-          </div>
-        </div>
+        <CopyCard label="OTLP endpoint" value={endpoint} testId="settings-otlp-endpoint" />
         <div className="card">
           <label>API reference</label>
           <div>
