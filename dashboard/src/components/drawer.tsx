@@ -11,6 +11,8 @@ interface Props {
 }
 
 const FOCUSABLE = 'a[href], button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled)';
+/** The panel's controls in document order (walked, not trusted to a selector list's order). */
+const focusable = (el: HTMLElement) => [...el.querySelectorAll<HTMLElement>('*')].filter((c) => c.matches(FOCUSABLE));
 
 /**
  * A side panel over the page (`.drawer` on a dimmed backdrop): the form that edits one record. Esc or a
@@ -28,7 +30,7 @@ export function Drawer({ title, label, onClose, onSubmit, children }: Props) {
   useEffect(() => {
     const back = opener.current instanceof HTMLElement ? opener.current : null;
     const el = panel.current;
-    if (el && !el.contains(document.activeElement)) el.querySelector<HTMLElement>(FOCUSABLE)?.focus();
+    if (el && !el.contains(document.activeElement)) focusable(el)[0]?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') close.current();
       else if (e.key === 'Tab' && el) trapTab(el, e);
@@ -53,7 +55,7 @@ export function Drawer({ title, label, onClose, onSubmit, children }: Props) {
 
 /** Tab from the last control goes to the first, Shift+Tab from the first to the last. */
 function trapTab(el: HTMLElement, e: KeyboardEvent) {
-  const all = [...el.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const all = focusable(el);
   const first = all[0];
   const last = all[all.length - 1];
   if (!first || !last) return;
