@@ -62,6 +62,32 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
   );
 }
 
+/** A card with a label over a value to copy (an endpoint, a key); `copy` null: no button (a key known by its prefix only). */
+export function CopyCard({
+  label,
+  value,
+  testId,
+  copy = value,
+  children,
+}: {
+  label: string;
+  value: string;
+  testId: string;
+  copy?: string | null;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="card">
+      <label>{label}</label>
+      <div className="row gap">
+        <code data-testid={testId}>{value}</code>
+        {copy ? <CopyButton text={copy} label="copy" /> : null}
+      </div>
+      {children}
+    </div>
+  );
+}
+
 export function Time({ iso }: { iso: string }) {
   // The full local date is a tooltip, formatted when the pointer comes: a page's first
   // `toLocaleString` loads the locale's data (tens of ms, a few hundred on a busy machine), which

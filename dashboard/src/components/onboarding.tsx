@@ -3,7 +3,7 @@ import { api } from '../api/client';
 import type { ApiKeyList, CreatedKeyResponse } from '../api/types';
 import { useOtlpEndpoint } from '../lib/otlp-endpoint';
 import { useApi } from '../lib/use-api';
-import { CopyButton } from './common';
+import { CopyButton, CopyCard } from './common';
 
 function Snippet({ text }: { text: string }) {
   return (
@@ -44,19 +44,8 @@ export function Onboarding() {
       <h2>No sessions yet — send your first traces</h2>
       <p className="muted">Cairn records every agent run as a session. Point any OpenTelemetry exporter at the collector:</p>
       <div className="cards">
-        <div className="card">
-          <label>OTLP endpoint</label>
-          <div className="row gap">
-            <code data-testid="otlp-endpoint">{endpoint}</code>
-            <CopyButton text={endpoint} label="copy" />
-          </div>
-        </div>
-        <div className="card">
-          <label>Ingest key</label>
-          <div className="row gap">
-            <code data-testid="ingest-key">{key}</code>
-            {created ? <CopyButton text={created} label="copy" /> : null}
-          </div>
+        <CopyCard label="OTLP endpoint" value={endpoint} testId="otlp-endpoint" />
+        <CopyCard label="Ingest key" value={key} testId="ingest-key" copy={created ?? null}>
           {created ? (
             <div className="small muted">Shown once: it is stored hashed.</div>
           ) : (
@@ -68,7 +57,7 @@ export function Onboarding() {
             </div>
           )}
           {error ? <div className="error-box">{error}</div> : null}
-        </div>
+        </CopyCard>
       </div>
       <h3>Fill the dashboard with example sessions</h3>
       <Snippet text={`npx cairn demo --key ${key}`} />

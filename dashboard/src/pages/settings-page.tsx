@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { api } from '../api/client';
 import type { ApiKeyList, CreatedKeyResponse } from '../api/types';
-import { Badge, CopyButton, ErrorBox, Skeleton, Time } from '../components/common';
+
+type ApiKey = ApiKeyList['keys'][number];
+import { Badge, CopyButton, CopyCard, Time } from '../components/common';
+import { DataTable, type Column } from '../components/data-table';
 import { useAuth } from '../lib/auth';
 import { useOtlpEndpoint } from '../lib/otlp-endpoint';
 import { useApi } from '../lib/use-api';
@@ -34,6 +37,30 @@ export default function SettingsPage() {
     }
   };
 
+  const columns: Column<ApiKey>[] = [
+    { head: 'kind', cell: (k) => <Badge tone={k.kind === 'admin' ? 'purple' : 'blue'}>{k.kind}</Badge> },
+    { head: 'prefix', className: 'mono', cell: (k) => `${k.prefix}…` },
+    {
+      head: 'name',
+      cell: (k) => (
+        <>
+          {k.name || <span className="muted">—</span>}
+          {k.key_id === me?.key_id ? <span className="muted"> (this sign-in)</span> : null}
+        </>
+      ),
+    },
+    { head: 'created', cell: (k) => <Time iso={k.created_at} /> },
+    { head: 'state', cell: (k) => (k.revoked ? <Badge tone="grey">revoked</Badge> : <Badge tone="green">active</Badge>) },
+    {
+      cell: (k) =>
+        !k.revoked && k.key_id !== me?.key_id ? (
+          <button type="button" className="ghost danger" onClick={() => void revoke(k.key_id)}>
+            Revoke
+          </button>
+        ) : null,
+    },
+  ];
+
   return (
     <div>
       <div className="page-head">
@@ -46,13 +73,7 @@ export default function SettingsPage() {
             <b>{me?.project_name}</b> <span className="mono muted">{me?.project_id}</span>
           </div>
         </div>
-        <div className="card">
-          <label>OTLP endpoint</label>
-          <div className="row gap">
-            <code data-testid="settings-otlp-endpoint">{endpoint}</code>
-            <CopyButton text={endpoint} label="copy" />
-          </div>
-        </div>
+        <CopyCard label="OTLP endpoint" value={endpoint} testId="settings-otlp-endpoint" />
         <div className="card">
           <label>API reference</label>
           <div>
@@ -80,47 +101,15 @@ export default function SettingsPage() {
           </div>
         ) : null}
         {error ? <div className="error-box">{error}</div> : null}
-        {keys.error ? <ErrorBox error={keys.error} retry={keys.reload} what="keys" /> : null}
-        {!keys.data && !keys.error ? <Skeleton rows={3} /> : null}
-        {keys.data ? (
-          <table className="grid">
-            <thead>
-              <tr>
-                <th>kind</th>
-                <th>prefix</th>
-                <th>name</th>
-                <th>created</th>
-                <th>state</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {keys.data.keys.map((k) => (
-                <tr key={k.key_id}>
-                  <td>
-                    <Badge tone={k.kind === 'admin' ? 'purple' : 'blue'}>{k.kind}</Badge>
-                  </td>
-                  <td className="mono">{k.prefix}…</td>
-                  <td>
-                    {k.name || <span className="muted">—</span>}
-                    {k.key_id === me?.key_id ? <span className="muted"> (this sign-in)</span> : null}
-                  </td>
-                  <td>
-                    <Time iso={k.created_at} />
-                  </td>
-                  <td>{k.revoked ? <Badge tone="grey">revoked</Badge> : <Badge tone="green">active</Badge>}</td>
-                  <td>
-                    {!k.revoked && k.key_id !== me?.key_id ? (
-                      <button type="button" className="ghost danger" onClick={() => void revoke(k.key_id)}>
-                        Revoke
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        <DataTable
+          columns={columns}
+          rows={keys.data?.keys}
+          rowKey={(k) => k.key_id}
+          error={keys.error}
+          retry={keys.reload}
+          what="keys"
+          loadingRows={3}
+        />
       </div>
       <PricesSection />
     </div>

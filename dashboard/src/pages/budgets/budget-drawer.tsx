@@ -1,6 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import type { Budget, CreateBudgetBody, Webhook } from '../../api/types';
+import { Drawer } from '../../components/drawer';
+import { Field, Select } from '../../components/field';
+
+const PERIODS: readonly Budget['period'][] = ['day', 'week', 'month'];
 
 interface Props {
   budget?: Budget;
@@ -58,100 +62,86 @@ export function BudgetDrawer({ budget, webhooks, onClose, onSaved }: Props) {
   };
 
   const scopeField = (k: 'agent' | 'workflow' | 'user' | 'model') => (
-    <div className="field" key={k}>
-      <label htmlFor={`b-${k}`}>{k}</label>
+    <Field id={`b-${k}`} label={k} key={k}>
       <input
         id={`b-${k}`}
         value={scope[k] ?? ''}
         placeholder="any"
         onChange={(e) => setScope({ ...scope, [k]: e.target.value })}
       />
-    </div>
+    </Field>
   );
 
   return (
-    <>
-      <div className="drawer-back" onClick={onClose} />
-      <form
-        className="drawer"
-        onSubmit={(e) => void submit(e)}
-        aria-label={budget ? 'edit budget' : 'new budget'}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
-      >
-        <h2>{budget ? `Edit ${budget.name}` : 'New budget'}</h2>
-        <div className="field">
-          <label htmlFor="b-name">Name</label>
-          <input id="b-name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus />
-        </div>
-        <div className="row gap">
-          <div className="field grow">
-            <label htmlFor="b-limit">Limit (USD)</label>
+    <Drawer
+      title={budget ? `Edit ${budget.name}` : 'New budget'}
+      label={budget ? 'edit budget' : 'new budget'}
+      onClose={onClose}
+      onSubmit={(e) => void submit(e)}
+    >
+      <Field id="b-name" label="Name">
+        <input id="b-name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus />
+      </Field>
+      <div className="row gap">
+        <Field id="b-limit" label="Limit (USD)" className="field grow">
+          <input
+            id="b-limit"
+            type="number"
+            min="0"
+            step="any"
+            value={limit}
+            onChange={(e) => setLimit(e.target.value)}
+            required
+          />
+        </Field>
+        <Field id="b-period" label="Period">
+          <Select id="b-period" value={period} onChange={setPeriod} options={PERIODS} />
+        </Field>
+        <Field id="b-tz" label="Timezone">
+          <input id="b-tz" value={timezone} onChange={(e) => setTimezone(e.target.value)} style={{ width: 110 }} />
+        </Field>
+      </div>
+      <Field id="b-thresholds" label="Alert thresholds (%)">
+        <input id="b-thresholds" value={thresholds} onChange={(e) => setThresholds(e.target.value)} />
+      </Field>
+      <h3>
+        Scope <span className="muted small">(all given fields must match; empty = whole project)</span>
+      </h3>
+      <div className="two-col">{(['agent', 'workflow', 'user', 'model'] as const).map(scopeField)}</div>
+      <h3>
+        Webhooks <span className="muted small">(none checked = every enabled webhook)</span>
+      </h3>
+      {webhooks.length ? (
+        webhooks.map((w) => (
+          <label key={w.id} className="check">
             <input
-              id="b-limit"
-              type="number"
-              min="0"
-              step="any"
-              value={limit}
-              onChange={(e) => setLimit(e.target.value)}
-              required
+              type="checkbox"
+              checked={hooks.includes(w.id)}
+              onChange={(e) => setHooks(e.target.checked ? [...hooks, w.id] : hooks.filter((h) => h !== w.id))}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="b-period">Period</label>
-            <select id="b-period" value={period} onChange={(e) => setPeriod(e.target.value as Budget['period'])}>
-              <option value="day">day</option>
-              <option value="week">week</option>
-              <option value="month">month</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="b-tz">Timezone</label>
-            <input id="b-tz" value={timezone} onChange={(e) => setTimezone(e.target.value)} style={{ width: 110 }} />
-          </div>
+            {w.name || w.url}
+          </label>
+        ))
+      ) : (
+        <p className="muted small">No webhooks yet.</p>
+      )}
+      <label className="check">
+        <input type="checkbox" checked={hardStop} onChange={(e) => setHardStop(e.target.checked)} /> Hard stop at 100 % (the SDK
+        ends runs in scope)
+      </label>
+      {error ? (
+        <div className="error-box" role="alert">
+          {error}
         </div>
-        <div className="field">
-          <label htmlFor="b-thresholds">Alert thresholds (%)</label>
-          <input id="b-thresholds" value={thresholds} onChange={(e) => setThresholds(e.target.value)} />
-        </div>
-        <h3>
-          Scope <span className="muted small">(all given fields must match; empty = whole project)</span>
-        </h3>
-        <div className="two-col">{(['agent', 'workflow', 'user', 'model'] as const).map(scopeField)}</div>
-        <h3>
-          Webhooks <span className="muted small">(none checked = every enabled webhook)</span>
-        </h3>
-        {webhooks.length ? (
-          webhooks.map((w) => (
-            <label key={w.id} className="check">
-              <input
-                type="checkbox"
-                checked={hooks.includes(w.id)}
-                onChange={(e) => setHooks(e.target.checked ? [...hooks, w.id] : hooks.filter((h) => h !== w.id))}
-              />
-              {w.name || w.url}
-            </label>
-          ))
-        ) : (
-          <p className="muted small">No webhooks yet.</p>
-        )}
-        <label className="check">
-          <input type="checkbox" checked={hardStop} onChange={(e) => setHardStop(e.target.checked)} /> Hard stop at 100 % (the SDK
-          ends runs in scope)
-        </label>
-        {error ? (
-          <div className="error-box" role="alert">
-            {error}
-          </div>
-        ) : null}
-        <div className="row gap">
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Saving…' : budget ? 'Save' : 'Create budget'}
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </>
+      ) : null}
+      <div className="row gap">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Saving…' : budget ? 'Save' : 'Create budget'}
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Drawer>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { api, ApiError } from '../../api/client';
-import type { AlertList, Budget, WebhookList } from '../../api/types';
+import type { AlertList, Budget, BudgetStatus, WebhookList } from '../../api/types';
 import { BudgetBar } from '../../components/budget-bar';
 import { ErrorBox, Skeleton, Unavailable } from '../../components/common';
+import { DataTable, type Column } from '../../components/data-table';
 import { budgetState, loadBudgetStatuses, scopeText, type BudgetsWithStatus } from '../../lib/budgets';
 import { useApi, useInterval } from '../../lib/use-api';
 import { AlertFeed } from './alert-feed';
@@ -18,6 +19,29 @@ async function optional<T>(path: string, signal: AbortSignal): Promise<T | null>
     throw e;
   }
 }
+
+const columns = (edit: (b: Budget) => void): Column<BudgetStatus>[] => [
+  { head: 'name', cell: (s) => <b>{s.budget.name}</b> },
+  { head: 'scope', className: 'muted', cell: (s) => scopeText(s.budget.scope) },
+  { head: 'period', cell: (s) => `${s.budget.period}${s.budget.timezone !== 'UTC' ? ` (${s.budget.timezone})` : ''}` },
+  { head: 'spend', style: { width: '34%' }, cell: (s) => <BudgetBar s={s} /> },
+  {
+    head: 'state',
+    cell: (s) => (
+      <span className={`state state-${budgetState(s)}`} data-testid="budget-state">
+        {budgetState(s)}
+      </span>
+    ),
+  },
+  { head: 'hard stop', cell: (s) => (s.budget.hard_stop ? 'yes' : 'no') },
+  {
+    cell: (s) => (
+      <button type="button" className="ghost" onClick={(e) => (e.stopPropagation(), edit(s.budget))}>
+        Edit
+      </button>
+    ),
+  },
+];
 
 export default function BudgetsPage() {
   const budgets = useApi<BudgetsWithStatus>('budgets', (signal) => loadBudgetStatuses(signal));
@@ -51,61 +75,22 @@ export default function BudgetsPage() {
       </div>
       <div className="card section">
         <h2>Budgets</h2>
-        {budgets.error ? <ErrorBox error={budgets.error} retry={budgets.reload} what="budgets" /> : null}
-        {!budgets.data && !budgets.error ? <Skeleton rows={4} /> : null}
-        {budgets.data && !list.length ? (
-          <p className="muted">
-            No budgets. A budget alerts at 50, 80 and 100 % of a daily, weekly or monthly limit, and can stop runs at 100 %.
-          </p>
-        ) : null}
-        {list.length ? (
-          <table className="grid" data-testid="budgets-table">
-            <thead>
-              <tr>
-                <th>name</th>
-                <th>scope</th>
-                <th>period</th>
-                <th>spend</th>
-                <th>state</th>
-                <th>hard stop</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => (
-                <tr
-                  key={s.budget.id}
-                  id={`budget-${s.budget.id}`}
-                  data-budget={s.budget.name}
-                  onClick={() => setEditing(s.budget)}
-                >
-                  <td>
-                    <b>{s.budget.name}</b>
-                  </td>
-                  <td className="muted">{scopeText(s.budget.scope)}</td>
-                  <td>
-                    {s.budget.period}
-                    {s.budget.timezone !== 'UTC' ? ` (${s.budget.timezone})` : ''}
-                  </td>
-                  <td style={{ width: '34%' }}>
-                    <BudgetBar s={s} />
-                  </td>
-                  <td>
-                    <span className={`state state-${budgetState(s)}`} data-testid="budget-state">
-                      {budgetState(s)}
-                    </span>
-                  </td>
-                  <td>{s.budget.hard_stop ? 'yes' : 'no'}</td>
-                  <td>
-                    <button type="button" className="ghost" onClick={(e) => (e.stopPropagation(), setEditing(s.budget))}>
-                      Edit
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        <DataTable
+          testId="budgets-table"
+          columns={columns(setEditing)}
+          rows={budgets.data?.statuses}
+          rowKey={(s) => s.budget.id}
+          rowProps={(s) => ({ id: `budget-${s.budget.id}`, 'data-budget': s.budget.name, onClick: () => setEditing(s.budget) })}
+          error={budgets.error}
+          retry={budgets.reload}
+          what="budgets"
+          loadingRows={4}
+          empty={
+            <p className="muted">
+              No budgets. A budget alerts at 50, 80 and 100 % of a daily, weekly or monthly limit, and can stop runs at 100 %.
+            </p>
+          }
+        />
       </div>
       {webhooks.error ? <ErrorBox error={webhooks.error} retry={webhooks.reload} what="webhooks" /> : null}
       {webhooks.data === null ? <Unavailable what="Webhooks" /> : null}

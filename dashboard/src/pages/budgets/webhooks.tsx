@@ -1,122 +1,142 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import type { CreatedWebhookResponse, DeliveriesResponse, TestDeliveryResponse, Webhook } from '../../api/types';
-import { Badge, CopyButton, ErrorBox, Skeleton, Time } from '../../components/common';
+import { Badge, CopyButton, Time } from '../../components/common';
+import { DataTable, DetailRow, type Column } from '../../components/data-table';
+import { Select } from '../../components/field';
 import { useApi } from '../../lib/use-api';
+
+type DeliveryAttempt = DeliveriesResponse['attempts'][number];
+
+const DELIVERY_COLUMNS: Column<DeliveryAttempt>[] = [
+  { head: 'time', cell: (a) => <Time iso={a.attempted_at} /> },
+  { head: 'event', className: 'mono', cell: (a) => a.event },
+  { head: 'attempt', num: true, cell: (a) => a.attempt },
+  {
+    head: 'status',
+    num: true,
+    cell: (a) => (
+      <>
+        {a.status_code ?? '—'} {a.success ? <Badge tone="green">ok</Badge> : <Badge tone="red">failed</Badge>}
+      </>
+    ),
+  },
+  { head: 'latency', num: true, cell: (a) => `${Math.round(a.latency_ms)} ms` },
+  { head: 'error', className: 'muted', cell: (a) => a.error },
+];
 
 function DeliveryLog({ id }: { id: string }) {
   const log = useApi<DeliveriesResponse>(`deliveries-${id}`, (signal) =>
     api(`/api/webhooks/${encodeURIComponent(id)}/deliveries?limit=50`, { signal }),
   );
-  if (log.error) return <ErrorBox error={log.error} retry={log.reload} what="the delivery log" />;
-  if (!log.data) return <Skeleton rows={3} />;
-  if (!log.data.attempts.length) return <p className="muted small">No deliveries yet.</p>;
   return (
-    <table className="grid" data-testid="delivery-log">
-      <thead>
-        <tr>
-          <th>time</th>
-          <th>event</th>
-          <th className="num">attempt</th>
-          <th className="num">status</th>
-          <th className="num">latency</th>
-          <th>error</th>
-        </tr>
-      </thead>
-      <tbody>
-        {log.data.attempts.map((a) => (
-          <tr key={`${a.delivery_id}-${a.attempt}`}>
-            <td>
-              <Time iso={a.attempted_at} />
-            </td>
-            <td className="mono">{a.event}</td>
-            <td className="num">{a.attempt}</td>
-            <td className="num">
-              {a.status_code ?? '—'} {a.success ? <Badge tone="green">ok</Badge> : <Badge tone="red">failed</Badge>}
-            </td>
-            <td className="num">{Math.round(a.latency_ms)} ms</td>
-            <td className="muted">{a.error}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      testId="delivery-log"
+      columns={DELIVERY_COLUMNS}
+      rows={log.data?.attempts}
+      rowKey={(a) => `${a.delivery_id}-${a.attempt}`}
+      error={log.error}
+      retry={log.reload}
+      what="the delivery log"
+      loadingRows={3}
+      empty={<p className="muted small">No deliveries yet.</p>}
+    />
   );
 }
 
-function WebhookRow({ w, onChanged }: { w: Webhook; onChanged: () => void }) {
-  const [open, setOpen] = useState(false);
-  const [test, setTest] = useState<TestDeliveryResponse | string>();
-  const [logKey, setLogKey] = useState(0);
-  const sendTest = async () => {
-    setTest(undefined);
+function TestResult({ test }: { test: TestDeliveryResponse | string }) {
+  if (typeof test === 'string') return <span className="state-exceeded">{test}</span>;
+  return test.success ? (
+    <span className="state-ok">
+      Test event delivered: HTTP {test.status_code} in {Math.round(test.latency_ms)} ms
+    </span>
+  ) : (
+    <span className="state-exceeded">
+      Test event failed: {test.status_code ?? 'no response'} {test.error}
+    </span>
+  );
+}
+
+/** A webhook's row actions and what they leave under the row: the test result, the delivery log. */
+function useWebhookActions(onChanged: () => void) {
+  const [tests, setTests] = useState<Record<string, TestDeliveryResponse | string>>({});
+  // id → how many tests were sent since it opened: the log remounts (reloads) after each one.
+  const [logs, setLogs] = useState<Record<string, number>>({});
+  const setTest = (id: string, t?: TestDeliveryResponse | string) =>
+    setTests(({ [id]: _, ...rest }) => (t === undefined ? rest : { ...rest, [id]: t }));
+  const sendTest = async (w: Webhook) => {
+    setTest(w.id);
     try {
-      setTest(await api<TestDeliveryResponse>(`/api/webhooks/${encodeURIComponent(w.id)}/test`, { method: 'POST', json: {} }));
-      setLogKey((k) => k + 1);
+      setTest(
+        w.id,
+        await api<TestDeliveryResponse>(`/api/webhooks/${encodeURIComponent(w.id)}/test`, { method: 'POST', json: {} }),
+      );
+      setLogs((l) => (w.id in l ? { ...l, [w.id]: (l[w.id] ?? 0) + 1 } : l));
     } catch (e) {
-      setTest((e as Error).message);
+      setTest(w.id, (e as Error).message);
     }
   };
-  const toggle = async () => {
+  const toggleLog = (w: Webhook) => setLogs(({ [w.id]: open, ...rest }) => (open === undefined ? { ...rest, [w.id]: 0 } : rest));
+  const toggle = async (w: Webhook) => {
     await api(`/api/webhooks/${encodeURIComponent(w.id)}`, { method: 'PATCH', json: { enabled: !w.enabled } });
     onChanged();
   };
-  const remove = async () => {
+  const remove = async (w: Webhook) => {
     if (!confirm(`Delete webhook ${w.name || w.url}?`)) return;
     await api(`/api/webhooks/${encodeURIComponent(w.id)}`, { method: 'DELETE' });
     onChanged();
   };
-  return (
-    <>
-      <tr data-webhook={w.id}>
-        <td>
-          <b>{w.name || '—'}</b>
-        </td>
-        <td className="mono">{w.url}</td>
-        <td>{w.format}</td>
-        <td>{w.enabled ? <Badge tone="green">enabled</Badge> : <Badge tone="grey">disabled</Badge>}</td>
-        <td className="mono muted">{w.secret_prefix}…</td>
-        <td className="row gap">
-          <button type="button" onClick={() => void sendTest()}>
+  const columns: Column<Webhook>[] = [
+    { head: 'name', cell: (w) => <b>{w.name || '—'}</b> },
+    { head: 'url', className: 'mono', cell: (w) => w.url },
+    { head: 'format', cell: (w) => w.format },
+    { head: 'state', cell: (w) => (w.enabled ? <Badge tone="green">enabled</Badge> : <Badge tone="grey">disabled</Badge>) },
+    { head: 'secret', className: 'mono muted', cell: (w) => `${w.secret_prefix}…` },
+    {
+      className: 'row gap',
+      cell: (w) => (
+        <>
+          <button type="button" onClick={() => void sendTest(w)}>
             Send test event
           </button>
-          <button type="button" onClick={() => setOpen(!open)} aria-expanded={open}>
+          <button type="button" onClick={() => toggleLog(w)} aria-expanded={w.id in logs}>
             Deliveries
           </button>
-          <button type="button" className="ghost" onClick={() => void toggle()}>
+          <button type="button" className="ghost" onClick={() => void toggle(w)}>
             {w.enabled ? 'Disable' : 'Enable'}
           </button>
-          <button type="button" className="ghost danger" onClick={() => void remove()}>
+          <button type="button" className="ghost danger" onClick={() => void remove(w)}>
             Delete
           </button>
-        </td>
-      </tr>
-      {test !== undefined ? (
-        <tr>
-          <td colSpan={6} data-testid="test-result">
-            {typeof test === 'string' ? (
-              <span className="state-exceeded">{test}</span>
-            ) : test.success ? (
-              <span className="state-ok">
-                Test event delivered: HTTP {test.status_code} in {Math.round(test.latency_ms)} ms
-              </span>
-            ) : (
-              <span className="state-exceeded">
-                Test event failed: {test.status_code ?? 'no response'} {test.error}
-              </span>
-            )}
-          </td>
-        </tr>
-      ) : null}
-      {open ? (
-        <tr>
-          <td colSpan={6}>
-            <DeliveryLog key={logKey} id={w.id} />
-          </td>
-        </tr>
-      ) : null}
-    </>
-  );
+        </>
+      ),
+    },
+  ];
+  const after = (w: Webhook) => {
+    const test = tests[w.id];
+    const log = logs[w.id];
+    return (
+      <>
+        {test !== undefined ? (
+          <DetailRow span={columns.length} testId="test-result">
+            <TestResult test={test} />
+          </DetailRow>
+        ) : null}
+        {log !== undefined ? (
+          <DetailRow span={columns.length}>
+            <DeliveryLog key={log} id={w.id} />
+          </DetailRow>
+        ) : null}
+      </>
+    );
+  };
+  return { columns, after };
 }
+
+const FORMATS = [
+  { value: 'json', label: 'JSON' },
+  { value: 'slack', label: 'Slack' },
+] as const;
 
 export function Webhooks({ webhooks, onChanged }: { webhooks: Webhook[]; onChanged: () => void }) {
   const [adding, setAdding] = useState(false);
@@ -125,6 +145,7 @@ export function Webhooks({ webhooks, onChanged }: { webhooks: Webhook[]; onChang
   const [format, setFormat] = useState<'json' | 'slack'>('json');
   const [created, setCreated] = useState<CreatedWebhookResponse>();
   const [error, setError] = useState<string>();
+  const rowActions = useWebhookActions(onChanged);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
@@ -164,10 +185,7 @@ export function Webhooks({ webhooks, onChanged }: { webhooks: Webhook[]; onChang
             onChange={(e) => setUrl(e.target.value)}
             required
           />
-          <select id="w-format" value={format} onChange={(e) => setFormat(e.target.value as 'json' | 'slack')}>
-            <option value="json">JSON</option>
-            <option value="slack">Slack</option>
-          </select>
+          <Select id="w-format" value={format} onChange={setFormat} options={FORMATS} />
           <button type="submit" className="primary">
             Add webhook
           </button>
@@ -186,27 +204,14 @@ export function Webhooks({ webhooks, onChanged }: { webhooks: Webhook[]; onChang
           <CopyButton text={created.secret} label="copy" />
         </div>
       ) : null}
-      {webhooks.length ? (
-        <table className="grid">
-          <thead>
-            <tr>
-              <th>name</th>
-              <th>url</th>
-              <th>format</th>
-              <th>state</th>
-              <th>secret</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {webhooks.map((w) => (
-              <WebhookRow key={w.id} w={w} onChanged={onChanged} />
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p className="muted">No webhooks. Add one to receive signed budget and anomaly alerts (JSON or Slack).</p>
-      )}
+      <DataTable
+        columns={rowActions.columns}
+        rows={webhooks}
+        rowKey={(w) => w.id}
+        rowProps={(w) => ({ 'data-webhook': w.id })}
+        after={rowActions.after}
+        empty={<p className="muted">No webhooks. Add one to receive signed budget and anomaly alerts (JSON or Slack).</p>}
+      />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { CORRECT_LABELS, CORRECT_MIN_VALUE, INCORRECT_LABELS } from '@cairn/sche
 import { api, ApiError, qs } from '../../api/client';
 import type { CalibrationResponse, ReviewThresholdList } from '../../api/types';
 import { ErrorBox, Skeleton } from '../../components/common';
+import { Select } from '../../components/field';
 import { count } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 import { useParamSetter } from '../../lib/use-param';
@@ -57,14 +58,14 @@ export default function CalibrationPage() {
     <div data-testid="calibration-page">
       <div className="page-head">
         <h1>Calibration</h1>
-        <select aria-label="agent" value={agent} onChange={(e) => set('agent', e.target.value)} data-testid="cal-agent">
-          <option value="">all agents</option>
-          {[...new Set([...(d?.agents ?? []), ...(agent ? [agent] : [])])].map((a) => (
-            <option key={a} value={a}>
-              {a}
-            </option>
-          ))}
-        </select>
+        <Select
+          label="agent"
+          testId="cal-agent"
+          value={agent}
+          onChange={(a) => set('agent', a)}
+          any="all agents"
+          options={[...new Set([...(d?.agents ?? []), ...(agent ? [agent] : [])])]}
+        />
         <span className="grow" />
         <label className="row gap small">
           target error rate

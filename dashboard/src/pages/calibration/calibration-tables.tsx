@@ -1,83 +1,76 @@
 import type { CalibrationBin, JudgeAgreement } from '../../api/types';
+import { DataTable, type Column } from '../../components/data-table';
 import { count } from '../../lib/format';
 
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
+
+const BIN_COLUMNS: Column<CalibrationBin>[] = [
+  {
+    head: 'confidence',
+    className: 'mono',
+    cell: (b) => (
+      <>
+        {b.lower.toFixed(1)}–{b.upper.toFixed(1)}
+      </>
+    ),
+  },
+  { head: 'steps', num: true, cell: (b) => count(b.count) },
+  { head: 'mean confidence', num: true, cell: (b) => pct(b.mean_confidence) },
+  { head: 'observed accuracy', num: true, cell: (b) => pct(b.accuracy) },
+  {
+    head: 'gap',
+    num: true,
+    cell: (b) => (b.accuracy === null || b.mean_confidence === null ? '—' : pct(b.accuracy - b.mean_confidence)),
+  },
+];
 
 export function BinsTable({ bins }: { bins: CalibrationBin[] }) {
   return (
     <div className="card section">
       <h2>Confidence bins</h2>
-      <table className="grid" data-testid="bins-table">
-        <thead>
-          <tr>
-            <th>confidence</th>
-            <th className="num">steps</th>
-            <th className="num">mean confidence</th>
-            <th className="num">observed accuracy</th>
-            <th className="num">gap</th>
-          </tr>
-        </thead>
-        <tbody>
-          {bins.map((b) => (
-            <tr key={b.lower} data-count={b.count}>
-              <td className="mono">
-                {b.lower.toFixed(1)}–{b.upper.toFixed(1)}
-              </td>
-              <td className="num">{count(b.count)}</td>
-              <td className="num">{pct(b.mean_confidence)}</td>
-              <td className="num">{pct(b.accuracy)}</td>
-              <td className="num">
-                {b.accuracy === null || b.mean_confidence === null ? '—' : pct(b.accuracy - b.mean_confidence)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        testId="bins-table"
+        columns={BIN_COLUMNS}
+        rows={bins}
+        rowKey={(b) => String(b.lower)}
+        rowProps={(b) => ({ 'data-count': b.count })}
+      />
     </div>
   );
 }
+
+/** A judge's row (verdict "all"), then one row per human verdict under it with the judge left empty. */
+interface AgreementRow {
+  judge?: string;
+  verdict: string;
+  count: number;
+  agreed: number;
+  rate: number | null;
+}
+
+const agreementRows = (agreement: JudgeAgreement[]): AgreementRow[] =>
+  agreement.flatMap((a) => [{ ...a, verdict: 'all' }, ...a.by_label.map((l) => ({ ...l, verdict: l.label }))]);
+
+const AGREEMENT_COLUMNS: Column<AgreementRow>[] = [
+  { head: 'judge', cell: (r) => (r.judge ? <b>{r.judge}</b> : null) },
+  { head: 'human verdict', className: (r) => (r.judge ? 'muted' : undefined), cell: (r) => r.verdict },
+  { head: 'steps', num: true, cell: (r) => count(r.count) },
+  { head: 'judge agreed', num: true, cell: (r) => count(r.agreed) },
+  { head: 'agreement', num: true, cell: (r) => pct(r.rate) },
+];
 
 export function AgreementTable({ agreement }: { agreement: JudgeAgreement[] }) {
   return (
     <div className="card section">
       <h2>Judge vs human agreement</h2>
-      {agreement.length === 0 ? (
-        <p className="muted">No step has both a judge score (source eval) and a human verdict.</p>
-      ) : (
-        <table className="grid" data-testid="agreement-table">
-          <thead>
-            <tr>
-              <th>judge</th>
-              <th>human verdict</th>
-              <th className="num">steps</th>
-              <th className="num">judge agreed</th>
-              <th className="num">agreement</th>
-            </tr>
-          </thead>
-          <tbody>
-            {agreement.flatMap((a) => [
-              <tr key={a.judge} data-judge={a.judge}>
-                <td>
-                  <b>{a.judge}</b>
-                </td>
-                <td className="muted">all</td>
-                <td className="num">{count(a.count)}</td>
-                <td className="num">{count(a.agreed)}</td>
-                <td className="num">{pct(a.rate)}</td>
-              </tr>,
-              ...a.by_label.map((l) => (
-                <tr key={`${a.judge}-${l.label}`}>
-                  <td />
-                  <td>{l.label}</td>
-                  <td className="num">{count(l.count)}</td>
-                  <td className="num">{count(l.agreed)}</td>
-                  <td className="num">{pct(l.rate)}</td>
-                </tr>
-              )),
-            ])}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        testId="agreement-table"
+        columns={AGREEMENT_COLUMNS}
+        rows={agreementRows(agreement)}
+        rowKey={(r, i) => `${r.judge ?? ''}-${r.verdict}-${i}`}
+        rowProps={(r) => ({ 'data-judge': r.judge })}
+        empty={<p className="muted">No step has both a judge score (source eval) and a human verdict.</p>}
+      />
     </div>
   );
 }

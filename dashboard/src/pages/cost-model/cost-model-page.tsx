@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, qs } from '../../api/client';
 import type { CostModelResponse, CostsResponse } from '../../api/types';
 import { ErrorBox, Skeleton } from '../../components/common';
+import { Field, Select } from '../../components/field';
 import { count, money } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 
@@ -31,8 +32,7 @@ function PercentInput({
     else setText(String(value));
   };
   return (
-    <div className="cm-field">
-      <label htmlFor={id}>{label}</label>
+    <Field id={id} label={label} className="cm-field">
       <input
         id={id}
         type="number"
@@ -44,24 +44,16 @@ function PercentInput({
         onBlur={(e) => commit(e.target.value)}
         onKeyDown={(e) => e.key === 'Enter' && commit((e.target as HTMLInputElement).value)}
       />
-    </div>
+    </Field>
   );
 }
 
 /** A workflow or agent select; "" is any. */
 function NamePicker(p: { id: string; label: string; value: string; names: string[]; onChange: (v: string) => void }) {
   return (
-    <div className="cm-field">
-      <label htmlFor={p.id}>{p.label}</label>
-      <select id={p.id} value={p.value} onChange={(e) => p.onChange(e.target.value)}>
-        <option value="">any</option>
-        {p.names.map((k) => (
-          <option key={k} value={k}>
-            {k}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Field id={p.id} label={p.label} className="cm-field">
+      <Select id={p.id} value={p.value} onChange={p.onChange} any="any" options={p.names} />
+    </Field>
   );
 }
 

@@ -1,9 +1,10 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { Link } from 'react-router';
 import { api, qs } from '../../api/client';
-import type { CostsResponse, SessionListResponse } from '../../api/types';
+import type { CostsResponse, SessionListResponse, SessionSummary } from '../../api/types';
 import { BudgetBar } from '../../components/budget-bar';
 import { Agent, ErrorBox, Skeleton } from '../../components/common';
+import { DataTable, type Column } from '../../components/data-table';
 import { budgetState, loadBudgetStatuses, scopeText, type BudgetsWithStatus } from '../../lib/budgets';
 import { count, money } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
@@ -41,6 +42,20 @@ function Kpi({ label, unit, budgets }: { label: string; unit: 'day' | 'week' | '
     </div>
   );
 }
+
+const TOP_COLUMNS: Column<SessionSummary>[] = [
+  {
+    head: 'session',
+    cell: (s) => (
+      <Link to={`/sessions/${encodeURIComponent(s.session_id)}`} className="mono">
+        {s.session_id}
+      </Link>
+    ),
+  },
+  { head: 'agent', cell: (s) => <Agent name={s.agent_name} /> },
+  { head: 'steps', num: true, cell: (s) => count(s.steps) },
+  { head: 'cost', num: true, cell: (s) => money(s.cost_usd) },
+];
 
 export default function CostsPage() {
   const [params, set] = useParamSetter();
@@ -96,37 +111,17 @@ export default function CostsPage() {
       <div className="two-col">
         <div className="card section">
           <h2>Most expensive sessions ({range})</h2>
-          {top.error ? <ErrorBox error={top.error} retry={top.reload} what="sessions" /> : null}
-          {!top.data && !top.error ? <Skeleton rows={6} /> : null}
-          {top.data && !top.data.sessions.length ? <p className="muted">No sessions in this range.</p> : null}
-          {top.data?.sessions.length ? (
-            <table className="grid" data-testid="top-sessions">
-              <thead>
-                <tr>
-                  <th>session</th>
-                  <th>agent</th>
-                  <th className="num">steps</th>
-                  <th className="num">cost</th>
-                </tr>
-              </thead>
-              <tbody>
-                {top.data.sessions.map((s) => (
-                  <tr key={s.session_id}>
-                    <td>
-                      <Link to={`/sessions/${encodeURIComponent(s.session_id)}`} className="mono">
-                        {s.session_id}
-                      </Link>
-                    </td>
-                    <td>
-                      <Agent name={s.agent_name} />
-                    </td>
-                    <td className="num">{count(s.steps)}</td>
-                    <td className="num">{money(s.cost_usd)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : null}
+          <DataTable
+            testId="top-sessions"
+            columns={TOP_COLUMNS}
+            rows={top.data?.sessions}
+            rowKey={(s) => s.session_id}
+            error={top.error}
+            retry={top.reload}
+            what="sessions"
+            loadingRows={6}
+            empty={<p className="muted">No sessions in this range.</p>}
+          />
         </div>
         <div className="card section">
           <h2>Budget burn</h2>

@@ -1,9 +1,14 @@
 import { useState } from 'react';
 import { api } from '../../api/client';
 import type { DecideBody, ReviewDecision, ReviewItem } from '../../api/types';
+import { Select } from '../../components/field';
 import { Segmented } from '../../components/segmented';
 
 const REVIEW_DECISION_LIST: readonly ReviewDecision[] = ['approve', 'reject', 'edit'];
+const CORRECTNESS = [
+  { value: 'true', label: 'correct' },
+  { value: 'false', label: 'incorrect' },
+] as const;
 
 /** Approve / reject / edit with a comment and a correctness label (which feeds calibration). */
 export function DecisionForm({ item, reviewer, onDecided }: { item: ReviewItem; reviewer: string; onDecided: () => void }) {
@@ -55,11 +60,7 @@ export function DecisionForm({ item, reviewer, onDecided }: { item: ReviewItem; 
       ) : null}
       <label className="field">
         Was the agent’s proposal correct?
-        <select value={correct} onChange={(e) => setCorrect(e.target.value as typeof correct)} aria-label="correctness">
-          <option value="">not labeled</option>
-          <option value="true">correct</option>
-          <option value="false">incorrect</option>
-        </select>
+        <Select label="correctness" value={correct} onChange={setCorrect} any="not labeled" options={CORRECTNESS} />
       </label>
       <label className="field">
         Comment

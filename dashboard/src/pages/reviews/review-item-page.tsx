@@ -2,6 +2,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../../api/client';
 import type { ReviewItemDetail } from '../../api/types';
 import { Agent, ErrorBox, Id, Skeleton, Time } from '../../components/common';
+import { DataTable, type Column } from '../../components/data-table';
 import { useAuth } from '../../lib/auth';
 import { confidence, money } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
@@ -11,6 +12,16 @@ import { DecisionForm } from './review-form';
 import { ReviewStateDiff } from './review-state';
 import { StepsAround } from './review-steps';
 import { StatusBadge } from './reviews-page';
+
+type HistoryEntry = ReviewItemDetail['history'][number];
+
+const HISTORY_COLUMNS: Column<HistoryEntry>[] = [
+  { cell: (h) => <Time iso={h.at} /> },
+  { cell: (h) => h.kind },
+  { cell: (h) => h.by },
+  { cell: (h) => h.decision ?? '' },
+  { className: 'muted', cell: (h) => h.comment || h.detail },
+];
 
 export default function ReviewItemPage() {
   const { id = '' } = useParams();
@@ -113,21 +124,14 @@ export default function ReviewItemPage() {
       </div>
       <div className="card section">
         <h2>History</h2>
-        <table className="grid" data-testid="review-history">
-          <tbody>
-            {history.map((h, i) => (
-              <tr key={i} data-kind={h.kind}>
-                <td>
-                  <Time iso={h.at} />
-                </td>
-                <td>{h.kind}</td>
-                <td>{h.by}</td>
-                <td>{h.decision ?? ''}</td>
-                <td className="muted">{h.comment || h.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          testId="review-history"
+          headless
+          columns={HISTORY_COLUMNS}
+          rows={history}
+          rowKey={(_, i) => String(i)}
+          rowProps={(h) => ({ 'data-kind': h.kind })}
+        />
       </div>
     </div>
   );

@@ -56,12 +56,8 @@ export function dueText(item: Pick<ReviewItem, 'due_at' | 'status'>, now = Date.
   return m < 0 ? `overdue ${span}` : `in ${span}`;
 }
 
-/** j/k movement in a list of `n` rows, clamped; -1 (nothing selected) moves to the first row. */
-export function moveSelection(current: number, n: number, dir: 1 | -1): number {
-  if (n === 0) return -1;
-  if (current < 0) return 0;
-  return Math.min(n - 1, Math.max(0, current + dir));
-}
+/** The queue's j/k movement is every list's (components/row-keys). */
+export { moveSelection } from '../../components/row-keys';
 
 /** The replay URL with the decision point selected on its state diff and marked as under review. */
 export function replayLink(item: Pick<ReviewItem, 'session_id' | 'span_id' | 'id'>): string {

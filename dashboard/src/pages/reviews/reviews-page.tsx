@@ -1,8 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, ApiError, qs } from '../../api/client';
 import type { ReviewItem, ReviewItemList, ReviewQueueList } from '../../api/types';
-import { Agent, Badge, ErrorBox, Kbd, Skeleton, Time, Unavailable } from '../../components/common';
+import { Agent, Badge, Kbd, Time, Unavailable } from '../../components/common';
+import { DataTable, type Column } from '../../components/data-table';
+import { Select } from '../../components/field';
+import { useRowKeys } from '../../components/row-keys';
 import { useAuth } from '../../lib/auth';
 import { confidence, money } from '../../lib/format';
 import { useApi, useInterval } from '../../lib/use-api';
@@ -13,17 +16,11 @@ import {
   filtersFrom,
   itemsQuery,
   minutesLeft,
-  moveSelection,
   REVIEW_TABS,
   saveReviewer,
   savedReviewer,
   TAB_LABELS,
 } from './review-query';
-
-const typing = (t: EventTarget | null) => {
-  const el = t as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
-};
 
 export function StatusBadge({ item }: { item: ReviewItem }) {
   const m = minutesLeft(item);
@@ -69,8 +66,6 @@ export default function ReviewsPage() {
   const queues = useApi<ReviewQueueList>('queues', (signal) => api('/api/reviews/queues', { signal }));
   useInterval(items.reload, 5000, true);
   const list = items.data?.items ?? [];
-  const listRef = useRef(list);
-  listRef.current = list;
   useEffect(() => setSel(-1), [key]);
 
   async function claim(item: ReviewItem) {
@@ -83,19 +78,19 @@ export default function ReviewsPage() {
     items.reload();
   }
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
-      const rows = listRef.current;
-      if (e.key === 'j' || e.key === 'k') setSel((s) => moveSelection(s, rows.length, e.key === 'j' ? 1 : -1));
-      else if (e.key === 'Enter' && rows[sel]) void nav(`/reviews/${encodeURIComponent(rows[sel].id)}`);
-      else if (e.key === 'c' && rows[sel]) void claim(rows[sel]);
-      else return;
-      e.preventDefault();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  });
+  const open = (item: ReviewItem) => void nav(`/reviews/${encodeURIComponent(item.id)}`);
+  useRowKeys(list, sel, setSel, { Enter: open, c: (item) => void claim(item) });
+  const queueName = (id: string | null) => queues.data?.queues.find((q) => q.id === id)?.name ?? '—';
+  const columns: Column<ReviewItem>[] = [
+    { head: 'agent', cell: (it) => <Agent name={it.agent} /> },
+    { head: 'reason', cell: (it) => <Link to={`/reviews/${encodeURIComponent(it.id)}`}>{it.reason}</Link> },
+    { head: 'confidence', num: true, cell: (it) => confidence(it.confidence) },
+    { head: 'cost so far', num: true, cell: (it) => money(it.cost_usd) },
+    { head: 'queue', className: 'muted', cell: (it) => queueName(it.queue_id) },
+    { head: 'opened', cell: (it) => <Time iso={it.created_at} /> },
+    { head: 'due', cell: (it) => dueText(it) },
+    { head: 'status', cell: (it) => <StatusBadge item={it} /> },
+  ];
 
   if (items.error instanceof ApiError && items.error.unavailable) {
     return (
@@ -121,14 +116,13 @@ export default function ReviewsPage() {
           render={(t) => TAB_LABELS[t]}
         />
         <span className="grow" />
-        <select aria-label="queue" value={f.queue} onChange={(e) => set('queue', e.target.value)}>
-          <option value="">all queues</option>
-          {queues.data?.queues.map((q) => (
-            <option key={q.id} value={q.id}>
-              {q.name}
-            </option>
-          ))}
-        </select>
+        <Select
+          label="queue"
+          value={f.queue}
+          onChange={(q) => set('queue', q)}
+          any="all queues"
+          options={queues.data?.queues.map((q) => ({ value: q.id, label: q.name })) ?? []}
+        />
         <input
           aria-label="agent"
           placeholder="agent"
@@ -149,59 +143,23 @@ export default function ReviewsPage() {
         <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open · <Kbd>c</Kbd> claim
         {note ? <span data-testid="queue-note"> · {note}</span> : null}
       </p>
-      {items.error ? <ErrorBox error={items.error} retry={items.reload} what="review items" /> : null}
-      {!items.data && !items.error ? <Skeleton rows={8} /> : null}
-      {items.data && !list.length ? (
-        <div className="empty" data-testid="reviews-empty">
-          <h3>Nothing to review here</h3>
-          <p className="muted">Escalations (SDK escalate(), cairn.escalation events, low confidence) open review items.</p>
-        </div>
-      ) : null}
-      {list.length ? (
-        <table className="grid" data-testid="reviews-table">
-          <thead>
-            <tr>
-              <th>agent</th>
-              <th>reason</th>
-              <th className="num">confidence</th>
-              <th className="num">cost so far</th>
-              <th>queue</th>
-              <th>opened</th>
-              <th>due</th>
-              <th>status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((it, i) => (
-              <tr
-                key={it.id}
-                data-item={it.id}
-                className={i === sel ? 'selected' : undefined}
-                aria-selected={i === sel}
-                onClick={() => setSel(i)}
-                onDoubleClick={() => nav(`/reviews/${encodeURIComponent(it.id)}`)}
-              >
-                <td>
-                  <Agent name={it.agent} />
-                </td>
-                <td>
-                  <Link to={`/reviews/${encodeURIComponent(it.id)}`}>{it.reason}</Link>
-                </td>
-                <td className="num">{confidence(it.confidence)}</td>
-                <td className="num">{money(it.cost_usd)}</td>
-                <td className="muted">{queues.data?.queues.find((q) => q.id === it.queue_id)?.name ?? '—'}</td>
-                <td>
-                  <Time iso={it.created_at} />
-                </td>
-                <td>{dueText(it)}</td>
-                <td>
-                  <StatusBadge item={it} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <DataTable
+        testId="reviews-table"
+        columns={columns}
+        rows={items.data?.items}
+        rowKey={(it) => it.id}
+        selected={sel}
+        rowProps={(it, i) => ({ 'data-item': it.id, onClick: () => setSel(i), onDoubleClick: () => open(it) })}
+        error={items.error}
+        retry={items.reload}
+        what="review items"
+        empty={
+          <div className="empty" data-testid="reviews-empty">
+            <h3>Nothing to review here</h3>
+            <p className="muted">Escalations (SDK escalate(), cairn.escalation events, low confidence) open review items.</p>
+          </div>
+        }
+      />
     </div>
   );
 }

@@ -1,6 +1,13 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ANOMALY_LABELS, ANOMALY_TYPE_LIST, isAnomalyType } from '../../lib/anomalies';
+import { Field, Select } from '../../components/field';
 import { RANGES, type RangeKey, type SessionView } from './session-query';
+
+const STATUSES = ['ok', 'error', 'running'] as const;
+const ANOMALY_CHOICES = [
+  { value: 'any', label: 'any type' },
+  ...ANOMALY_TYPE_LIST.map((t) => ({ value: t, label: ANOMALY_LABELS[t].label, title: ANOMALY_LABELS[t].title })),
+];
 
 interface Props {
   view: SessionView;
@@ -34,8 +41,7 @@ function TextFilter({
     if (v !== value) onCommit(v);
   };
   return (
-    <div className="f">
-      <label htmlFor={`f-${name}`}>{label}</label>
+    <Field id={`f-${name}`} label={label} className="f">
       <input
         id={`f-${name}`}
         name={name}
@@ -52,7 +58,7 @@ function TextFilter({
         onKeyDown={(e) => e.key === 'Enter' && commit(text)}
         onBlur={() => commit(text)}
       />
-    </div>
+    </Field>
   );
 }
 
@@ -140,15 +146,9 @@ export function SessionFilters({ view, agents, onChange }: Props) {
         onCommit={(workflow) => onChange({ workflow })}
       />
       <TextFilter name="user" label="User" value={view.user} placeholder="any" onCommit={(user) => onChange({ user })} />
-      <div className="f">
-        <label htmlFor="f-status">Status</label>
-        <select id="f-status" value={view.status} onChange={(e) => onChange({ status: e.target.value })}>
-          <option value="">any</option>
-          <option value="ok">ok</option>
-          <option value="error">error</option>
-          <option value="running">running</option>
-        </select>
-      </div>
+      <Field id="f-status" label="Status" className="f">
+        <Select id="f-status" value={view.status} onChange={(status) => onChange({ status })} any="any" options={STATUSES} />
+      </Field>
       <TextFilter
         name="min_cost"
         narrow
@@ -180,21 +180,14 @@ export function SessionFilters({ view, agents, onChange }: Props) {
         anomalies only
       </CheckFilter>
       {view.anomaly !== '' ? (
-        <div className="f">
-          <label htmlFor="f-anomaly">Anomaly</label>
-          <select
+        <Field id="f-anomaly" label="Anomaly" className="f">
+          <Select
             id="f-anomaly"
             value={view.anomaly}
-            onChange={(e) => onChange({ anomaly: isAnomalyType(e.target.value) ? e.target.value : 'any' })}
-          >
-            <option value="any">any type</option>
-            {ANOMALY_TYPE_LIST.map((t) => (
-              <option key={t} value={t} title={ANOMALY_LABELS[t].title}>
-                {ANOMALY_LABELS[t].label}
-              </option>
-            ))}
-          </select>
-        </div>
+            onChange={(t) => onChange({ anomaly: isAnomalyType(t) ? t : 'any' })}
+            options={ANOMALY_CHOICES}
+          />
+        </Field>
       ) : null}
       <TextFilter name="q" label="Session id" value={view.q} placeholder="search id" onCommit={(q) => onChange({ q })} />
     </div>

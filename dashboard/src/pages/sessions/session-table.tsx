@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { SessionSummary } from '../../api/types';
 import { AnomalyBadges } from '../../components/anomaly-badges';
 import { Agent, Badge, SessionName, Time } from '../../components/common';
+import { useRowKeys } from '../../components/row-keys';
 import { confidence, count, duration } from '../../lib/format';
 import { costOutliers, type SessionView } from './session-query';
 import { columnMoney } from '../../lib/wording';
@@ -33,19 +34,7 @@ export function SessionTable({ rows, view, onSort, onOpen }: Props) {
   const outliers = useMemo(() => costOutliers(rows), [rows]);
 
   // j/k or ↑/↓ move through rows, Enter opens: the list is usable without a mouse.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') return;
-      if (e.key === 'j' || e.key === 'ArrowDown') setFocus((f) => Math.min(rows.length - 1, f + 1));
-      else if (e.key === 'k' || e.key === 'ArrowUp') setFocus((f) => Math.max(0, f - 1));
-      else if (e.key === 'Enter' && focus >= 0 && rows[focus]) onOpen(rows[focus].session_id);
-      else return;
-      e.preventDefault();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [rows, focus, onOpen]);
+  useRowKeys(rows, focus, setFocus, { Enter: (r) => onOpen(r.session_id) }, { arrows: true });
 
   const th = (label: string, key?: SortKey, num = false) => {
     const sorted = key && view.sort === key;
