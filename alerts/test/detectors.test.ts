@@ -1,25 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { SpanRow } from '@cairn/schemas';
-import type { Store } from '@cairn/storage';
 import type { AlertEngine } from '@cairn/alerts';
-import {
-  makeSpanRow as span,
-  send,
-  signatureValid,
-  startTestEngine,
-  type Receiver,
-  type TestEngine,
-  type TestProject,
-} from '@cairn/testkit';
+import { makeSpanRow as span, send, signatureValid, startTestEngine, type TestEngine } from '@cairn/testkit';
 
 // Each detector gets a crafted session that must fire and a normal one that must not, on a real
 // store, with the engine's own queries over the rollups and spans.
 let t: TestEngine;
-let store: Store;
-let app: FastifyInstance;
-let p: TestProject;
-let receiver: Receiver;
 let secret: string;
 let engine: AlertEngine;
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
@@ -38,7 +24,7 @@ function session(
   return Array.from({ length: steps }, (_, i) => {
     seq += 1;
     return span({
-      project_id: p.projectId,
+      project_id: t.project.projectId,
       session_id: id,
       span_id: seq.toString(16).padStart(16, '0'),
       kind: i === 0 ? 'session' : 'step',
@@ -50,16 +36,16 @@ function session(
   });
 }
 
-const fired = async (type: string): Promise<any[]> => (await send(app, 'GET', `/api/alerts?type=${type}`, p.admin)).body.alerts;
+const fired = async (type: string): Promise<any[]> =>
+  (await send(t.app, 'GET', `/api/alerts?type=${type}`, t.project.admin)).body.alerts;
 
 beforeAll(async () => {
   t = await startTestEngine({
     projectId: 'p-detect',
     config: { alertIntervalMs: 1000, webhookAllowPrivate: true, claimSettleMs: 20, baselineTtlMs: 0 },
   });
-  ({ store, app, project: p, receiver } = t);
-  secret = (await send(app, 'POST', '/api/webhooks', p.admin, { url: receiver.url })).body.secret;
-  await send(app, 'PUT', '/api/alerts/detectors', p.admin, { step_limits: { configured: 5 } });
+  ({ secret } = await t.hook());
+  await send(t.app, 'PUT', '/api/alerts/detectors', t.project.admin, { step_limits: { configured: 5 } });
 
   const rows: SpanRow[] = [];
   // Session cost: eight sessions around $1, one at $5 (> 3 × median), one at $2.50 (< 3 ×).
@@ -83,7 +69,7 @@ beforeAll(async () => {
     rows.push(...session(`flaky-${i}`, 'flaky', 2, (j) => (j === 1 && i < 4 ? { status: 'error' } : {})));
   for (let i = 0; i < 10; i++)
     rows.push(...session(`steady-${i}`, 'steady', 2, (j) => (j === 1 && i === 0 ? { status: 'error' } : {})));
-  await store.insertSpans(rows);
+  await t.store.insertSpans(rows);
 
   engine = t.engine();
   await engine.runOnce();
@@ -123,7 +109,7 @@ describe('anomaly detectors', () => {
 
   it('sends each anomaly to the webhook once, signed, and never again', async () => {
     await engine.runOnce();
-    const anomalies = receiver.received.filter((r) => String(r.headers['x-cairn-event']).startsWith('anomaly.'));
+    const anomalies = t.receiver.received.filter((r) => String(r.headers['x-cairn-event']).startsWith('anomaly.'));
     expect(anomalies.map((r) => r.json.type).sort()).toEqual([
       'anomaly.error_rate',
       'anomaly.retry_loop',
@@ -137,12 +123,12 @@ describe('anomaly detectors', () => {
   });
 
   it('lets the session list filter flagged sessions', async () => {
-    const res = await send(app, 'GET', '/api/sessions?anomaly=retry_loop&anomaly=session_cost&limit=100', p.admin);
+    const res = await send(t.app, 'GET', '/api/sessions?anomaly=retry_loop&anomaly=session_cost&limit=100', t.project.admin);
     expect(res.status).toBe(200);
     expect(res.body.sessions.map((s: any) => s.session_id).sort()).toEqual(['cost-runaway', 'loop-yes']);
-    const flaky = await send(app, 'GET', '/api/sessions?anomaly=error_rate&limit=100', p.admin);
+    const flaky = await send(t.app, 'GET', '/api/sessions?anomaly=error_rate&limit=100', t.project.admin);
     expect(flaky.body.sessions.map((s: any) => s.session_id).sort()).toEqual(['flaky-0', 'flaky-1', 'flaky-2', 'flaky-3']);
-    const any = await send(app, 'GET', '/api/sessions?anomaly=any&limit=100', p.admin);
+    const any = await send(t.app, 'GET', '/api/sessions?anomaly=any&limit=100', t.project.admin);
     expect(any.body.sessions).toHaveLength(8);
   });
 });

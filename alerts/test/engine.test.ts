@@ -1,25 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import type { Store } from '@cairn/storage';
 import type { AlertEngine, AlertEngineConfig } from '@cairn/alerts';
-import {
-  makeSpanRow as span,
-  send,
-  signatureValid,
-  startReceiver,
-  startTestEngine,
-  type Receiver,
-  type TestEngine,
-  type TestProject,
-} from '@cairn/testkit';
+import { makeSpanRow as span, send, signatureValid, startReceiver, startTestEngine, type TestEngine } from '@cairn/testkit';
 
 // The engine driven tick by tick with the clock under the test's control, on a real embedded
 // store, delivering to a real HTTP receiver on 127.0.0.1.
 let t: TestEngine;
-let store: Store;
-let app: FastifyInstance;
-let project: TestProject;
-let receiver: Receiver;
 let secret: string;
 let now = Date.UTC(2031, 0, 15, 12, 0, 0);
 const clock = (): number => now;
@@ -37,9 +22,9 @@ let seq = 0;
 async function spend(usd: number, agent = 'billing'): Promise<void> {
   seq += 1;
   const end = BigInt(now) * 1_000_000n;
-  await store.insertSpans([
+  await t.store.insertSpans([
     span({
-      project_id: project.projectId,
+      project_id: t.project.projectId,
       session_id: `s-${agent}-${seq}`,
       span_id: `sp${seq}`.padEnd(16, '0'),
       kind: 'llm',
@@ -53,24 +38,21 @@ async function spend(usd: number, agent = 'billing'): Promise<void> {
 }
 
 async function createBudget(body: Record<string, unknown>): Promise<string> {
-  const res = await send(app, 'POST', '/api/budgets', project.admin, body);
+  const res = await send(t.app, 'POST', '/api/budgets', t.project.admin, body);
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
 
 beforeAll(async () => {
   t = await startTestEngine({ projectId: 'p-engine', config: BASE, clock });
-  ({ store, app, project, receiver } = t);
-  const hook = await send(app, 'POST', '/api/webhooks', project.admin, { url: receiver.url, name: 'ops' });
-  expect(hook.status).toBe(201);
-  secret = hook.body.secret;
+  ({ secret } = await t.hook('ops'));
 });
 afterAll(async () => {
   await t?.close();
 });
 
 const thresholdsOf = (budgetId: string): number[] =>
-  receiver.received.filter((r) => r.json?.budget?.id === budgetId).map((r) => r.json.threshold as number);
+  t.receiver.received.filter((r) => r.json?.budget?.id === budgetId).map((r) => r.json.threshold as number);
 
 describe('budget thresholds', () => {
   it('fires 50, 80 and 100 exactly once each as spend rises, signed, with the documented body', async () => {
@@ -91,7 +73,7 @@ describe('budget thresholds', () => {
     await e.runOnce();
     expect(thresholdsOf(id)).toEqual([50, 80, 100]);
 
-    const last = receiver.received.filter((r) => r.json?.budget?.id === id);
+    const last = t.receiver.received.filter((r) => r.json?.budget?.id === id);
     for (const r of last) {
       expect(signatureValid(secret, r)).toBe(true);
       expect(signatureValid(secret + 'x', r)).toBe(false);
@@ -102,7 +84,7 @@ describe('budget thresholds', () => {
     const hundred = last[2]?.json;
     expect(hundred).toMatchObject({
       type: 'budget.threshold_crossed',
-      project_id: project.projectId,
+      project_id: t.project.projectId,
       budget: { id, name: 'billing daily', scope: { agent: 'billing' }, period: 'day', limit_usd: 10, hard_stop: false },
       period: { start: '2031-01-15T00:00:00.000Z', end: '2031-01-16T00:00:00.000Z' },
       threshold: 100,
@@ -112,9 +94,9 @@ describe('budget thresholds', () => {
     });
     expect(hundred.id).toMatch(/^alt_/);
 
-    const status = await send(app, 'GET', `/api/budgets/${id}/status`, project.admin);
+    const status = await send(t.app, 'GET', `/api/budgets/${id}/status`, t.project.admin);
     expect(status.status).toBe(200);
-    const alerts = await send(app, 'GET', `/api/alerts?budget_id=${id}`, project.admin);
+    const alerts = await send(t.app, 'GET', `/api/alerts?budget_id=${id}`, t.project.admin);
     expect(alerts.body.alerts.map((a: any) => a.threshold).sort((a: number, b: number) => a - b)).toEqual([50, 80, 100]);
   });
 
@@ -128,7 +110,7 @@ describe('budget thresholds', () => {
     const tick = await e.runOnce();
     expect(tick.fired).toHaveLength(3);
     expect(thresholdsOf(id).sort((a, b) => a - b)).toEqual([50, 80, 100]);
-    expect(receiver.received.filter((r) => r.json?.budget?.id === id).every((r) => r.json.percent === 105)).toBe(true);
+    expect(t.receiver.received.filter((r) => r.json?.budget?.id === id).every((r) => r.json.percent === 105)).toBe(true);
 
     now += 24 * 3_600_000; // the next UTC day
     const next = await e.runOnce();
@@ -136,19 +118,19 @@ describe('budget thresholds', () => {
     expect(next.fired).toEqual([]);
     await spend(55, 'research');
     await e.runOnce();
-    const fresh = receiver.received.filter(
+    const fresh = t.receiver.received.filter(
       (r) => r.json?.budget?.id === id && r.json.period.start === '2031-01-16T00:00:00.000Z',
     );
     expect(fresh.map((r) => r.json.threshold)).toEqual([50]);
   });
 
   it('a restarted engine fires nothing twice', async () => {
-    const before = receiver.received.length;
+    const before = t.receiver.received.length;
     const restarted = engine();
     const tick = await restarted.runOnce();
     expect(tick.fired).toEqual([]);
     expect(tick.attempts).toBe(0);
-    expect(receiver.received.length).toBe(before);
+    expect(t.receiver.received.length).toBe(before);
   });
 
   it('two engines on one store deliver each alert once', async () => {
@@ -160,7 +142,7 @@ describe('budget thresholds', () => {
     expect(ta.attempts + tb.attempts).toBe(2);
     await Promise.all([a.runOnce(), b.runOnce()]);
     expect(thresholdsOf(id).sort((x, y) => x - y)).toEqual([50, 80]);
-    const alerts = await send(app, 'GET', `/api/alerts?budget_id=${id}`, project.admin);
+    const alerts = await send(t.app, 'GET', `/api/alerts?budget_id=${id}`, t.project.admin);
     expect(alerts.body.alerts).toHaveLength(2);
   });
 });
@@ -169,14 +151,14 @@ describe('retries', () => {
   it('a receiver failing twice gets the alert on the third attempt; the log shows all three', async () => {
     const flaky = await startReceiver('/flaky');
     try {
-      const hook = await send(app, 'POST', '/api/webhooks', project.admin, { url: flaky.url, name: 'flaky' });
+      const hook = await t.hook('flaky', flaky.url);
       const id = await createBudget({
         name: 'flaky',
         scope: { agent: 'flaky' },
         period: 'month',
         limit_usd: 10,
         thresholds: [50],
-        webhook_ids: [hook.body.webhook.id],
+        webhook_ids: [hook.id],
       });
       flaky.respond = (n) => (n <= 2 ? 503 : 200);
       const e = engine({ retryBaseMs: 1000 });
@@ -200,11 +182,11 @@ describe('retries', () => {
       expect(flaky.received.map((r) => r.status)).toEqual([503, 503, 200]);
       expect(new Set(flaky.received.map((r) => r.headers['x-cairn-delivery'])).size).toBe(1);
       expect(flaky.received.every((r) => r.json.budget.id === id)).toBe(true);
-      expect(flaky.received.every((r) => signatureValid(hook.body.secret, r))).toBe(true);
+      expect(flaky.received.every((r) => signatureValid(hook.secret, r))).toBe(true);
       // No other webhook got this budget's alert (webhook_ids).
       expect(thresholdsOf(id)).toEqual([]);
 
-      const log = await send(app, 'GET', `/api/webhooks/${hook.body.webhook.id}/deliveries`, project.admin);
+      const log = await send(t.app, 'GET', `/api/webhooks/${hook.id}/deliveries`, t.project.admin);
       expect(log.status).toBe(200);
       const attempts = [...log.body.attempts].sort((x: any, y: any) => x.attempt - y.attempt);
       expect(attempts.map((x: any) => [x.attempt, x.status_code, x.success])).toEqual([

@@ -1,25 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import type { Store } from '@cairn/storage';
 import type { AlertEngine, AlertEngineConfig } from '@cairn/alerts';
-import {
-  makeSpanRow as span,
-  send,
-  signatureValid,
-  startTestEngine,
-  type Receiver,
-  type TestEngine,
-  type TestProject,
-} from '@cairn/testkit';
+import { makeSpanRow as span, send, signatureValid, startTestEngine, type TestEngine } from '@cairn/testkit';
 
 // Review SLAs and the engine's review work, tick by tick with the engine's clock under the
 // test's control (items are opened at real time; the engine is told it is later), on a real
 // embedded store, delivering to a real HTTP receiver on 127.0.0.1.
 let t: TestEngine;
-let store: Store;
-let app: FastifyInstance;
-let project: TestProject;
-let receiver: Receiver;
 let secret: string;
 let fallbackHook = '';
 let offsetMs = 0;
@@ -29,28 +15,25 @@ const engine = (): AlertEngine => t.engine();
 
 beforeAll(async () => {
   t = await startTestEngine({ projectId: 'p-sla', config: BASE, clock });
-  ({ store, app, project, receiver } = t);
-  const hook = await send(app, 'POST', '/api/webhooks', project.admin, { url: receiver.url, name: 'on-call' });
-  secret = hook.body.secret;
-  fallbackHook = hook.body.webhook.id;
+  ({ secret, id: fallbackHook } = await t.hook('on-call'));
   // A second webhook the queues do not name: it must hear nothing.
-  await send(app, 'POST', '/api/webhooks', project.admin, { url: receiver.url.replace('/hook', '/other'), name: 'other' });
+  await t.hook('other', t.receiver.url.replace('/hook', '/other'));
 });
 afterAll(async () => {
   await t?.close();
 });
 
 const slaMissed = (itemId: string) =>
-  receiver.received.filter((r) => r.headers['x-cairn-event'] === 'escalation.sla_missed' && r.json?.item?.id === itemId);
+  t.receiver.received.filter((r) => r.headers['x-cairn-event'] === 'escalation.sla_missed' && r.json?.item?.id === itemId);
 
 async function queue(body: Record<string, unknown>): Promise<string> {
-  const res = await send(app, 'POST', '/api/reviews/queues', project.admin, body);
+  const res = await send(t.app, 'POST', '/api/reviews/queues', t.project.admin, body);
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
 
 async function escalate(agent: string, spanId: string): Promise<string> {
-  const res = await send(app, 'POST', '/api/escalations', project.ingest, {
+  const res = await send(t.app, 'POST', '/api/escalations', t.project.ingest, {
     session_id: `s-${agent}`,
     span_id: spanId,
     agent,
@@ -87,7 +70,7 @@ describe('review SLA', () => {
 
     const got = slaMissed(id);
     expect(got).toHaveLength(1);
-    expect(receiver.received.filter((r) => r.headers['x-cairn-event'] === 'escalation.sla_missed')).toHaveLength(1);
+    expect(t.receiver.received.filter((r) => r.headers['x-cairn-event'] === 'escalation.sla_missed')).toHaveLength(1);
     expect(signatureValid(secret, got[0]!)).toBe(true);
     expect(got[0]!.json).toMatchObject({
       type: 'escalation.sla_missed',
@@ -96,7 +79,7 @@ describe('review SLA', () => {
       item: { id, status: 'open', reason: 'not sure', proposed_action: { send: true } },
       queue: { name: 'mail', fallback: 'auto_reject' },
     });
-    const status = await send(app, 'GET', `/api/escalations/${id}`, project.ingest);
+    const status = await send(t.app, 'GET', `/api/escalations/${id}`, t.project.ingest);
     expect(status.body).toMatchObject({
       status: 'expired',
       resolved: true,
@@ -104,16 +87,16 @@ describe('review SLA', () => {
       decided_by: 'cairn:fallback',
       fallback_applied: 'auto_reject',
     });
-    const detail = await send(app, 'GET', `/api/reviews/items/${id}`, project.admin);
+    const detail = await send(t.app, 'GET', `/api/reviews/items/${id}`, t.project.admin);
     expect(detail.body.history.map((e: { kind: string }) => e.kind)).toEqual(['opened', 'sla_missed', 'fallback_applied']);
     expect(detail.body.history[1]).toMatchObject({ at: detail.body.item.due_at, detail: `alert ${got[0]!.json.id}` });
-    const late = await send(app, 'POST', `/api/reviews/items/${id}/decide`, project.admin, {
+    const late = await send(t.app, 'POST', `/api/reviews/items/${id}/decide`, t.project.admin, {
       decision: 'approve',
       reviewer: 'ann',
     });
     expect(late.body.error.code).toBe('CAIRN_REVIEW_DECIDED');
     // The alert is listed like any other.
-    const alerts = await send(app, 'GET', '/api/alerts?type=escalation.sla_missed', project.admin);
+    const alerts = await send(t.app, 'GET', '/api/alerts?type=escalation.sla_missed', t.project.admin);
     expect(alerts.body.alerts).toHaveLength(1);
   });
 
@@ -127,9 +110,9 @@ describe('review SLA', () => {
     // No fallback_webhook_ids and no webhook_ids: every enabled webhook (two) gets it once.
     expect(slaMissed(id)).toHaveLength(2);
     expect(new Set(slaMissed(id).map((r) => r.headers['x-cairn-delivery'])).size).toBe(2);
-    const pending = await send(app, 'GET', `/api/escalations/${id}`, project.ingest);
+    const pending = await send(t.app, 'GET', `/api/escalations/${id}`, t.project.ingest);
     expect(pending.body).toMatchObject({ status: 'expired', resolved: false, decision: null, fallback_applied: 'hold' });
-    const decided = await send(app, 'POST', `/api/reviews/items/${id}/decide`, project.admin, {
+    const decided = await send(t.app, 'POST', `/api/reviews/items/${id}/decide`, t.project.admin, {
       decision: 'approve',
       reviewer: 'ann',
     });
@@ -140,12 +123,12 @@ describe('review SLA', () => {
 
   it('opens items for escalation events and low confidence once; skips events the SDK opened itself', async () => {
     offsetMs = 0;
-    await send(app, 'PUT', '/api/reviews/thresholds', project.admin, { agent: 'planner', threshold: 0.6 });
+    await send(t.app, 'PUT', '/api/reviews/thresholds', t.project.admin, { agent: 'planner', threshold: 0.6 });
     const ev = (attrs: Record<string, unknown>) =>
       JSON.stringify([{ name: 'cairn.escalation', time_ns: '1', attributes: attrs }]);
     const row = (id: string, over: Parameters<typeof span>[0] extends infer T ? Partial<T> : never) =>
-      span({ project_id: project.projectId, session_id: 'eng-1', span_id: id, agent_name: 'planner', ...over });
-    await store.insertSpans([
+      span({ project_id: t.project.projectId, session_id: 'eng-1', span_id: id, agent_name: 'planner', ...over });
+    await t.store.insertSpans([
       row('e000000000000001', { has_escalation: true, events: ev({ 'cairn.escalation.reason': 'from langgraph' }) }),
       row('e000000000000002', {
         has_escalation: true,
@@ -160,7 +143,7 @@ describe('review SLA', () => {
     const opened = (await e.runOnce()).reviews?.opened ?? [];
     expect(opened).toHaveLength(2);
     expect((await e.runOnce()).reviews?.opened).toEqual([]);
-    const items = (await send(app, 'GET', '/api/reviews/items?session_id=eng-1', project.admin)).body.items;
+    const items = (await send(t.app, 'GET', '/api/reviews/items?session_id=eng-1', t.project.admin)).body.items;
     expect(items.map((i: { span_id: string; source: string; reason: string }) => [i.span_id, i.source, i.reason]).sort()).toEqual(
       [
         ['e000000000000001', 'event', 'from langgraph'],
@@ -168,7 +151,7 @@ describe('review SLA', () => {
       ],
     );
     expect(items.find((i: { span_id: string }) => i.span_id === 'e000000000000003').state).toEqual({ plan: 1 });
-    const told = receiver.received.filter((r) => r.headers['x-cairn-event'] === 'escalation.opened');
+    const told = t.receiver.received.filter((r) => r.headers['x-cairn-event'] === 'escalation.opened');
     expect(told.map((r) => r.json.item.id).sort()).toEqual([...opened].sort());
     expect(told.every((r) => signatureValid(secret, r) && r.json.queue.name === 'planning')).toBe(true);
   });

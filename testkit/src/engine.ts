@@ -3,6 +3,7 @@ import type { AlertEngine, AlertEngineConfig } from '@cairn/alerts';
 import type { Store } from '@cairn/storage';
 import { makeTestApp, makeTestProject, type TestProject } from './api-app.js';
 import { openTestStore } from './temp-store.js';
+import { send } from './webhook-receiver.js';
 import { startReceiver, type Receiver } from './webhook-receiver.js';
 
 export interface TestEngineOptions {
@@ -21,6 +22,11 @@ export interface TestEngine {
   /** The API on the same store (private webhook targets allowed: the receiver is on 127.0.0.1). */
   app: FastifyInstance;
   receiver: Receiver;
+  /**
+   * Creates a webhook through the API (as a user would) pointing at `url` (the receiver by
+   * default) and returns its id and signing secret; throws unless the API answered 201.
+   */
+  hook(name?: string, url?: string): Promise<{ id: string; secret: string }>;
   /** A new engine (not started: the test calls `runOnce`); stopped by `close`. */
   engine(over?: Partial<AlertEngineConfig>): AlertEngine;
   /** Stops every engine, then closes the API, the receiver and the store. */
@@ -44,6 +50,11 @@ export async function startTestEngine(opts: TestEngineOptions): Promise<TestEngi
     project,
     app,
     receiver,
+    async hook(name = 'test hook', url = receiver.url) {
+      const res = await send(app, 'POST', '/api/webhooks', project.admin, { url, name });
+      if (res.status !== 201) throw new Error(`creating webhook "${name}": ${res.status} ${JSON.stringify(res.body)}`);
+      return { id: res.body.webhook.id as string, secret: res.body.secret as string };
+    },
     engine(over = {}) {
       const e = createAlertEngine({ ...opts.config, ...over }, { store, ...(opts.clock ? { clock: opts.clock } : {}) });
       engines.push(e);
