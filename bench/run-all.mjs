@@ -111,6 +111,22 @@ row(
   paced.cmd,
 );
 
+const mem = run(
+  QUICK
+    ? ['bench/ingest/memory.mjs', '--rounds', '2', '--spans', '10000', '--fuzz', '200', '--idle-ms', '1000']
+    : ['bench/ingest/memory.mjs', '--rounds', '3', '--spans', '100000', '--fuzz', '2000'],
+);
+const memPeak = Math.max(...mem.result.samples.map((x) => x.rss));
+const memIdle = mem.result.samples.filter((x) => x.phase === 'idle');
+// Growth between rounds, not the first round's rise: a high-water mark is reached once and kept.
+row(
+  `Collector memory: ${mem.result.rounds} rounds of ${fmt(mem.result.spans_per_round)} spans + ${fmt(mem.result.fuzz_per_round)} broken requests`,
+  '< 1,024 MB; idle RSS growth < 50 MB a round',
+  `peak ${fmt(memPeak)} MB; idle after each round ${memIdle.map((x) => fmt(x.rss)).join(' / ')} MB (start ${fmt(mem.result.samples[0].rss)}, of it code ${fmt(mem.result.samples[0].file)})`,
+  memPeak < 1024 && mem.result.idle_rss_growth_mb_per_round < 50,
+  mem.cmd,
+);
+
 const query = run(
   QUICK
     ? ['bench/query/run.mjs', '--sessions', '2000', '--spans-per-session', '20', '--big-steps', '2000', '--runs', '10']

@@ -74,7 +74,13 @@ export async function buildCollector(config: CollectorConfig, deps: CollectorDep
   });
   const { writer, spool } = pipeline;
 
-  registerOtlpRoutes(app, { pipeline, authenticate: deps.authenticate, metrics, maxBodyBytes: config.maxBodyBytes });
+  registerOtlpRoutes(app, {
+    pipeline,
+    authenticate: deps.authenticate,
+    metrics,
+    store: deps.store,
+    maxBodyBytes: config.maxBodyBytes,
+  });
   const grpc = createGrpcReceiver(config.maxBodyBytes, { pipeline, authenticate: deps.authenticate, metrics, log });
 
   let closing: Promise<boolean> | undefined;

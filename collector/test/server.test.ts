@@ -172,4 +172,19 @@ describe('accepting spans', () => {
     const h = await fetch(url.replace('/v1/traces', '/healthz'));
     expect(h.status).toBe(200);
   });
+
+  it("splits the process's memory on /metrics: RSS, JS heap, Buffers and the embedded ClickHouse's share", async () => {
+    const m = await (await fetch(url.replace('/v1/traces', '/metrics'))).text();
+    const gauge = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(m)?.[1] ?? NaN);
+    const rss = gauge('process_resident_memory_bytes');
+    const heap = gauge('nodejs_heap_used_bytes');
+    const external = gauge('nodejs_external_memory_bytes');
+    const clickhouse = gauge('cairn_clickhouse_memory_bytes');
+    // chDB runs in this process, has written parts, and tracks some memory; each part is below RSS.
+    for (const v of [heap, external, clickhouse]) {
+      expect(v).toBeGreaterThan(0);
+      expect(v).toBeLessThan(rss);
+    }
+    expect(gauge('nodejs_heap_total_bytes')).toBeGreaterThanOrEqual(heap);
+  });
 });

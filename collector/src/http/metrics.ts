@@ -91,6 +91,20 @@ export function createCollectorMetrics() {
       'OTLP export requests, from arrival to answer, as the collector sees them.',
       [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     ),
+    // Process memory, refreshed on each scrape: what a large RSS is made of (docs: collector README).
+    residentBytes: new Counter('process_resident_memory_bytes', 'Resident set size of the process.', 'gauge'),
+    heapUsedBytes: new Counter('nodejs_heap_used_bytes', 'V8 heap in use (JS objects).', 'gauge'),
+    heapTotalBytes: new Counter('nodejs_heap_total_bytes', 'V8 heap reserved.', 'gauge'),
+    externalBytes: new Counter(
+      'nodejs_external_memory_bytes',
+      'Memory outside the V8 heap owned by JS objects (Buffers, ArrayBuffers).',
+      'gauge',
+    ),
+    clickhouseBytes: new Counter(
+      'cairn_clickhouse_memory_bytes',
+      "ClickHouse's tracked memory (MemoryTracking): embedded, chDB inside this process; with a server, the server's.",
+      'gauge',
+    ),
     insertSeconds: new Histogram(
       'cairn_insert_duration_seconds',
       'Duration of one batch insert.',

@@ -5,6 +5,7 @@ import { encodeExportResponseJson, encodeExportResponseProto, encodeStatusProto,
 import { retryAfterSeconds, type IngestPipeline } from '../pipeline/ingest-pipeline.js';
 import { decompress } from './decompress.js';
 import { authenticateBearer, type KeyAuthenticator } from './ingest-auth.js';
+import { trackedMemoryBytes, type Store } from '@cairn/storage';
 import type { CollectorMetrics } from './metrics.js';
 
 const PROTOBUF = 'application/x-protobuf';
@@ -19,6 +20,8 @@ export interface OtlpRoutesDeps {
   pipeline: IngestPipeline;
   authenticate: KeyAuthenticator;
   metrics: CollectorMetrics;
+  /** Asked for ClickHouse's tracked memory on each `/metrics` scrape. */
+  store: Store;
   /** The largest body, compressed or inflated. */
   maxBodyBytes: number;
 }
@@ -52,6 +55,14 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: OtlpRoutesDeps): 
   app.get('/healthz', async () => ({ status: 'ok', queued_rows: pipeline.writer.backlog }));
   app.get('/metrics', async (_req, reply) => {
     metrics.spoolBytes.set(pipeline.spool?.bytes ?? 0);
+    const mem = process.memoryUsage();
+    metrics.residentBytes.set(mem.rss);
+    metrics.heapUsedBytes.set(mem.heapUsed);
+    metrics.heapTotalBytes.set(mem.heapTotal);
+    metrics.externalBytes.set(mem.external);
+    // A store that cannot answer must not fail the scrape: the gauge keeps its last value.
+    const tracked = await trackedMemoryBytes(deps.store).catch(() => null);
+    if (tracked !== null) metrics.clickhouseBytes.set(tracked);
     return reply.type('text/plain; version=0.0.4').send(metrics.render());
   });
 
