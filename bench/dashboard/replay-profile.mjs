@@ -134,6 +134,8 @@ async function openOnce(browser, { label, base }) {
     new MutationObserver((_, obs) => {
       if (document.querySelector('[data-testid=step-tree] .tree-row')) {
         window.__firstRows = performance.now();
+        // The frame that paints them: its animation frame callbacks run just before the paint.
+        requestAnimationFrame(() => (window.__rowsFrame = performance.now()));
         obs.disconnect();
       }
     }).observe(document, { childList: true, subtree: true });
@@ -162,6 +164,7 @@ async function openOnce(browser, { label, base }) {
   const wall = Date.now() - t0;
   const info = await page.evaluate(() => {
     const rows = window.__firstRows;
+    const frame = window.__rowsFrame;
     const nav = performance.getEntriesByType('navigation')[0];
     const res = performance
       .getEntriesByType('resource')
@@ -185,6 +188,7 @@ async function openOnce(browser, { label, base }) {
       .map((m) => [m.name, m.duration]);
     return {
       rows,
+      frame,
       htmlEnd: nav?.responseEnd,
       dcl: nav?.domContentLoadedEventEnd,
       res,
@@ -211,6 +215,8 @@ async function openOnce(browser, { label, base }) {
       cpu = {
         before: mainThreadTime(traceEvents, navStart, navStart + split * 1000),
         after: mainThreadTime(traceEvents, navStart + split * 1000, navStart + info.rows * 1000),
+        // From the rows to when waitForSelector saw them (its polls need this thread too).
+        seen: mainThreadTime(traceEvents, navStart + info.rows * 1000, navStart + (wall - (info.origin - t0)) * 1000),
         split,
       };
     if (profile && navStart !== undefined) {
@@ -219,7 +225,10 @@ async function openOnce(browser, { label, base }) {
     }
   }
   await page.close();
-  return { label, wall, ...info, cpu };
+  // The wall time is goto → navigation start (the browser's own clock, timeOrigin) + in-page time of
+  // the rows + how long waitForSelector took to see them (it polls, backing off to 500 ms).
+  const nav = info.origin - t0;
+  return { label, wall, nav, seen: wall - nav - info.rows, ...info, cpu };
 }
 
 const fmt = (v) => (v === undefined ? '?' : Math.round(v));
@@ -235,7 +244,7 @@ for (let r = 0; r < Number(values.rounds); r++) {
     const steps = o.res.find((e) => e.what.startsWith(`/api/sessions/${values.session}`));
     const apis = o.res.filter((e) => e.what.startsWith('/api/'));
     console.log(
-      `${t.label.padEnd(6)} wall ${fmt(o.wall)} ms, in-page rows ${fmt(o.rows)} ms | html ${fmt(o.htmlEnd)} dcl ${fmt(o.dcl)} | ` +
+      `${t.label.padEnd(6)} wall ${fmt(o.wall)} ms = nav ${fmt(o.nav)} + in-page rows ${fmt(o.rows)} (their frame ${fmt(o.frame)}) + seen ${fmt(o.seen)} | html ${fmt(o.htmlEnd)} dcl ${fmt(o.dcl)} | ` +
         `steps req ${fmt(steps?.start)}→${fmt(steps?.end)} (${steps ? steps.kB.toFixed(0) : '?'} kB) | ${apis.length} API request(s) before rows | load ${load1()}`,
     );
     if (values.verbose) {
@@ -250,6 +259,7 @@ for (let r = 0; r < Number(values.rounds); r++) {
       ? [
           [`until first page (${fmt(o.cpu.split)} ms)`, o.cpu.before],
           ['first page → rows', o.cpu.after],
+          [`rows → seen (${fmt(o.seen)} ms)`, o.cpu.seen],
         ]
       : []) {
       if (!w) continue;
