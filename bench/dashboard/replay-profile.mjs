@@ -243,9 +243,11 @@ for (let r = 0; r < Number(values.rounds); r++) {
     results.push(o);
     const steps = o.res.find((e) => e.what.startsWith(`/api/sessions/${values.session}`));
     const apis = o.res.filter((e) => e.what.startsWith('/api/'));
+    const me = o.res.find((e) => e.what === '/api/auth/me');
+    const mark = (name) => o.marks.find(([n]) => n === name)?.[1];
     console.log(
       `${t.label.padEnd(6)} wall ${fmt(o.wall)} ms = nav ${fmt(o.nav)} + in-page rows ${fmt(o.rows)} (their frame ${fmt(o.frame)}) + seen ${fmt(o.seen)} | html ${fmt(o.htmlEnd)} dcl ${fmt(o.dcl)} | ` +
-        `steps req ${fmt(steps?.start)}→${fmt(steps?.end)} (${steps ? steps.kB.toFixed(0) : '?'} kB) | ${apis.length} API request(s) before rows | load ${load1()}`,
+        `steps req ${fmt(steps?.start)}→${fmt(steps?.end)} (${steps ? steps.kB.toFixed(0) : '?'} kB), me →${fmt(me?.end)}, main ${fmt(mark('cairn:main'))}, first page in app ${fmt(mark('cairn:replay:first-page'))} | ${apis.length} API request(s) before rows | load ${load1()}`,
     );
     if (values.verbose) {
       for (const e of o.res)
