@@ -4,8 +4,12 @@
  * through the form, then navigate to /sessions/:id in the same page), against one or more running
  * Cairn servers — two builds of the dashboard alternate open by open, for an A/B in the same
  * minutes. Per open:
- *   - the wall time from navigation to the first tree row (as the e2e test measures it) and the
- *     in-page time of that row (a MutationObserver, performance clock from navigation start);
+ *   - the wall time from navigation to the first tree row (as the e2e test measures it), split
+ *     into: goto → the navigation's start (timeOrigin), the in-page time of that row (a
+ *     MutationObserver, performance clock from navigation start) and of the frame that paints it,
+ *     and "seen": how long waitForSelector took to notice (it polls at 0, 20, 70, 170, 270 ms after
+ *     the load event, then every 500 ms, and each poll needs the page's main thread);
+ *   - per open: the session check's answer, `cairn:main` and the app's first-page mark;
  *   - the request waterfall: every request the page made before the first row, with start and end
  *     (Resource Timing) — how many round trips precede the first page of steps;
  *   - the app's own `cairn:*` User Timing marks, when the build has them;
