@@ -4,8 +4,12 @@
  * through the form, then navigate to /sessions/:id in the same page), against one or more running
  * Cairn servers — two builds of the dashboard alternate open by open, for an A/B in the same
  * minutes. Per open:
- *   - the wall time from navigation to the first tree row (as the e2e test measures it) and the
- *     in-page time of that row (a MutationObserver, performance clock from navigation start);
+ *   - the wall time from navigation to the first tree row (as the e2e test measures it), split
+ *     into: goto → the navigation's start (timeOrigin), the in-page time of that row (a
+ *     MutationObserver, performance clock from navigation start) and of the frame that paints it,
+ *     and "seen": how long waitForSelector took to notice (it polls at 0, 20, 70, 170, 270 ms after
+ *     the load event, then every 500 ms, and each poll needs the page's main thread);
+ *   - per open: the session check's answer, `cairn:main` and the app's first-page mark;
  *   - the request waterfall: every request the page made before the first row, with start and end
  *     (Resource Timing) — how many round trips precede the first page of steps;
  *   - the app's own `cairn:*` User Timing marks, when the build has them;
@@ -134,6 +138,8 @@ async function openOnce(browser, { label, base }) {
     new MutationObserver((_, obs) => {
       if (document.querySelector('[data-testid=step-tree] .tree-row')) {
         window.__firstRows = performance.now();
+        // The frame that paints them: its animation frame callbacks run just before the paint.
+        requestAnimationFrame(() => (window.__rowsFrame = performance.now()));
         obs.disconnect();
       }
     }).observe(document, { childList: true, subtree: true });
@@ -162,6 +168,7 @@ async function openOnce(browser, { label, base }) {
   const wall = Date.now() - t0;
   const info = await page.evaluate(() => {
     const rows = window.__firstRows;
+    const frame = window.__rowsFrame;
     const nav = performance.getEntriesByType('navigation')[0];
     const res = performance
       .getEntriesByType('resource')
@@ -185,6 +192,7 @@ async function openOnce(browser, { label, base }) {
       .map((m) => [m.name, m.duration]);
     return {
       rows,
+      frame,
       htmlEnd: nav?.responseEnd,
       dcl: nav?.domContentLoadedEventEnd,
       res,
@@ -211,6 +219,8 @@ async function openOnce(browser, { label, base }) {
       cpu = {
         before: mainThreadTime(traceEvents, navStart, navStart + split * 1000),
         after: mainThreadTime(traceEvents, navStart + split * 1000, navStart + info.rows * 1000),
+        // From the rows to when waitForSelector saw them (its polls need this thread too).
+        seen: mainThreadTime(traceEvents, navStart + info.rows * 1000, navStart + (wall - (info.origin - t0)) * 1000),
         split,
       };
     if (profile && navStart !== undefined) {
@@ -219,7 +229,10 @@ async function openOnce(browser, { label, base }) {
     }
   }
   await page.close();
-  return { label, wall, ...info, cpu };
+  // The wall time is goto → navigation start (the browser's own clock, timeOrigin) + in-page time of
+  // the rows + how long waitForSelector took to see them (it polls, backing off to 500 ms).
+  const nav = info.origin - t0;
+  return { label, wall, nav, seen: wall - nav - info.rows, ...info, cpu };
 }
 
 const fmt = (v) => (v === undefined ? '?' : Math.round(v));
@@ -234,9 +247,11 @@ for (let r = 0; r < Number(values.rounds); r++) {
     results.push(o);
     const steps = o.res.find((e) => e.what.startsWith(`/api/sessions/${values.session}`));
     const apis = o.res.filter((e) => e.what.startsWith('/api/'));
+    const me = o.res.find((e) => e.what === '/api/auth/me');
+    const mark = (name) => o.marks.find(([n]) => n === name)?.[1];
     console.log(
-      `${t.label.padEnd(6)} wall ${fmt(o.wall)} ms, in-page rows ${fmt(o.rows)} ms | html ${fmt(o.htmlEnd)} dcl ${fmt(o.dcl)} | ` +
-        `steps req ${fmt(steps?.start)}→${fmt(steps?.end)} (${steps ? steps.kB.toFixed(0) : '?'} kB) | ${apis.length} API request(s) before rows | load ${load1()}`,
+      `${t.label.padEnd(6)} wall ${fmt(o.wall)} ms = nav ${fmt(o.nav)} + in-page rows ${fmt(o.rows)} (their frame ${fmt(o.frame)}) + seen ${fmt(o.seen)} | html ${fmt(o.htmlEnd)} dcl ${fmt(o.dcl)} | ` +
+        `steps req ${fmt(steps?.start)}→${fmt(steps?.end)} (${steps ? steps.kB.toFixed(0) : '?'} kB), me →${fmt(me?.end)}, main ${fmt(mark('cairn:main'))}, first page in app ${fmt(mark('cairn:replay:first-page'))} | ${apis.length} API request(s) before rows | load ${load1()}`,
     );
     if (values.verbose) {
       for (const e of o.res)
@@ -250,6 +265,7 @@ for (let r = 0; r < Number(values.rounds); r++) {
       ? [
           [`until first page (${fmt(o.cpu.split)} ms)`, o.cpu.before],
           ['first page → rows', o.cpu.after],
+          [`rows → seen (${fmt(o.seen)} ms)`, o.cpu.seen],
         ]
       : []) {
       if (!w) continue;

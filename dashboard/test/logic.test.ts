@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Step } from '@cairn/schemas';
 import { buildModel, downsample, filterSteps, nextIn, visibleRows } from '../src/pages/replay/replay-model';
 import { diffJson, diffStats } from '../src/lib/json-diff';
@@ -12,6 +12,7 @@ import { perMillion, searchPrices } from '../src/lib/prices';
 import { PRICE_TABLE, priceOf, type Price } from '@cairn/schemas';
 import { createPrefetchCache, FIRST_PAGE, firstPagePath, sessionPagePath } from '../src/pages/replay/session-prefetch';
 import { ApiError } from '../src/api/client';
+import { afterPaint } from '../src/lib/after-paint';
 
 function step(i: number, span: string, parent: string | null, extra: Partial<Step> = {}): Step {
   return {
@@ -244,11 +245,11 @@ describe('session prefetch cache', () => {
     const l = loader();
     const cache = createPrefetchCache(l.load);
     const a = sessionPagePath('sess a/1', FIRST_PAGE);
-    expect(a).toBe('/api/sessions/sess%20a%2F1?steps_limit=500');
+    expect(a).toBe('/api/sessions/sess%20a%2F1?steps_limit=200');
     cache.prefetch(a);
     cache.prefetch(a); // a second render of the same navigation
     cache.prefetch(sessionPagePath('other', FIRST_PAGE));
-    expect(l.calls).toEqual([a, '/api/sessions/other?steps_limit=500']);
+    expect(l.calls).toEqual([a, '/api/sessions/other?steps_limit=200']);
     const taken = cache.take(a);
     expect(await taken).toEqual({ path: a, n: 1 });
     expect(l.calls).toHaveLength(2);
@@ -337,7 +338,7 @@ describe('session prefetch cache', () => {
 
   it('knows the first page of a replay pathname, and nothing else', () => {
     expect(firstPagePath('/sessions/sess%20a%2F1')).toBe(sessionPagePath('sess a/1', FIRST_PAGE));
-    expect(firstPagePath('/sessions/abc/')).toBe('/api/sessions/abc?steps_limit=500');
+    expect(firstPagePath('/sessions/abc/')).toBe('/api/sessions/abc?steps_limit=200');
     expect(firstPagePath('/sessions')).toBeUndefined();
     expect(firstPagePath('/sessions/a/b')).toBeUndefined();
     expect(firstPagePath('/reviews/abc')).toBeUndefined();
@@ -351,5 +352,67 @@ describe('absoluteTime', () => {
       expect(absoluteTime(iso)).toBe(`${new Date(iso).toLocaleString(undefined, { hour12: false })} (${iso})`);
     }
     expect(absoluteTime('not a date')).toBe('not a date');
+  });
+});
+
+describe('afterPaint', () => {
+  // A hand-driven animation frame queue: frame() runs the callbacks the page asked for so far.
+  let frames: Map<number, () => void>;
+  const frame = () => {
+    const due = [...frames.values()];
+    frames.clear();
+    for (const cb of due) cb();
+  };
+  const withFrames = () => {
+    frames = new Map();
+    let id = 0;
+    vi.stubGlobal('requestAnimationFrame', (cb: () => void) => (frames.set(++id, cb), id));
+    vi.stubGlobal('cancelAnimationFrame', (n: number) => frames.delete(n));
+  };
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  it('runs after the next frame, in a task after it (the paint), once', () => {
+    vi.useFakeTimers();
+    withFrames();
+    const ran: string[] = [];
+    afterPaint(() => ran.push('after'));
+    vi.advanceTimersByTime(0);
+    expect(ran).toEqual([]); // no frame yet: nothing painted
+    frame();
+    expect(ran).toEqual([]); // the frame's callbacks run before its paint
+    vi.advanceTimersByTime(0);
+    expect(ran).toEqual(['after']);
+    vi.advanceTimersByTime(1000);
+    frame();
+    expect(ran).toEqual(['after']); // the fallback timer does not run it again
+  });
+
+  it('without frames (a hidden tab), runs on the fallback timer', () => {
+    vi.useFakeTimers();
+    withFrames();
+    let ran = 0;
+    afterPaint(() => ran++, 200);
+    vi.advanceTimersByTime(199);
+    expect(ran).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(ran).toBe(1);
+    frame();
+    vi.advanceTimersByTime(1000);
+    expect(ran).toBe(1);
+  });
+
+  it('cancelled (the effect cleaned up), never runs', () => {
+    vi.useFakeTimers();
+    withFrames();
+    let ran = 0;
+    const cancel = afterPaint(() => ran++);
+    frame();
+    cancel();
+    vi.advanceTimersByTime(1000);
+    frame();
+    expect(ran).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, startTransition, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { ErrorBox, Skeleton } from '../../components/common';
+import { afterPaint } from '../../lib/after-paint';
 import { nextIn } from './replay-model';
 import { ReplayHeader } from './replay-header';
 import { loadStep } from './step-cache';
@@ -28,6 +29,14 @@ export default function ReplayPage() {
   const { session, caps, model, scores, complete, error, reload } = useSession(id);
   const filterRef = useRef<HTMLInputElement>(null);
   const [help, setHelp] = useState(false);
+  // Rows first: the first commit with steps has the header and the tree; the timeline, step panel,
+  // charts (a lazy chunk) and transport come in a second commit once those rows are painted. Their
+  // render, the chunk and the step's own request would otherwise delay the rows' first paint. Their
+  // grid rows are held by empty boxes meanwhile, so the tree does not move. A transition: React
+  // renders that second part in slices, so the page still answers input and paints meanwhile.
+  const [rest, setRest] = useState(false);
+  const hasSteps = !!model?.steps.length;
+  useEffect(() => (hasSteps && !rest ? afterPaint(() => startTransition(() => setRest(true))) : undefined), [hasSteps, rest]);
 
   // The URL names the step by span id (stable while a running session grows) and the tab.
   const stepParam = params.get('step');
@@ -132,7 +141,7 @@ export default function ReplayPage() {
       <ReplayHeader s={session} complete={complete} />
       <div className="replay-top">
         <StepTree ref={filterRef} model={model} current={current} onSelect={go} />
-        <Timeline model={model} current={current} onSelect={go} />
+        {rest ? <Timeline model={model} current={current} onSelect={go} /> : <div className="timeline" />}
       </div>
       {reviewId ? (
         <div className="review-banner" data-testid="review-banner">
@@ -145,23 +154,33 @@ export default function ReplayPage() {
           <Link to={`/reviews/${encodeURIComponent(reviewId)}`}>← review item</Link>
         </div>
       ) : null}
-      <StepPanel sessionId={id} step={step} tab={tab} onTab={setTab} scores={scores} marked={step.span_id === markSpan} />
-      <Suspense
-        fallback={
-          <div className="charts">
-            <Skeleton rows={3} />
-          </div>
-        }
-      >
-        <ReplayCharts
-          model={model}
-          current={current}
-          onSelect={go}
-          capUsd={caps?.max_cost_usd ?? null}
-          totalCostUsd={session.cost_usd}
-        />
-      </Suspense>
-      <Transport model={model} current={current} go={go} {...pb} onHelp={() => setHelp(true)} />
+      {rest ? (
+        <>
+          <StepPanel sessionId={id} step={step} tab={tab} onTab={setTab} scores={scores} marked={step.span_id === markSpan} />
+          <Suspense
+            fallback={
+              <div className="charts">
+                <Skeleton rows={3} />
+              </div>
+            }
+          >
+            <ReplayCharts
+              model={model}
+              current={current}
+              onSelect={go}
+              capUsd={caps?.max_cost_usd ?? null}
+              totalCostUsd={session.cost_usd}
+            />
+          </Suspense>
+          <Transport model={model} current={current} go={go} {...pb} onHelp={() => setHelp(true)} />
+        </>
+      ) : (
+        <>
+          <div className="step-panel" />
+          <div className="charts" />
+          <div className="transport" />
+        </>
+      )}
       {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}
     </div>
   );
