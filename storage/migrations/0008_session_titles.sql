@@ -43,7 +43,8 @@ GROUP BY project_id, session_id;
 
 -- Backfill: the sessions stored before this file ran, by the view's own SELECT. It runs after
 -- the view exists, so a span inserted meanwhile is counted by both (harmless, see above) rather
--- than by neither. Upgrading pays one scan of `spans` at startup.
+-- than by neither. Upgrading pays one scan of `spans` at startup. Aggregation in key order (spans
+-- are sorted by project, session): memory stays bounded however many sessions the store holds.
 INSERT INTO session_titles
 SELECT
     project_id,
@@ -60,4 +61,5 @@ SELECT
     ) AS root_name
 FROM spans
 WHERE parent_span_id = '' OR kind = 'session' OR position(attributes, '"cairn.session.title"') > 0
-GROUP BY project_id, session_id;
+GROUP BY project_id, session_id
+SETTINGS optimize_aggregation_in_order = 1;
