@@ -49,6 +49,7 @@ export interface ParsedTable {
 const CREATE_TABLE = /^CREATE TABLE (IF NOT EXISTS )?(\w+)(?: ON CLUSTER [\w-]+)?\s*\(/i;
 const CREATE_MV = /^CREATE MATERIALIZED VIEW (IF NOT EXISTS )?(\w+) TO (\w+)\s+AS\s/i;
 const ALTER = /^ALTER TABLE (\w+) (.*)$/is;
+const INSERT_SELECT = /^INSERT INTO (\w+)\s+SELECT\s/i;
 /** ALTERs a Distributed table shares with its local table; anything else (TTL, indexes, settings) is storage, local only. */
 const COLUMN_ACTION = /^(ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN\b/i;
 
@@ -156,6 +157,17 @@ function clusterStatements(sql: string, cluster: string, tables: Set<string>, fi
     const localAction = action!.replace(/\bnon_replicated_deduplication_window\b/g, 'replicated_deduplication_window');
     const local = `ALTER TABLE ${name}_local ON CLUSTER ${cluster} ${localAction}`;
     return COLUMN_ACTION.test(action!.trim()) ? [local, `ALTER TABLE ${name} ON CLUSTER ${cluster} ${action}`] : [local];
+  }
+  const insert = INSERT_SELECT.exec(sql);
+  if (insert) {
+    // A backfill. INSERT has no ON CLUSTER: it runs once, from the node that migrates, through
+    // the Distributed tables, which read every shard and send each row to the shard its sharding
+    // key names (synchronously: CLUSTER_SETTINGS) — where the views put that session's rows.
+    const read = [...sql.matchAll(/\b(?:FROM|JOIN)\s+(\w+)\b/gi)].map((r) => r[1]!);
+    for (const t of [insert[1]!, ...read]) {
+      if (!tables.has(t)) throw new CairnError('CAIRN_INTERNAL', `${file}: backfill uses unknown table ${t}`);
+    }
+    return [sql];
   }
   throw new CairnError('CAIRN_INTERNAL', `${file}: no clustered form for statement: ${sql.slice(0, 80)}`);
 }

@@ -51,7 +51,8 @@ async function recordedVersions(client: ClickHouseClient): Promise<Set<number>> 
 /**
  * Applies the migrations not yet recorded; safe to run from several processes at once. The
  * protocol needs no lock: every statement is idempotent (`IF NOT EXISTS`, and ClickHouse runs
- * two concurrent `CREATE … IF NOT EXISTS` of one name as one create and one no-op), so two
+ * two concurrent `CREATE … IF NOT EXISTS` of one name as one create and one no-op; a backfill
+ * `INSERT … SELECT` must write rows that merge to the same result when written twice), so two
  * migrators may both run a file; before recording it each re-checks the record and writes it
  * only if nobody did, and readers take `DISTINCT version` for the race that remains. A crash
  * between a statement and its record is repaired by running the file again. `cairn migrate` is the one way to run it in a deployment.

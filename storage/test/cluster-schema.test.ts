@@ -57,7 +57,38 @@ describe('the clustered migration set', () => {
     const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{4}_.+\.sql$/.test(f));
     expect(single.map((m) => `${m.name}.sql`)).toEqual(files.sort());
     expect(clustered.map((m) => [m.version, m.name])).toEqual(single.map((m) => [m.version, m.name]));
-    for (const m of clustered) for (const s of m.statements) expect(s, m.name).toMatch(new RegExp(`\\bON CLUSTER ${CLUSTER}\\b`));
+    // Every DDL runs ON CLUSTER; a backfill (INSERT, which has no ON CLUSTER) is checked below.
+    for (const m of clustered) {
+      for (const s of m.statements) {
+        if (!s.startsWith('INSERT INTO ')) expect(s, m.name).toMatch(new RegExp(`\\bON CLUSTER ${CLUSTER}\\b`));
+      }
+    }
+  });
+
+  it('runs a backfill once, through the Distributed tables, so each session lands on its own shard', () => {
+    const one = single.flatMap((m) => m.statements).filter((s) => s.startsWith('INSERT INTO '));
+    const many = clustered.flatMap((m) => m.statements).filter((s) => s.startsWith('INSERT INTO '));
+    expect(one.length).toBeGreaterThan(0); // 0008 backfills session_titles
+    expect(many).toEqual(one);
+    const dist = creates(clustered);
+    for (const s of many) {
+      const names = [/^INSERT INTO (\w+)/.exec(s)![1]!, ...[...s.matchAll(/\bFROM\s+(\w+)/g)].map((r) => r[1]!)];
+      for (const n of names) {
+        expect(n, s.slice(0, 60)).not.toMatch(/_local$/);
+        expect(dist.get(n), n).toMatch(/ENGINE = Distributed\(/);
+      }
+    }
+    const ddl = (s: string): Migration[] => [
+      {
+        version: 1,
+        name: '0001_x',
+        statements: [
+          'CREATE TABLE t (project_id String, session_id String) ENGINE = MergeTree ORDER BY (project_id, session_id)',
+          s,
+        ],
+      },
+    ];
+    expect(() => clusterMigrations(ddl('INSERT INTO t SELECT * FROM nowhere'), CLUSTER)).toThrow(/unknown table nowhere/);
   });
 
   it('gives every table a Replicated local table with the same columns and a Distributed table over it', async () => {
@@ -83,7 +114,7 @@ describe('the clustered migration set', () => {
 
   it('shards spans and the session rollup by (project, session), so a session and its rollup rows share a shard', () => {
     const many = creates(clustered);
-    for (const t of ['spans', 'sessions_rollup', 'scores']) {
+    for (const t of ['spans', 'sessions_rollup', 'scores', 'session_titles']) {
       expect(many.get(t), t).toMatch(/cityHash64\(project_id, session_id\)\)$/);
     }
     // Materialized views aggregate each shard's own spans into its own part of the rollup.

@@ -1,4 +1,5 @@
 import { rawSql } from '../src/testing.js';
+import { titlesOf } from '../src/index.js';
 import { describe, expect, it } from 'vitest';
 import type { SpanRow } from '@cairn/schemas';
 import { loadConfig, startCairn } from 'cairn';
@@ -59,6 +60,8 @@ describe.runIf(SERVER_MODE)('server mode against CLICKHOUSE_URL', () => {
       const [r] = await rawSql(t.store).query<{ n: number }>('SELECT sum(spans) AS n FROM sessions_rollup');
       expect(Number(c!.n)).toBe(30);
       expect(Number(r!.n)).toBe(30);
+      // The titles view (0008) runs on the server too: every span here is a root named 'chat'.
+      expect((await titlesOf(t.store, 'default', ['srv-0'])).get('srv-0')).toBe('chat');
     } finally {
       await t.cleanup();
     }

@@ -1,38 +1,23 @@
-import { ATTR } from '@cairn/schemas';
 import { rawSql, type Store } from '../store.js';
-
-/** Titles longer than this are cut: the list shows one line, and a hostile attribute must not bloat a page. */
-const MAX_TITLE = 200;
 
 /**
  * The title of each of `ids`: the `cairn.session.title` attribute, else the root span's name
- * (the root = a span without parent, else a `session` span). Computed at query time from
- * `spans`, so no migration and old sessions get titles too. Reads the given sessions only — a
- * page or one session, never the whole project — by the table's key prefix (project, session).
- * Sessions without any title are absent from the map.
+ * (the root = a span without parent, else a `session` span), each cut to 200 characters. Read
+ * from `session_titles` (migration 0008: kept by a view on `spans`, backfilled for sessions
+ * stored before it), by its key (project, session): a page costs 50 small rows, not a scan of
+ * its sessions' spans. Sessions without any title are absent from the map.
  *
- * The attribute is looked up in the `attributes` JSON (the collector keeps there every attribute
- * no column took); the `position` test skips JSON parsing for the spans that cannot carry it.
- * Within a session the root's value wins, then the earliest span's.
+ * Within a session the root's attribute wins, then the earliest span's; an attribute that is
+ * only blanks gives way to the root's name, as it always did.
  */
 export async function titlesOf(store: Store, projectId: string, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await rawSql(store).query<{ session_id: string; attr_title: string; root_name: string }>(
-    `SELECT session_id,
-       argMinIf(
-         substringUTF8(JSONExtractString(attributes, {k:String}), 1, {max:UInt32}),
-         (parent_span_id != '', start_time, span_id),
-         position(attributes, {needle:String}) > 0 AND JSONExtractString(attributes, {k:String}) != ''
-       ) AS attr_title,
-       argMinIf(
-         substringUTF8(name, 1, {max:UInt32}),
-         (parent_span_id != '', start_time, span_id),
-         parent_span_id = '' OR kind = 'session'
-       ) AS root_name
-     FROM spans
+    `SELECT session_id, argMinMerge(attr_title) AS attr_title, argMinMerge(root_name) AS root_name
+     FROM session_titles
      WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
      GROUP BY session_id`,
-    { p: projectId, ids: [...ids], k: ATTR.SESSION_TITLE, needle: JSON.stringify(ATTR.SESSION_TITLE), max: MAX_TITLE },
+    { p: projectId, ids: [...ids] },
   );
   const titles = new Map<string, string>();
   for (const r of rows) {
