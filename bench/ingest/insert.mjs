@@ -14,7 +14,9 @@
 // - wall_ms_per_1k: the inserts' wall time (the load moves it).
 // Usage:
 //   node bench/ingest/insert.mjs [--requests 100] [--per-request 1000] [--batch 20000] [--rounds 5]
-//     [--format json --format binary] [--no-views]
+//     [--format json --format binary] [--no-views | --drop-view NAME …]
+// --no-views drops every materialized view on the store before measuring; --drop-view one of them
+// (e.g. session_titles_mv), to price a view by the difference.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +25,8 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { buildBody } from './bodies.mjs';
-import { decodeTraceRequestProto } from '../../collector/dist/otlp-proto.js';
-import { normalizeSpans } from '../../collector/dist/normalize-batch.js';
+import { decodeTraceRequestProto } from '../../collector/dist/otlp/otlp-proto.js';
+import { normalizeSpans } from '../../collector/dist/normalize/normalize-batch.js';
 import { DEFAULT_PRICE_BOOK, SPAN_COLUMNS } from '../../schemas/dist/index.js';
 import { encodeSpanLines, encodeSpanRowsBinary, openStore, SPAN_INSERT_SETTINGS } from '../../storage/dist/index.js';
 import { rawSql } from '../../storage/dist/testing.js';
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     format: { type: 'string', multiple: true, default: ['json', 'binary'] },
     'no-views': { type: 'boolean', default: false },
+    'drop-view': { type: 'string', multiple: true, default: [] },
   },
 });
 const REQUESTS = Number(values.requests);
@@ -141,14 +144,20 @@ const store = await openStore({ dataDir });
 binary = openBinaryInsert(dataDir);
 const results = Object.fromEntries(formats.map((f) => [f, { encode: [], cpu: [], chdb: [], wall: [], bytes: 0 }]));
 try {
-  if (values['no-views']) {
-    await rawSql(store).command('DROP VIEW IF EXISTS sessions_rollup_mv');
-    await rawSql(store).command('DROP VIEW IF EXISTS cost_hourly_mv');
-  }
+  // Every view on `spans` and the table it writes, read from the schema so a new view is counted.
+  const views = (
+    await rawSql(store).query(
+      "SELECT name, create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView'",
+    )
+  ).map((v) => ({ name: v.name, target: / TO (?:\w+\.)?(\w+)/.exec(v.q)?.[1] }));
+  const dropped = values['no-views'] ? views.map((v) => v.name) : values['drop-view'];
+  for (const name of dropped) await rawSql(store).command(`DROP VIEW IF EXISTS ${name}`);
+  process.stderr.write(`views: ${views.map((v) => `${v.name}${dropped.includes(v.name) ? ' (dropped)' : ''}`).join(', ')}\n`);
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const f of round % 2 ? [...formats].reverse() : formats) {
       const { us, batches, bytes } = encodeAll(f);
-      for (const t of ['spans', 'sessions_rollup', 'cost_hourly']) await rawSql(store).command(`TRUNCATE TABLE ${t}`);
+      for (const t of ['spans', ...views.map((v) => v.target).filter(Boolean)])
+        await rawSql(store).command(`TRUNCATE TABLE ${t}`);
       const e0 = await queryThreadsCpu();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
