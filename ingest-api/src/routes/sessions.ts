@@ -33,6 +33,23 @@ export const plainJson =
   (data: unknown): string =>
     JSON.stringify(data);
 
+/**
+ * A JSON answer as bytes, for answers of megabytes (the replay's steps). Given a string, Fastify
+ * measures it (Buffer.byteLength) and then encodes it again as UTF-8 while writing; given bytes
+ * it writes them as they are. JSON.stringify of ASCII data is an ASCII string (byte length =
+ * length), which is copied as latin1 — no encoding — and anything else is encoded as UTF-8.
+ */
+export function jsonBytes(data: unknown): Buffer {
+  const text = JSON.stringify(data);
+  return Buffer.byteLength(text) === text.length ? Buffer.from(text, 'latin1') : Buffer.from(text, 'utf8');
+}
+
+/**
+ * `plainJson` answering bytes (`jsonBytes`). Fastify's types say a serializer returns a string,
+ * but its send path takes a Buffer as well (and then skips measuring and encoding it).
+ */
+export const plainJsonBytes = () => jsonBytes as unknown as (data: unknown) => string;
+
 /** Filter fields of a parsed query string (list and export share them). */
 export function filtersOf(q: SessionFilters): SessionFilters {
   const f: SessionFilters = {};
@@ -104,9 +121,9 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
         querystring: SessionDetailQuery,
         response: { 200: SessionDetailResponse, ...AUTH_ERRORS_404 },
       },
-      serializerCompiler: plainJson,
+      serializerCompiler: plainJsonBytes,
     },
-    async (request, reply) => {
+    async (request) => {
       const { projectId } = authOf(request);
       const { id } = request.params;
       // Summary, anomalies, caps and scores come in one statement (getSessionHead), the title in
@@ -118,14 +135,14 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
         getSteps(store, projectId, id, head.startNs, limit, request.query.steps_cursor),
         head.summary.escalations > 0 ? sessionEscalations(store, projectId, id) : [],
       ]);
-      // The documented SessionDetailResponse, keys in its order. The steps arrive as JSON bytes
-      // (getSteps: ClickHouse writes each step, Node stitches them), so the answer is assembled
-      // around them rather than parsed and serialized again.
-      const before = `{"session":${JSON.stringify(head.summary)},"caps":${JSON.stringify(head.caps)},"steps":`;
-      const after = `,"next_steps_cursor":${JSON.stringify(page.next_cursor)},"scores":${JSON.stringify(head.scores)},"escalations":${JSON.stringify(escalations)}}`;
-      const body = Buffer.concat([Buffer.from(before), page.stepsJson, Buffer.from(after)]);
-      // Bytes are sent as they are, without the serializer: the cast only says what they hold.
-      return reply.type('application/json; charset=utf-8').send(body as unknown as SessionDetailResponse);
+      return {
+        session: head.summary,
+        caps: head.caps,
+        steps: page.steps,
+        next_steps_cursor: page.next_cursor,
+        scores: head.scores,
+        escalations,
+      };
     },
   );
 
