@@ -43,6 +43,12 @@ read.query = (params) => {
   captured.push({ query: params.query, query_params: params.query_params });
   return original(params);
 };
+// Large answers read as raw bytes (storage's queryBytes: the replay's steps) go through exec.
+const originalExec = read.exec.bind(read);
+read.exec = (params) => {
+  captured.push({ query: params.query, query_params: params.query_params });
+  return originalExec(params);
+};
 
 async function events() {
   const rs = await original({
@@ -63,7 +69,7 @@ async function text(sql, params) {
 async function cost(q) {
   const before = await events();
   const t = process.hrtime.bigint();
-  const res = await read.exec({ query: q.query, query_params: q.query_params });
+  const res = await originalExec({ query: q.query, query_params: q.query_params });
   res.stream.destroy();
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   const after = await events();

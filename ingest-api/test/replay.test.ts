@@ -156,6 +156,34 @@ function multiAgentSession(): SpanRow[] {
   ];
 }
 
+/**
+ * Text a step may carry that the steps query must pass through exactly: JSON's escapes (quote,
+ * backslash, control characters), the steps query's own separators (tab, newline), non-ASCII and
+ * a slash; in ids too (the paging cursor carries one).
+ */
+const AWKWARD = ['say "hi"\\ now', 'tab\there\nnewline\r\u0001', 'café — 東京 🚀', 'a/b</script>', ''];
+
+function awkwardTextSession(): SpanRow[] {
+  return AWKWARD.map((text, i) =>
+    span({
+      project_id: p.projectId,
+      session_id: 'text-1',
+      span_id: i === 0 ? 'root' : `id\t"${i}"é`,
+      parent_span_id: i === 0 ? '' : 'root',
+      kind: i === 0 ? 'session' : 'tool',
+      name: text,
+      agent_name: AWKWARD[(i + 1) % AWKWARD.length]!,
+      status: i === 2 ? 'error' : 'ok',
+      status_message: AWKWARD[(i + 2) % AWKWARD.length]!,
+      model: AWKWARD[(i + 3) % AWKWARD.length]!,
+      tool_name: AWKWARD[(i + 4) % AWKWARD.length]!,
+      start_time_ns: at(i * 10) + 123_456n,
+      end_time_ns: at(i * 10 + 7),
+      cost_usd: i * 0.1,
+    }),
+  );
+}
+
 const EXPECTED_ORDER = [id('f'), id('0'), id('1'), id('a'), id('b'), id('2'), id('3'), id('4'), id('5'), id('6'), id('7')];
 
 beforeAll(async () => {
@@ -187,6 +215,7 @@ beforeAll(async () => {
     retried,
   ]);
   await store.insertSpans([retried]);
+  await store.insertSpans(awkwardTextSession());
   app = await makeApp(store);
 });
 
@@ -196,6 +225,55 @@ afterAll(async () => {
 });
 
 describe('GET /api/sessions/:id (replay)', () => {
+  it('passes any text of a step through exactly, and pages over ids that need escaping', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/sessions/text-1', headers: bearer(p.admin) });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
+    const body = res.json();
+    const rows = awkwardTextSession();
+    expect(body.steps).toHaveLength(rows.length);
+    let running = 0;
+    body.steps.forEach((step: Record<string, unknown>, i: number) => {
+      const r = rows[i]!;
+      running += r.cost_usd;
+      expect(step).toEqual({
+        index: i,
+        span_id: r.span_id,
+        parent_span_id: r.parent_span_id === '' ? null : r.parent_span_id,
+        kind: r.kind,
+        name: r.name,
+        agent_name: r.agent_name,
+        start_time: new Date(Number(r.start_time_ns / MS)).toISOString(),
+        offset_ms: Number(r.start_time_ns - rows[0]!.start_time_ns) / 1e6,
+        duration_ms: Number(r.end_time_ns - r.start_time_ns) / 1e6,
+        status: r.status,
+        status_message: r.status_message,
+        model: r.model,
+        input_tokens: r.input_tokens,
+        output_tokens: r.output_tokens,
+        cost_usd: r.cost_usd,
+        cumulative_cost_usd: Math.round(running * 1e10) / 1e10,
+        confidence: r.confidence,
+        tool_name: r.tool_name,
+        has_state: r.state !== '',
+        has_escalation: r.has_escalation,
+        has_limit_hit: r.has_limit_hit,
+      });
+    });
+    // One step a page: every cursor carries an id that needs escaping.
+    const paged: unknown[] = [];
+    let url = '/api/sessions/text-1?steps_limit=1';
+    for (let n = 0; n < 10; n++) {
+      const page = await getJson(app, url, p.admin);
+      expect(page.status).toBe(200);
+      paged.push(...page.body.steps);
+      if (!page.body.next_steps_cursor) break;
+      url = `/api/sessions/text-1?steps_limit=1&steps_cursor=${encodeURIComponent(page.body.next_steps_cursor)}`;
+    }
+    expect(paged).toEqual(body.steps);
+  });
+
   it('returns the summary and every step in replay order with the tree and cumulative cost', async () => {
     const { status, body } = await getJson(app, '/api/sessions/ma-1', p.admin);
     expect(status).toBe(200);

@@ -43,6 +43,8 @@ export type { SessionFilters, SessionPageRequest } from './queries/session-list.
 export { anomaliesOf } from './queries/session-anomalies.js';
 export { titlesOf } from './queries/session-titles.js';
 export { getSessionCaps } from './queries/session-caps.js';
+export { getSessionHead } from './queries/session-detail.js';
+export type { SessionHead } from './queries/session-detail.js';
 export { parentsFirst, getSteps } from './queries/replay.js';
 export type { OrderedSpan, StepsPage } from './queries/replay.js';
 export { toStepDetail, getSpan, getPreviousState, getFullSpans, parseJson } from './queries/spans.js';

@@ -10,12 +10,10 @@ import {
 } from '@cairn/schemas';
 import { authOf } from '../auth.js';
 import {
-  getSessionSummary,
+  getSessionHead,
   listSessions,
   type SessionFilters,
   getSteps,
-  getSessionCaps,
-  listScores,
   getPreviousState,
   getSpan,
   toStepDetail,
@@ -34,6 +32,23 @@ export const plainJson =
   () =>
   (data: unknown): string =>
     JSON.stringify(data);
+
+/**
+ * A JSON answer as bytes, for answers of megabytes (the replay's steps). Given a string, Fastify
+ * measures it (Buffer.byteLength) and then encodes it again as UTF-8 while writing; given bytes
+ * it writes them as they are. JSON.stringify of ASCII data is an ASCII string (byte length =
+ * length), which is copied as latin1 — no encoding — and anything else is encoded as UTF-8.
+ */
+export function jsonBytes(data: unknown): Buffer {
+  const text = JSON.stringify(data);
+  return Buffer.byteLength(text) === text.length ? Buffer.from(text, 'latin1') : Buffer.from(text, 'utf8');
+}
+
+/**
+ * `plainJson` answering bytes (`jsonBytes`). Fastify's types say a serializer returns a string,
+ * but its send path takes a Buffer as well (and then skips measuring and encoding it).
+ */
+export const plainJsonBytes = () => jsonBytes as unknown as (data: unknown) => string;
 
 /** Filter fields of a parsed query string (list and export share them). */
 export function filtersOf(q: SessionFilters): SessionFilters {
@@ -106,26 +121,26 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
         querystring: SessionDetailQuery,
         response: { 200: SessionDetailResponse, ...AUTH_ERRORS_404 },
       },
-      serializerCompiler: plainJson,
+      serializerCompiler: plainJsonBytes,
     },
     async (request) => {
       const { projectId } = authOf(request);
       const { id } = request.params;
-      // The caps query needs nothing from the summary: run beside it rather than after it.
-      const [found, caps] = await Promise.all([getSessionSummary(store, projectId, id), getSessionCaps(store, projectId, id)]);
-      if (!found) throw new CairnError('CAIRN_NOT_FOUND', `no session "${id}" in this project`);
+      // Summary, anomalies, caps and scores come in one statement (getSessionHead), the title in
+      // a second: chDB runs the read connection's statements one at a time, each at a fixed cost.
+      const head = await getSessionHead(store, projectId, id);
+      if (!head) throw new CairnError('CAIRN_NOT_FOUND', `no session "${id}" in this project`);
       const limit = request.query.steps_limit ?? DEFAULT_STEPS_LIMIT;
-      const [page, scores, escalations] = await Promise.all([
-        getSteps(store, projectId, id, found.startNs, limit, request.query.steps_cursor),
-        listScores(store, projectId, [id]),
-        found.summary.escalations > 0 ? sessionEscalations(store, projectId, id) : [],
+      const [page, escalations] = await Promise.all([
+        getSteps(store, projectId, id, head.startNs, limit, request.query.steps_cursor),
+        head.summary.escalations > 0 ? sessionEscalations(store, projectId, id) : [],
       ]);
       return {
-        session: found.summary,
-        caps,
+        session: head.summary,
+        caps: head.caps,
         steps: page.steps,
         next_steps_cursor: page.next_cursor,
-        scores: scores.get(id) ?? [],
+        scores: head.scores,
         escalations,
       };
     },

@@ -1,4 +1,5 @@
 import type { Step } from '@cairn/schemas';
+import { queryText } from '../connection.js';
 import { clientsOf, type Store } from '../store.js';
 import { cursorNumber, cursorString, decodeCursor, encodeCursor } from './cursor.js';
 
@@ -83,66 +84,79 @@ const STEP_COLUMNS = [
   'has_limit_hit',
 ];
 
+/** One row of STEP_COLUMNS as JSONCompact gives it (the three ordering fields first). */
 type StepTuple = [
-  string,
-  string,
-  string,
-  string,
-  string,
-  string,
-  number,
-  string,
-  string,
-  string,
-  number,
-  number,
-  number,
-  number | null,
-  string,
-  number,
-  number,
-  number,
+  span_id: string,
+  parent_span_id: string,
+  start_ns: string,
+  kind: string,
+  name: string,
+  agent_name: string,
+  duration_ns: number,
+  status: string,
+  status_message: string,
+  model: string,
+  input_tokens: number,
+  output_tokens: number,
+  cost_usd: number,
+  confidence: number | null,
+  tool_name: string,
+  has_state: number,
+  has_escalation: number,
+  has_limit_hit: number,
 ];
 
-function fromTuple(t: StepTuple): StepRow {
-  return {
-    span_id: t[0],
-    parent_span_id: t[1],
-    start_ns: t[2],
-    kind: t[3],
-    name: t[4],
-    agent_name: t[5],
-    duration_ns: t[6],
-    status: t[7],
-    status_message: t[8],
-    model: t[9],
-    input_tokens: t[10],
-    output_tokens: t[11],
-    cost_usd: t[12],
-    confidence: t[13],
-    tool_name: t[14],
-    has_state: t[15],
-    has_escalation: t[16],
-    has_limit_hit: t[17],
-  };
+/** A tuple seen as an `OrderedSpan`, for the rare runs of equal start times (`parentsFirst`). */
+interface TieRow extends OrderedSpan {
+  t: StepTuple;
 }
 
-interface StepRow extends OrderedSpan {
-  kind: string;
-  name: string;
-  agent_name: string;
-  duration_ns: number;
-  status: string;
-  status_message: string;
-  model: string;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  confidence: number | null;
-  tool_name: string;
-  has_state: number;
-  has_escalation: number;
-  has_limit_hit: number;
+/**
+ * Replay order of rows read in `ORDER BY start_time, span_id`: duplicates dropped
+ * (`dropDuplicates`), each run of equal start times parents first (`parentsFirst`). Works on the
+ * tuples as parsed and wraps only the rows of a tie run: at 10,000 steps an object per row
+ * (and the arrays two passes build) was a measurable share of the answer's time.
+ */
+function replayOrder(rows: StepTuple[]): StepTuple[] {
+  const out: StepTuple[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    const start = rows[i]![2];
+    let j = i + 1;
+    while (j < rows.length && rows[j]![2] === start) j++;
+    if (j - i === 1) out.push(rows[i]!);
+    else {
+      const run = rows.slice(i, j).map((t): TieRow => ({ span_id: t[0], parent_span_id: t[1], start_ns: t[2], t }));
+      for (const r of parentsFirst(dropDuplicates(run))) out.push(r.t);
+    }
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * `Date#toISOString` of epoch milliseconds, reusing the text up to the minute: consecutive steps
+ * of a session mostly share it. 10,000 steps ~1.1 s apart: 4.5 ms with `toISOString`, 0.4 ms here
+ * (medians of 40, load 1.9).
+ */
+export class IsoClock {
+  private minute = NaN;
+  private prefix = '';
+
+  iso(ms: number): string {
+    const minute = Math.floor(ms / 60_000);
+    if (minute !== this.minute) {
+      // 'YYYY-MM-DDTHH:MM:' (or the ±YYYYYY form of far years): everything before 'SS.mmmZ'.
+      const full = new Date(ms).toISOString();
+      this.minute = minute;
+      this.prefix = full.slice(0, -7);
+      return full;
+    }
+    const inMinute = ms - minute * 60_000;
+    const sec = Math.floor(inMinute / 1000);
+    const milli = inMinute - sec * 1000;
+    return `${this.prefix}${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  }
 }
 
 export interface StepsPage {
@@ -178,63 +192,65 @@ export async function getSteps(
     after = `AND (start_time, span_id) > (fromUnixTimestamp64Nano({cs:Int64}, 'UTC'), {cid:String})`;
   }
   if (limit === 0) return { steps: [], next_cursor: null };
-  // JSONCompact (one document of arrays) parses about 1.5x faster than JSONEachRow at 10k rows.
-  const rs = await clientsOf(store).read.query({
-    query: `SELECT ${STEP_COLUMNS.join(', ')}
+  // JSONCompact (one document of arrays) parses about 1.5x faster than JSONEachRow at 10k rows;
+  // read as text in one piece (queryText) rather than through the client's result set.
+  const text = await queryText(
+    clientsOf(store).read,
+    `SELECT ${STEP_COLUMNS.join(', ')}
      FROM spans
      WHERE project_id = {p:String} AND session_id = {id:String} ${after}
      ORDER BY start_time, span_id
      LIMIT {n:UInt32}`,
-    format: 'JSONCompact',
-    query_params: params,
-  });
-  const rows = ((await rs.json()) as { data: StepTuple[] }).data.map(fromTuple);
+    params,
+    'JSONCompact',
+  );
+  const rows = (JSON.parse(text) as { data: StepTuple[] }).data;
   // Paging is decided on the rows as read (duplicates included): a duplicate has its original's
   // start time, so the cut between two start times never separates it from the original.
   let page = rows;
   let more = false;
   if (rows.length > limit) {
     more = true;
-    const boundary = rows[limit]!.start_ns;
+    const boundary = rows[limit]![2];
     let end = limit;
-    while (end > 0 && rows[end - 1]!.start_ns === boundary) end--;
+    while (end > 0 && rows[end - 1]![2] === boundary) end--;
     page = rows.slice(0, end > 0 ? end : limit);
   }
   const lastInSqlOrder = page[page.length - 1];
-  page = dropDuplicates(page);
+  const clock = new IsoClock();
   const steps: Step[] = [];
-  for (const r of parentsFirst(page)) {
-    cumulative += r.cost_usd;
-    const startNs = BigInt(r.start_ns);
+  for (const t of replayOrder(page)) {
+    cumulative += t[12];
+    const startNs = BigInt(t[2]);
     steps.push({
       index: index++,
-      span_id: r.span_id,
-      parent_span_id: r.parent_span_id === '' ? null : r.parent_span_id,
-      kind: r.kind,
-      name: r.name,
-      agent_name: r.agent_name,
-      start_time: new Date(Number(startNs / 1_000_000n)).toISOString(),
+      span_id: t[0],
+      parent_span_id: t[1] === '' ? null : t[1],
+      kind: t[3],
+      name: t[4],
+      agent_name: t[5],
+      start_time: clock.iso(Number(startNs / 1_000_000n)),
       offset_ms: Number(startNs - sessionStartNs) / 1e6,
-      duration_ms: Number(r.duration_ns) / 1e6,
-      status: r.status,
-      status_message: r.status_message,
-      model: r.model,
-      input_tokens: Number(r.input_tokens),
-      output_tokens: Number(r.output_tokens),
-      cost_usd: r.cost_usd,
+      duration_ms: Number(t[6]) / 1e6,
+      status: t[7],
+      status_message: t[8],
+      model: t[9],
+      input_tokens: Number(t[10]),
+      output_tokens: Number(t[11]),
+      cost_usd: t[12],
       cumulative_cost_usd: Math.round(cumulative * 1e10) / 1e10,
-      confidence: r.confidence,
-      tool_name: r.tool_name,
-      has_state: Number(r.has_state) === 1,
-      has_escalation: Number(r.has_escalation) === 1,
-      has_limit_hit: Number(r.has_limit_hit) === 1,
+      confidence: t[13],
+      tool_name: t[14],
+      has_state: Number(t[15]) === 1,
+      has_escalation: Number(t[16]) === 1,
+      has_limit_hit: Number(t[17]) === 1,
     });
   }
   return {
     steps,
     next_cursor:
       more && lastInSqlOrder
-        ? encodeCursor('steps', { s: lastInSqlOrder.start_ns, id: lastInSqlOrder.span_id, c: cumulative, i: index })
+        ? encodeCursor('steps', { s: lastInSqlOrder[2], id: lastInSqlOrder[0], c: cumulative, i: index })
         : null,
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Score, ScoreBody } from '@cairn/schemas';
 import { rawSql, type Store } from '../store.js';
 
-interface ScoreRow {
+export interface ScoreRow {
   session_id: string;
   span_id: string;
   score_id: string;
@@ -15,7 +15,7 @@ interface ScoreRow {
   created_ms: number;
 }
 
-function toScore(r: ScoreRow): Score {
+export function toScore(r: ScoreRow): Score {
   const value = r.data_type === 'categorical' ? r.string_value : r.data_type === 'boolean' ? r.value !== 0 : r.value;
   return {
     score_id: r.score_id,
@@ -53,18 +53,22 @@ export async function insertScore(store: Store, projectId: string, body: ScoreBo
   return toScore(row);
 }
 
+/**
+ * The statement of `listScores` (parameters `p`, `ids`), also one part of the replay's head
+ * statement (session-detail.ts). LIMIT 1 BY: a re-sent row that got past insert deduplication
+ * stays until ReplacingMergeTree merges it.
+ */
+export const SCORES_SQL = `SELECT session_id, span_id, score_id, name, data_type, value, string_value, comment, source,
+            toUnixTimestamp64Milli(created_at) AS created_ms
+     FROM scores WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
+     ORDER BY session_id, created_at, score_id
+     LIMIT 1 BY session_id, score_id`;
+
 /** Scores of some sessions, oldest first, grouped by session id. */
 export async function listScores(store: Store, projectId: string, sessionIds: string[]): Promise<Map<string, Score[]>> {
   const out = new Map<string, Score[]>();
   if (sessionIds.length === 0) return out;
-  const rows = await rawSql(store).query<ScoreRow>(
-    `SELECT session_id, span_id, score_id, name, data_type, value, string_value, comment, source,
-            toUnixTimestamp64Milli(created_at) AS created_ms
-     FROM scores WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
-     ORDER BY session_id, created_at, score_id
-     LIMIT 1 BY session_id, score_id`,
-    { p: projectId, ids: sessionIds },
-  );
+  const rows = await rawSql(store).query<ScoreRow>(SCORES_SQL, { p: projectId, ids: sessionIds });
   for (const r of rows) {
     let list = out.get(r.session_id);
     if (!list) out.set(r.session_id, (list = []));

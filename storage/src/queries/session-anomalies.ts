@@ -11,15 +11,28 @@ const KNOWN = new Set<string>(ANOMALY_TYPES);
  */
 export async function anomaliesOf(store: Store, projectId: string, ids: readonly string[]): Promise<Map<string, AnomalyType[]>> {
   if (ids.length === 0) return new Map();
-  // groupUniqArray: the table is a ReplacingMergeTree, so two engines flagging the same session
-  // leave duplicate rows until a merge.
-  const rows = await rawSql(store).query<{ session_id: string; types: string[] }>(
-    `SELECT session_id, arraySort(groupUniqArray(toString(type))) AS types FROM session_anomalies
+  const rows = await rawSql(store).query<AnomalyRow>(ANOMALIES_SQL, { p: projectId, ids: [...ids] });
+  return new Map(rows.map((r) => [r.session_id, knownTypes(r.types)]));
+}
+
+export interface AnomalyRow {
+  session_id: string;
+  types: string[];
+}
+
+/**
+ * The statement of `anomaliesOf` (parameters `p`, `ids`), also one part of the replay's head
+ * statement (session-detail.ts). groupUniqArray: the table is a ReplacingMergeTree, so two
+ * engines flagging the same session leave duplicate rows until a merge.
+ */
+export const ANOMALIES_SQL = `SELECT session_id, arraySort(groupUniqArray(toString(type))) AS types FROM session_anomalies
      WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
-     GROUP BY session_id`,
-    { p: projectId, ids: [...ids] },
-  );
-  // The enum is the contract: a type written by a newer engine sharing the store is left out
-  // rather than sent to clients that cannot name it.
-  return new Map(rows.map((r) => [r.session_id, r.types.filter((t): t is AnomalyType => KNOWN.has(t))]));
+     GROUP BY session_id`;
+
+/**
+ * The enum is the contract: a type written by a newer engine sharing the store is left out
+ * rather than sent to clients that cannot name it.
+ */
+export function knownTypes(types: readonly string[]): AnomalyType[] {
+  return types.filter((t): t is AnomalyType => KNOWN.has(t));
 }

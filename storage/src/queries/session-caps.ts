@@ -21,20 +21,33 @@ function capValue(raw: string | undefined): number | null {
  * five keys leave the server. The root (no parent) wins over a session span nested by hand.
  */
 export async function getSessionCaps(store: Store, projectId: string, sessionId: string): Promise<SessionCaps | null> {
-  const params: Record<string, string> = { p: projectId, id: sessionId };
+  const { sql, params } = capsStatement();
+  const rows = await rawSql(store).query<CapsRow>(sql, { ...params, p: projectId, id: sessionId });
+  return capsOf(rows[0]);
+}
+
+export type CapsRow = Record<CapField, string>;
+
+/**
+ * The statement of `getSessionCaps`: parameters `p` and `id` (the session) besides the returned
+ * ones (the attribute keys). Also one part of the replay's head statement (session-detail.ts).
+ */
+export function capsStatement(): { sql: string; params: Record<string, string> } {
+  const params: Record<string, string> = {};
   const columns = FIELDS.map((f, i) => {
     params[`k${i}`] = CAP_ATTRS[f];
     return `JSONExtractRaw(attributes, {k${i}:String}) AS ${f}`;
   });
-  const rows = await rawSql(store).query<Record<CapField, string>>(
-    `SELECT ${columns.join(', ')}
+  const sql = `SELECT ${columns.join(', ')}
      FROM spans
      WHERE project_id = {p:String} AND session_id = {id:String} AND kind = 'session'
      ORDER BY parent_span_id != '', start_time, span_id
-     LIMIT 1`,
-    params,
-  );
-  const row = rows[0];
+     LIMIT 1`;
+  return { sql, params };
+}
+
+/** The caps of the statement's row (none: no session span), null when no cap is set. */
+export function capsOf(row: CapsRow | undefined): SessionCaps | null {
   if (!row) return null;
   const caps = Object.fromEntries(FIELDS.map((f) => [f, capValue(row[f])])) as SessionCaps;
   return FIELDS.some((f) => caps[f] !== null) ? caps : null;

@@ -46,7 +46,7 @@ const SORT_KEYS: Record<SessionSort, { expr: string; type: string }> = {
   steps: { expr: 's_steps', type: 'UInt64' },
 };
 
-interface SummaryRow {
+export interface SummaryRow {
   session_id: string;
   s_agent: string;
   s_workflow: string;
@@ -71,7 +71,7 @@ interface SummaryRow {
   s_snapshots: number;
 }
 
-function toSummary(r: SummaryRow, anomalies: AnomalyType[] = [], title: string | null = null): SessionSummary {
+export function toSummary(r: SummaryRow, anomalies: AnomalyType[] = [], title: string | null = null): SessionSummary {
   const start = BigInt(r.s_start);
   const end = BigInt(r.s_end);
   return {
@@ -250,6 +250,14 @@ async function summarize(store: Store, projectId: string, ids: string[]): Promis
 }
 
 /**
+ * The rollup row of one session (parameters `p`, `id`): `getSessionSummary`'s statement and one
+ * part of the replay's head statement (session-detail.ts).
+ */
+export const SESSION_SUMMARY_SQL = `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
+       WHERE project_id = {p:String} AND session_id = {id:String}
+       GROUP BY session_id`;
+
+/**
  * One session's summary from the rollup, with its start in nanoseconds (replay offsets), or
  * undefined when the project has no such session.
  */
@@ -259,12 +267,7 @@ export async function getSessionSummary(
   sessionId: string,
 ): Promise<{ summary: SessionSummary; startNs: bigint } | undefined> {
   const [rows, flags, titles] = await Promise.all([
-    rawSql(store).query<SummaryRow>(
-      `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
-       WHERE project_id = {p:String} AND session_id = {id:String}
-       GROUP BY session_id`,
-      { p: projectId, id: sessionId },
-    ),
+    rawSql(store).query<SummaryRow>(SESSION_SUMMARY_SQL, { p: projectId, id: sessionId }),
     anomaliesOf(store, projectId, [sessionId]),
     titlesOf(store, projectId, [sessionId]),
   ]);

@@ -1,0 +1,69 @@
+import type { Score, SessionCaps, SessionSummary } from '@cairn/schemas';
+import { rawSql, type Store } from '../store.js';
+import { ANOMALIES_SQL, knownTypes, type AnomalyRow } from './session-anomalies.js';
+import { capsOf, capsStatement, type CapsRow } from './session-caps.js';
+import { SCORES_SQL, toScore, type ScoreRow } from './scores.js';
+import { SESSION_SUMMARY_SQL, toSummary, type SummaryRow } from './session-list.js';
+import { titlesOf } from './session-titles.js';
+
+/** What the replay shows above its steps. */
+export interface SessionHead {
+  summary: SessionSummary;
+  /** The session's start in nanoseconds (the steps' offsets). */
+  startNs: bigint;
+  caps: SessionCaps | null;
+  scores: Score[];
+}
+
+/**
+ * The parts of the head statement, by tag. Each is the statement its own function runs
+ * (`getSessionSummary`, `anomaliesOf`, `getSessionCaps`, `listScores`), so the two paths cannot
+ * drift; they share the parameters `p` (project), `id` / `ids` (the session).
+ */
+const PARTS = [SESSION_SUMMARY_SQL, ANOMALIES_SQL, capsStatement().sql, SCORES_SQL] as const;
+const [SUMMARY, ANOMALIES, CAPS, SCORES] = [0, 1, 2, 3] as const;
+
+/**
+ * One statement for the summary, anomaly flags, caps and scores: each part's rows come back as
+ * JSONEachRow text (`formatRowNoNewline`, so with the client's output settings) tagged with the
+ * part. chDB runs a connection's statements one at a time with a fixed cost each (parse,
+ * analysis, pipeline; ~2–5 ms), which four separate statements paid four times.
+ */
+const HEAD_SQL = PARTS.map((sql, tag) => `SELECT ${tag} AS part, formatRowNoNewline('JSONEachRow', *) AS row FROM (${sql})`).join(
+  '\nUNION ALL ',
+);
+
+/**
+ * The replay's head (summary with anomaly flags and title, caps, scores) in two statements: the
+ * folded one above and the title (`titlesOf`, its own statement). Undefined when the project has
+ * no such session.
+ */
+export async function getSessionHead(store: Store, projectId: string, sessionId: string): Promise<SessionHead | undefined> {
+  const { params: capKeys } = capsStatement();
+  const [rows, titles] = await Promise.all([
+    rawSql(store).query<{ part: number; row: string }>(HEAD_SQL, {
+      ...capKeys,
+      p: projectId,
+      id: sessionId,
+      ids: [sessionId],
+    }),
+    titlesOf(store, projectId, [sessionId]),
+  ]);
+  const parts: unknown[][] = PARTS.map(() => []);
+  for (const r of rows) parts[Number(r.part)]?.push(JSON.parse(r.row));
+  const summary = parts[SUMMARY]![0] as SummaryRow | undefined;
+  if (!summary) return undefined;
+  const anomalies = parts[ANOMALIES]![0] as AnomalyRow | undefined;
+  // A UNION ALL branch keeps no order across the union: scores are put back in listScores' order.
+  const scores = (parts[SCORES] as ScoreRow[])
+    .sort(
+      (a, b) => Number(a.created_ms) - Number(b.created_ms) || (a.score_id < b.score_id ? -1 : a.score_id > b.score_id ? 1 : 0),
+    )
+    .map(toScore);
+  return {
+    summary: toSummary(summary, knownTypes(anomalies?.types ?? []), titles.get(sessionId) ?? null),
+    startNs: BigInt(summary.s_start),
+    caps: capsOf(parts[CAPS]![0] as CapsRow | undefined),
+    scores,
+  };
+}
