@@ -126,8 +126,8 @@ export function registerSessionRoutes(app: ApiInstance, { store }: RouteContext)
     async (request) => {
       const { projectId } = authOf(request);
       const { id } = request.params;
-      // Summary, anomalies, caps and scores come in one statement (getSessionHead), the title in
-      // a second: chDB runs the read connection's statements one at a time, each at a fixed cost.
+      // Summary, anomalies, title, caps and scores come in one statement (getSessionHead), then
+      // the steps: chDB runs the read connection's statements one at a time, each at a fixed cost.
       const head = await getSessionHead(store, projectId, id);
       if (!head) throw new CairnError('CAIRN_NOT_FOUND', `no session "${id}" in this project`);
       const limit = request.query.steps_limit ?? DEFAULT_STEPS_LIMIT;

@@ -4,7 +4,7 @@ import { ANOMALIES_SQL, knownTypes, type AnomalyRow } from './session-anomalies.
 import { capsOf, capsStatement, type CapsRow } from './session-caps.js';
 import { SCORES_SQL, toScore, type ScoreRow } from './scores.js';
 import { SESSION_SUMMARY_SQL, toSummary, type SummaryRow } from './session-list.js';
-import { titlesOf } from './session-titles.js';
+import { TITLES_SQL, titleOf, type TitleRow } from './session-titles.js';
 
 /** What the replay shows above its steps. */
 export interface SessionHead {
@@ -17,38 +17,32 @@ export interface SessionHead {
 
 /**
  * The parts of the head statement, by tag. Each is the statement its own function runs
- * (`getSessionSummary`, `anomaliesOf`, `getSessionCaps`, `listScores`), so the two paths cannot
+ * (`getSessionSummary`, `anomaliesOf`, `titlesOf`, `getSessionCaps`, `listScores`), so the two paths cannot
  * drift; they share the parameters `p` (project), `id` / `ids` (the session).
  */
-const PARTS = [SESSION_SUMMARY_SQL, ANOMALIES_SQL, capsStatement().sql, SCORES_SQL] as const;
-const [SUMMARY, ANOMALIES, CAPS, SCORES] = [0, 1, 2, 3] as const;
+const PARTS = [SESSION_SUMMARY_SQL, ANOMALIES_SQL, TITLES_SQL, capsStatement().sql, SCORES_SQL] as const;
+const [SUMMARY, ANOMALIES, TITLE, CAPS, SCORES] = [0, 1, 2, 3, 4] as const;
 
 /**
- * One statement for the summary, anomaly flags, caps and scores: each part's rows come back as
+ * One statement for the summary, anomaly flags, title, caps and scores: each part's rows come back as
  * JSONEachRow text (`formatRowNoNewline`, so with the client's output settings) tagged with the
  * part. chDB runs a connection's statements one at a time with a fixed cost each (parse,
- * analysis, pipeline; ~2–5 ms), which four separate statements paid four times.
+ * analysis, pipeline; ~2–5 ms), which five separate statements paid five times — and on a
+ * busy machine each one also waits for a core again.
  */
 const HEAD_SQL = PARTS.map((sql, tag) => `SELECT ${tag} AS part, formatRowNoNewline('JSONEachRow', *) AS row FROM (${sql})`).join(
   '\nUNION ALL ',
 );
 
-/**
- * The replay's head (summary with anomaly flags and title, caps, scores) in two statements: the
- * folded one above and the title (`titlesOf`, its own statement). Undefined when the project has
- * no such session.
- */
+/** The replay's head (summary with anomaly flags and title, caps, scores) in one statement. Undefined when the project has no such session. */
 export async function getSessionHead(store: Store, projectId: string, sessionId: string): Promise<SessionHead | undefined> {
   const { params: capKeys } = capsStatement();
-  const [rows, titles] = await Promise.all([
-    rawSql(store).query<{ part: number; row: string }>(HEAD_SQL, {
-      ...capKeys,
-      p: projectId,
-      id: sessionId,
-      ids: [sessionId],
-    }),
-    titlesOf(store, projectId, [sessionId]),
-  ]);
+  const rows = await rawSql(store).query<{ part: number; row: string }>(HEAD_SQL, {
+    ...capKeys,
+    p: projectId,
+    id: sessionId,
+    ids: [sessionId],
+  });
   const parts: unknown[][] = PARTS.map(() => []);
   for (const r of rows) parts[Number(r.part)]?.push(JSON.parse(r.row));
   const summary = parts[SUMMARY]![0] as SummaryRow | undefined;
@@ -61,7 +55,7 @@ export async function getSessionHead(store: Store, projectId: string, sessionId:
     )
     .map(toScore);
   return {
-    summary: toSummary(summary, knownTypes(anomalies?.types ?? []), titles.get(sessionId) ?? null),
+    summary: toSummary(summary, knownTypes(anomalies?.types ?? []), titleOf(parts[TITLE]![0] as TitleRow | undefined)),
     startNs: BigInt(summary.s_start),
     caps: capsOf(parts[CAPS]![0] as CapsRow | undefined),
     scores,

@@ -10,19 +10,31 @@ import { rawSql, type Store } from '../store.js';
  * Within a session the root's attribute wins, then the earliest span's; an attribute that is
  * only blanks gives way to the root's name, as it always did.
  */
-export async function titlesOf(store: Store, projectId: string, ids: readonly string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await rawSql(store).query<{ session_id: string; attr_title: string; root_name: string }>(
-    `SELECT session_id, argMinMerge(attr_title) AS attr_title, argMinMerge(root_name) AS root_name
+/** The titles statement (parameters `p`, `ids`), also a part of the replay's head statement. */
+export const TITLES_SQL = `SELECT session_id, argMinMerge(attr_title) AS attr_title, argMinMerge(root_name) AS root_name
      FROM session_titles
      WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
-     GROUP BY session_id`,
-    { p: projectId, ids: [...ids] },
-  );
+     GROUP BY session_id`;
+
+export interface TitleRow {
+  session_id: string;
+  attr_title: string;
+  root_name: string;
+}
+
+/** A session's title from its row: the attribute unless blank, then the root's name; null when neither. */
+export function titleOf(r: TitleRow | undefined): string | null {
+  const title = r ? r.attr_title.trim() || r.root_name.trim() : '';
+  return title === '' ? null : title;
+}
+
+export async function titlesOf(store: Store, projectId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await rawSql(store).query<TitleRow>(TITLES_SQL, { p: projectId, ids: [...ids] });
   const titles = new Map<string, string>();
   for (const r of rows) {
-    const title = r.attr_title.trim() || r.root_name.trim();
-    if (title !== '') titles.set(r.session_id, title);
+    const title = titleOf(r);
+    if (title !== null) titles.set(r.session_id, title);
   }
   return titles;
 }
