@@ -38,7 +38,7 @@ export { encodeCursor, decodeCursor, cursorString, cursorNumber } from './querie
 export { parseTime, isoFromNs, chTime } from './queries/time.js';
 export { SESSION_AGGREGATES, sessionAggregateColumns } from './queries/session-aggregate.js';
 export type { SessionAggregate } from './queries/session-aggregate.js';
-export { listSessions, getSessionSummary } from './queries/session-list.js';
+export { listSessions } from './queries/session-list.js';
 export type { SessionFilters, SessionPageRequest } from './queries/session-list.js';
 export { anomaliesOf } from './queries/session-anomalies.js';
 export { titlesOf } from './queries/session-titles.js';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { CairnError, SessionExport, SessionExportQuery, SessionParams, type SessionSummary } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
 import { authOf } from '../auth.js';
-import { getSessionSummary, listSessions, type SessionPageRequest, listScores, getFullSpans, toStepDetail } from '@cairn/storage';
+import { getSessionHead, listSessions, type SessionPageRequest, listScores, getFullSpans, toStepDetail } from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS_404 } from './common.js';
 import { filtersOf, plainJson } from './sessions.js';
@@ -28,16 +28,17 @@ export function registerExportRoutes(app: ApiInstance, { store }: RouteContext):
     async (request, reply) => {
       const { projectId } = authOf(request);
       const { id } = request.params;
-      const found = await getSessionSummary(store, projectId, id);
-      if (!found) throw new CairnError('CAIRN_NOT_FOUND', `no session "${id}" in this project`);
-      const [spans, scores] = await Promise.all([getFullSpans(store, projectId, [id]), listScores(store, projectId, [id])]);
+      // Summary and scores in one statement (the replay's head), then the full spans.
+      const head = await getSessionHead(store, projectId, id);
+      if (!head) throw new CairnError('CAIRN_NOT_FOUND', `no session "${id}" in this project`);
+      const spans = await getFullSpans(store, projectId, [id]);
       void reply.header('content-disposition', `attachment; filename="cairn-session-${fileSafe(id)}.json"`);
       return {
         format: 'cairn.session.v1' as const,
         exported_at: new Date().toISOString(),
-        session: found.summary,
+        session: head.summary,
         steps: (spans.get(id) ?? []).map(toStepDetail),
-        scores: scores.get(id) ?? [],
+        scores: head.scores,
       };
     },
   );

@@ -16,9 +16,8 @@ export interface SessionHead {
 }
 
 /**
- * The parts of the head statement, by tag. Each is the statement its own function runs
- * (`getSessionSummary`, `anomaliesOf`, `titlesOf`, `getSessionCaps`, `listScores`), so the two paths cannot
- * drift; they share the parameters `p` (project), `id` / `ids` (the session).
+ * The parts of the head statement, by tag: the session's rollup row, then the statements of
+ * `anomaliesOf`, `titlesOf`, `getSessionCaps` and `listScores`, so the two paths cannot drift; they share the parameters `p` (project), `id` / `ids` (the session).
  */
 const PARTS = [SESSION_SUMMARY_SQL, ANOMALIES_SQL, TITLES_SQL, capsStatement().sql, SCORES_SQL] as const;
 const [SUMMARY, ANOMALIES, TITLE, CAPS, SCORES] = [0, 1, 2, 3, 4] as const;

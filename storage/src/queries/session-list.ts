@@ -250,29 +250,9 @@ async function summarize(store: Store, projectId: string, ids: string[]): Promis
 }
 
 /**
- * The rollup row of one session (parameters `p`, `id`): `getSessionSummary`'s statement and one
+ * The rollup row of one session (parameters `p`, `id`): one
  * part of the replay's head statement (session-detail.ts).
  */
 export const SESSION_SUMMARY_SQL = `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
        WHERE project_id = {p:String} AND session_id = {id:String}
        GROUP BY session_id`;
-
-/**
- * One session's summary from the rollup, with its start in nanoseconds (replay offsets), or
- * undefined when the project has no such session.
- */
-export async function getSessionSummary(
-  store: Store,
-  projectId: string,
-  sessionId: string,
-): Promise<{ summary: SessionSummary; startNs: bigint } | undefined> {
-  const [rows, flags, titles] = await Promise.all([
-    rawSql(store).query<SummaryRow>(SESSION_SUMMARY_SQL, { p: projectId, id: sessionId }),
-    anomaliesOf(store, projectId, [sessionId]),
-    titlesOf(store, projectId, [sessionId]),
-  ]);
-  const row = rows[0];
-  return row
-    ? { summary: toSummary(row, flags.get(sessionId), titles.get(sessionId) ?? null), startNs: BigInt(row.s_start) }
-    : undefined;
-}
