@@ -29,6 +29,7 @@ import { registerGuardRoutes } from './routes/guard.js';
 import { registerReviewRoutes } from './routes/reviews.js';
 import { ThresholdCache } from './reviews/threshold-cache.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
+import { EarlyAnswers } from './early-answers.js';
 import type { ApiInstance, RouteContext } from './types.js';
 
 export interface ApiDeps {
@@ -71,16 +72,27 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
 
   const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;
   const serveDashboard = dashboardDir !== undefined && existsSync(resolve(dashboardDir, 'index.html'));
+  const auth = new Authenticator(
+    deps.store,
+    config.authCacheTtlMs ?? 5000,
+    config.authSessionTtlMs ?? 12 * 3_600_000,
+    deps.resolveKey,
+  );
+  // The API requests index.html's inline script will make, started while the page is served.
+  const early = serveDashboard ? new EarlyAnswers(app, auth) : undefined;
   installErrorHandler(app, (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     // Client-side routes of the dashboard (/sessions/abc) get its index.html.
     if (serveDashboard && request.method === 'GET' && !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path)) {
+      early?.start(request);
       return reply.type('text/html').sendFile('index.html');
     }
     return undefined;
   });
   installInputGuard(app);
   await app.register(cookie);
+  // After the cookie plugin's own hook: it reads the parsed cookie.
+  if (early) app.addHook('onRequest', early.hook);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -110,12 +122,6 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     async () => ({ status: 'ok' as const, version: API_VERSION, storage: config.storageMode }),
   );
 
-  const auth = new Authenticator(
-    deps.store,
-    config.authCacheTtlMs ?? 5000,
-    config.authSessionTtlMs ?? 12 * 3_600_000,
-    deps.resolveKey,
-  );
   const ctx: RouteContext = { store: deps.store, auth };
   const meOptions = { otlpEndpoint: config.otlpEndpoint };
   const thresholds = new ThresholdCache(deps.store);

@@ -44,6 +44,9 @@ const MAX_CACHE = 10_000;
  */
 export class Authenticator {
   private readonly sessions = new Map<string, Cached<AuthContext>>();
+  private readonly sessionLookups = new Map<string, Promise<AuthContext | undefined>>();
+  /** Bumped by every sign-out and invalidate(): lookups begun before it are not cached. */
+  private generation = 0;
   private readonly keys: KeyResolver;
 
   constructor(
@@ -64,13 +67,34 @@ export class Authenticator {
   async resolveSession(token: string): Promise<AuthContext | undefined> {
     if (token.length > 200) return undefined;
     const hash = hashToken(token);
-    const now = Date.now();
     const hit = this.sessions.get(hash);
-    if (hit && hit.expires > now) return hit.value;
-    const row = await findAuthSession(this.store, hash);
-    const value = row && sameHash(row.token_hash, hash) && row.kind === 'admin' ? contextOf(row, 'cookie') : undefined;
-    remember(this.sessions, hash, value, now + (value ? this.ttlMs : Math.min(this.ttlMs, 1000)));
-    return value;
+    if (hit && hit.expires > Date.now()) return hit.value;
+    return this.lookupSession(hash);
+  }
+
+  /**
+   * One statement per token at a time: a page load asks for the session check and its data in the
+   * same instant, and both would miss the cache; the second waits for the first's answer instead of
+   * queueing the same lookup behind it (chDB runs one statement at a time).
+   */
+  private lookupSession(hash: string): Promise<AuthContext | undefined> {
+    const pending = this.sessionLookups.get(hash);
+    if (pending) return pending;
+    const generation = this.generation;
+    const lookup = findAuthSession(this.store, hash)
+      .then((row) => {
+        const value = row && sameHash(row.token_hash, hash) && row.kind === 'admin' ? contextOf(row, 'cookie') : undefined;
+        // A lookup that began before a sign-out or invalidate() may have read the sign-in before it ended.
+        if (generation === this.generation) {
+          remember(this.sessions, hash, value, Date.now() + (value ? this.ttlMs : Math.min(this.ttlMs, 1000)));
+        }
+        return value;
+      })
+      .finally(() => {
+        if (this.sessionLookups.get(hash) === lookup) this.sessionLookups.delete(hash);
+      });
+    this.sessionLookups.set(hash, lookup);
+    return lookup;
   }
 
   /** Starts a dashboard sign-in for an admin key; returns the cookie's token (stored hashed). */
@@ -84,13 +108,17 @@ export class Authenticator {
   async endSession(token: string): Promise<void> {
     const hash = hashToken(token);
     await revokeAuthSession(this.store, hash);
+    this.generation++;
     this.sessions.delete(hash);
+    this.sessionLookups.delete(hash);
   }
 
   /** Forgets cached results at once (after a revocation in this process). */
   invalidate(): void {
     this.keys.invalidate();
+    this.generation++;
     this.sessions.clear();
+    this.sessionLookups.clear();
   }
 
   /** The caller of a request: a bearer key first, else the sign-in cookie. */
