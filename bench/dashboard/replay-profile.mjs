@@ -134,6 +134,9 @@ async function openOnce(browser, { label, base }) {
   await page.fill('#admin-key', values.key);
   await page.click('button[type=submit]');
   await page.waitForURL(/\/sessions/);
+  // As the e2e test: the list has shown and asks nothing more before the replay opens.
+  await page.waitForSelector('[data-testid=sessions-table] tbody tr');
+  await page.waitForLoadState('networkidle');
   await page.addInitScript(() => {
     new MutationObserver((_, obs) => {
       if (document.querySelector('[data-testid=step-tree] .tree-row')) {
