@@ -1,7 +1,8 @@
-// What the benchmarks share: the machine line, percentiles, and the machine-readable result that
-// `npm run bench` (bench/run-all.mjs) collects from each script it runs.
+// What the benchmarks share: the machine line, percentiles, a free port, and the machine-readable
+// result that `npm run bench` (bench/run-all.mjs) collects from each script it runs.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 
 export const machine = () => `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.versions.node}`;
@@ -14,6 +15,20 @@ export const median = (xs) =>
 
 /** The p-th percentile of an ascending array (nearest rank). */
 export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/**
+ * A port free on 127.0.0.1 right now, for a `cairn start` child process. Another process may take
+ * it before the child listens; the child then stops with CAIRN_PORT_IN_USE instead of measuring
+ * someone else's server.
+ */
+export const freePort = () =>
+  new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
 
 /**
  * Writes a script's result where run-all asked for it (BENCH_RESULT_FILE); a script run by hand

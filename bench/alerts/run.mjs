@@ -11,12 +11,11 @@ import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as netServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { reportResult } from '../lib.mjs';
+import { freePort, reportResult } from '../lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -32,13 +31,6 @@ const INGEST = 'cairn_ik_' + 'benchalerts'.repeat(3);
 const ADMIN = 'cairn_ak_' + 'benchalerts'.repeat(3);
 const MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = netServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const arrivals = new Map(); // agent → { at, ok }

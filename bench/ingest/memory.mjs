@@ -12,14 +12,13 @@
 //                                [--collector-env K=V]… [--node-arg ARG]…
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { buildBody } from './bodies.mjs';
-import { load1, machine, reportResult } from '../lib.mjs';
+import { freePort, load1, machine, reportResult } from '../lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -38,14 +37,6 @@ const FUZZ = Number(values.fuzz);
 const IDLE_MS = Number(values['idle-ms']);
 const KEY = 'cairn_ik_' + 'memory'.repeat(5);
 const MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 let seed = 7;
 const rnd = () => {

@@ -28,14 +28,13 @@
 import { rawSql } from '../../storage/dist/testing.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../storage/dist/index.js';
 import { buildBody } from './bodies.mjs';
-import { percentile, reportResult } from '../lib.mjs';
+import { freePort, percentile, reportResult } from '../lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -62,14 +61,6 @@ const ADMIN_KEY = 'cairn_ak_' + 'bench'.repeat(6);
 const POLL_MS = Number(values['poll-ms']);
 const PER_SESSION = 50; // bodies.mjs: an agent span + 49 children per session
 const MAIN = values.cli ?? fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

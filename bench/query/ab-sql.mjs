@@ -8,13 +8,17 @@
 //   SQL and params each request sends.
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { openStore } from '../../storage/dist/index.js';
+import { migrate, openConnections } from '../../storage/dist/index.js';
 const dir = process.argv[2];
 const file = process.argv[3];
 const N = Number(process.argv[4] ?? 7);
 const variants = (await import(pathToFileURL(resolve(file)).href)).default;
-const store = await openStore({ dataDir: dir });
-const read = store.read;
+// The corpus's connections as openStore opens them (same client settings), not a store: a variant
+// runs as a statement of the API does and may ask for any output format, which rawSql (rows as
+// JSONEachRow, parsed) would not allow. Migrated as openStore would, for a corpus of an older build.
+const conn = await openConnections({ dataDir: dir });
+await migrate(conn.write);
+const read = conn.read;
 const EV = ['OSCPUVirtualTimeMicroseconds', 'SelectedRows', 'SelectedBytes', 'SelectedMarks'];
 async function ev() {
   const rs = await read.query({
@@ -53,4 +57,4 @@ for (const [vi, [label]] of variants.entries()) {
     `${label.padEnd(40)} cpu ${(m[0] / 1000).toFixed(1)} ms  rows ${m[1]}  bytes ${(m[2] / 1e6).toFixed(2)}MB  marks ${m[3]}  wall ${m[4].toFixed(1)} ms  out ${(outb[vi] / 1e6).toFixed(2)}MB`,
   );
 }
-await store.close();
+await conn.close();

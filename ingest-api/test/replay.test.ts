@@ -527,4 +527,16 @@ describe('GET /api/sessions/:id/export', () => {
     });
     expect(body.scores.length).toBeGreaterThan(0);
   });
+
+  // The export is sent as bytes (plainJsonBytes): they must be the UTF-8 of the JSON text, as a
+  // string answer would have been, non-ASCII and escapes included, with their own length.
+  it('answers the UTF-8 bytes of its JSON text, whatever text the steps carry', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/sessions/text-1/export', headers: bearer(p.admin) });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
+    const body = res.json();
+    expect(body.steps.map((s: { name: string }) => s.name)).toEqual(AWKWARD);
+    expect(res.rawPayload.equals(Buffer.from(JSON.stringify(body), 'utf8'))).toBe(true);
+  });
 });

@@ -5,7 +5,7 @@ import { authOf } from '../auth.js';
 import { getSessionHead, listSessions, type SessionPageRequest, listScores, getFullSpans, toStepDetail } from '@cairn/storage';
 import type { ApiInstance, RouteContext } from '../types.js';
 import { AUTH_ERRORS_404 } from './common.js';
-import { filtersOf, plainJson } from './sessions.js';
+import { filtersOf, plainJsonBytes } from './sessions.js';
 
 /** Sessions read per round trip while streaming an export. */
 const EXPORT_PAGE = 200;
@@ -23,7 +23,7 @@ export function registerExportRoutes(app: ApiInstance, { store }: RouteContext):
         params: SessionParams,
         response: { 200: SessionExport, ...AUTH_ERRORS_404 },
       },
-      serializerCompiler: plainJson,
+      serializerCompiler: plainJsonBytes,
     },
     async (request, reply) => {
       const { projectId } = authOf(request);

@@ -1,4 +1,4 @@
-import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
+import { startTransition, useEffect, useMemo, useState } from 'react';
 import { api } from '../../api/client';
 import { afterPaint } from '../../lib/after-paint';
 import type { Score, SessionCaps, SessionDetailResponse, SessionSummary, Step } from '../../api/types';
@@ -19,6 +19,17 @@ export interface SessionData {
   reload: () => void;
 }
 
+/**
+ * The first page of one load when the session has more steps: the rest continues from its cursor,
+ * under that load's signal (aborted when the id changes, on Retry and on unmount).
+ */
+interface FirstPage {
+  id: string;
+  steps: Step[];
+  cursor: string;
+  signal: AbortSignal;
+}
+
 export function useSession(id: string): SessionData {
   const [session, setSession] = useState<SessionSummary>();
   const [caps, setCaps] = useState<SessionCaps | null>();
@@ -27,59 +38,65 @@ export function useSession(id: string): SessionData {
   const [complete, setComplete] = useState(false);
   const [error, setError] = useState<Error>();
   const [tick, setTick] = useState(0);
-  // Resolved once the first page's rows are on screen (an effect after that commit, then a paint):
-  // the next page is only asked for then. Its answer is the whole rest of the session (megabytes
-  // for 10,000 steps): building it on the server and parsing it here would otherwise compete with
-  // the first rows' render for the same cores.
-  const firstShown = useRef<(() => void) | null>(null);
+  // Set in the same commit as the first page's rows, when steps remain.
+  const [firstPage, setFirstPage] = useState<FirstPage>();
 
+  // The first page, shown as soon as it arrives.
   useEffect(() => {
     const ctrl = new AbortController();
     setError(undefined);
     setComplete(false);
+    setFirstPage(undefined);
     (async () => {
-      let all: Step[] = [];
-      let cursor: string | null | undefined;
-      let limit = FIRST_PAGE;
-      do {
-        const first = !cursor;
-        const path = sessionPagePath(id, limit, cursor);
-        // The first page may already be on its way: the router asked for it with the route chunk.
-        const r = await ((sessionPrefetch.take(path) as Promise<SessionDetailResponse> | undefined) ??
-          api<SessionDetailResponse>(path, { signal: ctrl.signal }));
-        if (ctrl.signal.aborted) return;
-        if (first) performance.mark('cairn:replay:first-page'); // for bench/dashboard/replay-profile.mjs
-        all = first ? r.steps : all.concat(r.steps);
-        const show = () => {
-          setSession(r.session);
-          setCaps(r.caps);
-          if (first) setScores(r.scores);
-          setSteps(all);
-        };
-        // The first page as soon as possible; the later ones (thousands of steps: the model, the
-        // timeline and the charts all redrawn) as a transition, which React renders in slices.
-        if (first) show();
-        else startTransition(show);
-        cursor = r.next_steps_cursor;
-        if (cursor && first) {
-          await new Promise<void>((resolve) => (firstShown.current = resolve));
-          if (ctrl.signal.aborted) return;
-        }
-        limit = NEXT_PAGE;
-      } while (cursor && !ctrl.signal.aborted);
-      startTransition(() => setComplete(true)); // with the last page, not before it
+      const path = sessionPagePath(id, FIRST_PAGE);
+      // It may already be on its way: the router asked for it with the route chunk.
+      const r = await ((sessionPrefetch.take(path) as Promise<SessionDetailResponse> | undefined) ??
+        api<SessionDetailResponse>(path, { signal: ctrl.signal }));
+      if (ctrl.signal.aborted) return;
+      performance.mark('cairn:replay:first-page'); // for bench/dashboard/replay-profile.mjs
+      setSession(r.session);
+      setCaps(r.caps);
+      setScores(r.scores);
+      setSteps(r.steps);
+      if (r.next_steps_cursor) setFirstPage({ id, steps: r.steps, cursor: r.next_steps_cursor, signal: ctrl.signal });
+      else startTransition(() => setComplete(true)); // with the last page, not before it
     })().catch((e: Error) => {
       if (!ctrl.signal.aborted) setError(e);
     });
     return () => ctrl.abort();
   }, [id, tick]);
 
+  // The rest of the steps, asked for once the first page's rows are painted: its answer is the
+  // whole rest of the session (megabytes for 10,000 steps), and building it on the server and
+  // parsing it here would otherwise compete with the first rows' render for the same cores. Left
+  // before that paint (another session, Retry, unmount), the wait is cancelled and nothing is
+  // asked; after it, the load's signal stops the requests.
   useEffect(() => {
-    const shown = firstShown.current;
-    if (!steps || !shown) return;
-    firstShown.current = null;
-    return afterPaint(shown);
-  }, [steps]);
+    if (!firstPage) return;
+    const { signal } = firstPage;
+    return afterPaint(() => {
+      (async () => {
+        let all = firstPage.steps;
+        let cursor: string | null = firstPage.cursor;
+        while (cursor && !signal.aborted) {
+          const r: SessionDetailResponse = await api(sessionPagePath(firstPage.id, NEXT_PAGE, cursor), { signal });
+          if (signal.aborted) return;
+          all = all.concat(r.steps);
+          // Thousands of steps (the model, the timeline and the charts all redrawn): a
+          // transition, which React renders in slices.
+          startTransition(() => {
+            setSession(r.session);
+            setCaps(r.caps);
+            setSteps(all);
+          });
+          cursor = r.next_steps_cursor;
+        }
+        if (!signal.aborted) startTransition(() => setComplete(true));
+      })().catch((e: Error) => {
+        if (!signal.aborted) setError(e);
+      });
+    });
+  }, [firstPage]);
 
   const model = useMemo(() => {
     if (!steps) return undefined;
