@@ -30,6 +30,7 @@ import { registerReviewRoutes } from './routes/reviews.js';
 import { ThresholdCache } from './reviews/threshold-cache.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { EarlyAnswers } from './early-answers.js';
+import { scopedServer } from './client-gone.js';
 import type { ApiInstance, RouteContext } from './types.js';
 
 export interface ApiDeps {
@@ -68,6 +69,8 @@ export async function buildApp(config: ApiConfig, deps: ApiDeps): Promise<Fastif
     // widen a query), so additionalProperties: false must reject, not strip.
     ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } },
     frameworkErrors: sendFrameworkError,
+    // Requests whose client leaves abandon their queued read statements (client-gone.ts).
+    serverFactory: scopedServer,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const dashboardDir = config.dashboardDir ? resolve(config.dashboardDir) : undefined;

@@ -5,6 +5,7 @@ import {
   createAuthSession,
   createKeyResolver,
   findAuthSession,
+  outsideAbortScope,
   revokeAuthSession,
   type KeyKind,
   type KeyResolver,
@@ -81,7 +82,8 @@ export class Authenticator {
     const pending = this.sessionLookups.get(hash);
     if (pending) return pending;
     const generation = this.generation;
-    const lookup = findAuthSession(this.store, hash)
+    // Joined by later requests: outside the first one's scope, so its client leaving cancels nothing.
+    const lookup = outsideAbortScope(() => findAuthSession(this.store, hash))
       .then((row) => {
         const value = row && sameHash(row.token_hash, hash) && row.kind === 'admin' ? contextOf(row, 'cookie') : undefined;
         // A lookup that began before a sign-out or invalidate() may have read the sign-in before it ended.

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { outsideAbortScope } from '@cairn/storage';
 import type { Authenticator } from './auth.js';
 import { SESSION_COOKIE } from './auth.js';
 import type { ApiInstance } from './types.js';
@@ -77,9 +78,10 @@ export class EarlyAnswers {
     const pathname = request.url.split('?')[0] ?? '';
     for (const url of earlyPaths(pathname)) {
       if (this.started.size >= this.max) return;
-      const answer = this.app
-        .inject({ method: 'GET', url, headers: { cookie: request.headers.cookie ?? '', [EARLY_HEADER]: '1' } })
-        .catch(() => undefined);
+      // Not part of the page's request: the browser's own request takes it later.
+      const answer = outsideAbortScope(() =>
+        this.app.inject({ method: 'GET', url, headers: { cookie: request.headers.cookie ?? '', [EARLY_HEADER]: '1' } }),
+      ).catch(() => undefined);
       this.started.set(keyOf(token, url), { expires: now + this.ttlMs, answer });
     }
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CairnError } from '@cairn/schemas';
 import { installHttpErrors } from '@cairn/schemas/http-errors';
+import { isAbortError } from '@cairn/storage';
 
 export { sendFrameworkError } from '@cairn/schemas/http-errors';
 
@@ -16,9 +17,13 @@ export function installErrorHandler(
 ): void {
   installHttpErrors(app, {
     classify: (err) =>
-      isStorageDown(err)
-        ? new CairnError('CAIRN_STORAGE_UNAVAILABLE', 'ClickHouse did not answer; retry shortly', { cause: err })
-        : undefined,
+      isAbortError(err)
+        ? new CairnError('CAIRN_CLIENT_GONE', 'the client closed the connection; its remaining statements were not run', {
+            cause: err,
+          })
+        : isStorageDown(err)
+          ? new CairnError('CAIRN_STORAGE_UNAVAILABLE', 'ClickHouse did not answer; retry shortly', { cause: err })
+          : undefined,
     ...(notFound ? { notFound } : {}),
   });
 }

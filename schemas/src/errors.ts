@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   CAIRN_CONFLICT: { status: 409, doc: 'The resource exists already or changed meanwhile.' },
   CAIRN_PAYLOAD_TOO_LARGE: { status: 413, doc: 'The body exceeds the configured size limit.' },
   CAIRN_UNSUPPORTED_MEDIA_TYPE: { status: 415, doc: 'The Content-Type is not one the route accepts.' },
+  CAIRN_CLIENT_GONE: {
+    status: 499,
+    doc: 'The client closed the connection before the answer; the statements it still waited for were not run (sent to no one: the connection is gone).',
+  },
   CAIRN_RATE_LIMITED: { status: 429, doc: 'Too many requests; retry after the given delay.' },
   CAIRN_OVERLOADED: { status: 503, doc: 'The collector cannot accept more data now; retry after the given delay.' },
   CAIRN_STORAGE_UNAVAILABLE: { status: 503, doc: 'ClickHouse did not answer.' },

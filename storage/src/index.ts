@@ -2,6 +2,7 @@ export type { StoreConfig } from './config.js';
 export { openConnections, ensureDatabase, dropDatabase, serverClientOptions } from './connection.js';
 export type { Connections } from './connection.js';
 export { openStore, pingStore } from './store.js';
+export { runInAbortScope, outsideAbortScope, currentAbortSignal, isAbortError } from './statement-scope.js';
 export { trackedMemoryBytes } from './memory.js';
 export type { Store, InsertOptions, OpenStoreOptions } from './store.js';
 // Row versions of the ReplacingMergeTree tables (storage/src/versioned-table.ts).

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { rawSql, type Store } from './store.js';
 import { nextVersion } from './versioned-table.js';
+import { outsideAbortScope } from './statement-scope.js';
 
 export type KeyKind = 'ingest' | 'admin';
 
@@ -154,7 +155,8 @@ export function createKeyResolver(store: Store, ttlMs = 5000): KeyResolver {
     let p = inFlight.get(hash);
     if (p) return p;
     const started = generation;
-    p = findKeyByHash(store, hash)
+    // Shared by every request with this key until it answers: no one request's client may cancel it.
+    p = outsideAbortScope(() => findKeyByHash(store, hash))
       .then((record) => {
         // A lookup that began before an invalidate() may have read the key before its revocation.
         if (started === generation) {

@@ -1,4 +1,4 @@
-import { listThresholds, type Store, type ThresholdRecord } from '@cairn/storage';
+import { listThresholds, outsideAbortScope, type Store, type ThresholdRecord } from '@cairn/storage';
 
 /**
  * Trust thresholds per project, reused for a few seconds: SDKs ask before steps. A change
@@ -16,7 +16,8 @@ export class ThresholdCache {
     const now = Date.now();
     const hit = this.cache.get(projectId);
     if (hit && hit.expires > now) return hit.value;
-    const value = listThresholds(this.store, projectId);
+    // Shared by the requests of the next seconds: not cancelled with the one that asked first.
+    const value = outsideAbortScope(() => listThresholds(this.store, projectId));
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(projectId, { expires: now + this.ttlMs, value });
     value.catch(() => this.cache.delete(projectId));
