@@ -1,5 +1,5 @@
 /**
- * A 10,000-step session through OTLP, opened in the replay: it renders, the tree is virtualized
+ * A 10,000-step session through OTLP, opened in the replay from a sessions list that has shown: it renders, the tree is virtualized
  * (far fewer rows in the DOM than steps) and scrolls, End reaches the last step. The time to
  * first rows, median of 3 opens, are printed and written to test-output/ for BENCHMARKS.md —
  * recorded, not asserted: as the test sees them (checked on every animation frame) and as
