@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Store } from '@cairn/storage';
 import { createKey } from '@cairn/storage';
 import { rawSql } from '@cairn/storage/testing';
-import { bearer, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
+import { bearer, makeApp, makeProject, openTempStore, span, watchStatements, type TestProject } from './helpers.js';
 
 let store: Store;
 let cleanup: () => Promise<void>;
@@ -22,20 +22,16 @@ let onStatement: (() => void) | undefined;
 
 /** The store, noting what became of each read statement it is asked to run. */
 function noting(real: Store): Store {
-  const raw = real as Store & { query: (sql: string, ...a: unknown[]) => Promise<unknown> };
-  const query = (sql: string, ...a: unknown[]) => {
-    const p = raw.query(sql, ...a);
+  return watchStatements(real, (sql, result) => {
     outcomes.push({
       sql,
-      outcome: p.then(
+      outcome: result.then(
         () => 'ran',
         (e: Error) => `failed: ${e.message}`,
       ),
     });
     onStatement?.();
-    return p;
-  };
-  return { ...raw, query } as Store;
+  });
 }
 
 beforeAll(async () => {

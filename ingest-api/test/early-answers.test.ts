@@ -14,7 +14,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Store } from '@cairn/storage';
 import { Authenticator } from '../src/auth.js';
 import { earlyPaths } from '../src/early-answers.js';
-import { BASE_NS, MS, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
+import { BASE_NS, MS, makeApp, makeProject, openTempStore, span, watchStatements, type TestProject } from './helpers.js';
 
 let store: Store;
 let cleanup: () => Promise<void>;
@@ -29,15 +29,7 @@ let injected: Promise<unknown>[] = [];
 let request: FastifyInstance['inject'];
 
 /** The store, counting the statements it is asked to run. */
-function counting(real: Store): Store {
-  const raw = real as Store & {
-    query: (...a: unknown[]) => Promise<unknown>;
-    read: { exec: (...a: unknown[]) => Promise<unknown> };
-  };
-  const read = Object.create(raw.read) as typeof raw.read;
-  read.exec = (...a) => (statements++, raw.read.exec(...a));
-  return { ...raw, read, query: (...a: unknown[]) => (statements++, raw.query(...a)) } as Store;
-}
+const counting = (real: Store): Store => watchStatements(real, () => statements++);
 
 beforeAll(async () => {
   ({ store, cleanup } = await openTempStore());

@@ -29,3 +29,26 @@ export async function getJson<T = any>(app: FastifyInstance, url: string, key: s
 export { makeTestApp as makeApp, makeTestProject as makeProject } from '@cairn/testkit';
 export type { TestProject } from '@cairn/testkit';
 export { BASE_NS, MS, makeSpanRow as span } from '@cairn/testkit';
+
+/**
+ * The store, telling `seen` of each read statement it is asked to run (its SQL and its result):
+ * `query` and the raw `read.exec` the replay's steps use. Everything else is the store itself.
+ */
+export function watchStatements(real: Store, seen: (sql: string, result: Promise<unknown>) => void): Store {
+  const raw = real as Store & {
+    query: (sql: string, ...a: unknown[]) => Promise<unknown>;
+    read: { exec: (p: { query: string }) => Promise<unknown> };
+  };
+  const read = Object.create(raw.read) as typeof raw.read;
+  read.exec = (p) => {
+    const result = raw.read.exec(p);
+    seen(p.query, result);
+    return result;
+  };
+  const query = (sql: string, ...a: unknown[]) => {
+    const result = raw.query(sql, ...a);
+    seen(sql, result);
+    return result;
+  };
+  return { ...raw, read, query } as Store;
+}
