@@ -290,6 +290,25 @@ async function measure(url, key, label) {
   return { label, p50: pct(times, 50), p95: pct(times, 95), max: times[times.length - 1], bytes: out.bytes, info: out.info };
 }
 
+/**
+ * Waits (at most 5 minutes) until no background merge has run for 3 s: a corpus written in two minutes
+ * leaves ClickHouse merging its parts for about a minute more, and a query measured meanwhile
+ * shares the two cores with that merge (the 10,000-step replay read 176 ms right after the load,
+ * 110 ms a minute later). Measured at rest, as a store that grew to 10M spans over days would be;
+ * the wait is reported. Returns the seconds waited.
+ */
+async function settle(store) {
+  const t0 = performance.now();
+  let quiet = 0;
+  // Six quiet polls in a row (3 s): a merge often starts a moment after the one before ends.
+  while (quiet < 6 && performance.now() - t0 < 300_000) {
+    const [{ n }] = await rawSql(store).query('SELECT count() AS n FROM system.merges');
+    quiet = Number(n) === 0 ? quiet + 1 : 0;
+    if (quiet < 6) await new Promise((r) => setTimeout(r, 500));
+  }
+  return (performance.now() - t0) / 1000;
+}
+
 async function main() {
   const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'cairn-bench-query-'));
   mkdirSync(dir, { recursive: true });
@@ -303,6 +322,8 @@ async function main() {
     writeFileSync(join(dir, '.bench-gen'), await generate(store));
     writeFileSync(join(dir, '.bench-key'), key);
   } else key = readFileSync(join(dir, '.bench-key'), 'utf8');
+  const settledS = await settle(store);
+  console.log(`background merges finished ${settledS.toFixed(1)} s after the load`);
   const [counts] = await rawSql(store).query(
     `SELECT (SELECT count() FROM spans WHERE project_id = {p:String}) AS spans,
             (SELECT uniqExact(session_id) FROM sessions_rollup WHERE project_id = {p:String}) AS sessions,
@@ -311,6 +332,7 @@ async function main() {
             (SELECT count() FROM system.parts WHERE table = 'spans' AND active) AS span_parts`,
     { p: PROJECT },
   );
+  counts.merges_wait_s = Number(settledS.toFixed(1));
   console.log('store:', counts);
   const app = await buildApp(
     {
@@ -363,7 +385,8 @@ function writeMarkdown(results, counts, gen) {
     '',
     `${date} · ${cpus().length} × ${cpu}, Node ${process.versions.node}, 1-min load average ${loadavg()[0].toFixed(1)} at the end (shared machine) ·`,
     `\`node bench/query/run.mjs ${args}\` ·`,
-    `${Number(counts.sessions).toLocaleString('en')} sessions, ${Number(counts.spans).toLocaleString('en')} spans (rollup: ${Number(counts.rollup_rows).toLocaleString('en')} rows in ${counts.rollup_parts} parts)`,
+    `${Number(counts.sessions).toLocaleString('en')} sessions, ${Number(counts.spans).toLocaleString('en')} spans (rollup: ${Number(counts.rollup_rows).toLocaleString('en')} rows in ${counts.rollup_parts} parts) ·`,
+    `measured once the load's background merges had finished (${counts.merges_wait_s} s after it; \`settle\` in the script)`,
     '',
     '| request | p50 | p95 | max | answer |',
     '|---|---|---|---|---|',

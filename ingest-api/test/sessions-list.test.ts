@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SessionSummary } from '@cairn/schemas';
 import type { Store } from '@cairn/storage';
 import { expectedSummary, generateCorpus, toSpanRows } from './corpus.js';
-import { getJson, makeApp, makeProject, openTempStore, span, type TestProject } from './helpers.js';
+import { getJson, makeApp, makeProject, openTempStore, span, watchStatements, type TestProject } from './helpers.js';
 import { SORTS, expectedIds, listCases, pageAll } from './list-cases.js';
 
 let store: Store;
@@ -82,6 +82,22 @@ describe('GET /api/sessions over a 1,000-session corpus', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(1001);
     expect(ids).toContain('zz-late');
+  });
+
+  it('reads a page in two statements: the ranking, then summaries, flags and titles together', async () => {
+    const seen: string[] = [];
+    const watched = await makeApp(watchStatements(store, (sql) => seen.push(sql)));
+    try {
+      await getJson(watched, '/api/sessions?limit=1', p.admin); // the key's lookup, then cached
+      seen.length = 0;
+      const res = await getJson(watched, '/api/sessions?sort=cost&limit=20', p.admin);
+      expect(res.body.sessions).toHaveLength(20);
+      for (const s of res.body.sessions as SessionSummary[]) expect(s).toEqual(byId.get(s.session_id));
+      // Each statement pays chDB's fixed cost in turn on the one read connection.
+      expect(seen).toHaveLength(2);
+    } finally {
+      await watched.close();
+    }
   });
 });
 

@@ -1,9 +1,10 @@
 import type { Score, SessionCaps, SessionSummary } from '@cairn/schemas';
-import { rawSql, type Store } from '../store.js';
+import type { Store } from '../store.js';
 import { ANOMALIES_SQL, knownTypes, type AnomalyRow } from './session-anomalies.js';
 import { capsOf, capsStatement, type CapsRow } from './session-caps.js';
 import { SCORES_SQL, toScore, type ScoreRow } from './scores.js';
-import { SESSION_SUMMARY_SQL, toSummary, type SummaryRow } from './session-list.js';
+import { SESSION_SUMMARIES_SQL, toSummary, type SummaryRow } from './session-list.js';
+import { queryParts } from './statement-parts.js';
 import { TITLES_SQL, titleOf, type TitleRow } from './session-titles.js';
 
 /** What the replay shows above its steps. */
@@ -16,34 +17,18 @@ export interface SessionHead {
 }
 
 /**
- * The parts of the head statement, by tag: the session's rollup row, then the statements of
- * `anomaliesOf`, `titlesOf`, `getSessionCaps` and `listScores`, so the two paths cannot drift; they share the parameters `p` (project), `id` / `ids` (the session).
+ * The parts of the head statement (`queryParts`), by index: the session's rollup row, then the
+ * statements of `anomaliesOf`, `titlesOf`, `getSessionCaps` and `listScores`, so the paths cannot
+ * drift; they share the parameters `p` (project), `id` / `ids` (the session). One statement
+ * instead of five: each would pay chDB's fixed cost, and on a busy machine wait for a core again.
  */
-const PARTS = [SESSION_SUMMARY_SQL, ANOMALIES_SQL, TITLES_SQL, capsStatement().sql, SCORES_SQL] as const;
+const PARTS = [SESSION_SUMMARIES_SQL, ANOMALIES_SQL, TITLES_SQL, capsStatement().sql, SCORES_SQL] as const;
 const [SUMMARY, ANOMALIES, TITLE, CAPS, SCORES] = [0, 1, 2, 3, 4] as const;
-
-/**
- * One statement for the summary, anomaly flags, title, caps and scores: each part's rows come back as
- * JSONEachRow text (`formatRowNoNewline`, so with the client's output settings) tagged with the
- * part. chDB runs a connection's statements one at a time with a fixed cost each (parse,
- * analysis, pipeline; ~2–5 ms), which five separate statements paid five times — and on a
- * busy machine each one also waits for a core again.
- */
-const HEAD_SQL = PARTS.map((sql, tag) => `SELECT ${tag} AS part, formatRowNoNewline('JSONEachRow', *) AS row FROM (${sql})`).join(
-  '\nUNION ALL ',
-);
 
 /** The replay's head (summary with anomaly flags and title, caps, scores) in one statement. Undefined when the project has no such session. */
 export async function getSessionHead(store: Store, projectId: string, sessionId: string): Promise<SessionHead | undefined> {
   const { params: capKeys } = capsStatement();
-  const rows = await rawSql(store).query<{ part: number; row: string }>(HEAD_SQL, {
-    ...capKeys,
-    p: projectId,
-    id: sessionId,
-    ids: [sessionId],
-  });
-  const parts: unknown[][] = PARTS.map(() => []);
-  for (const r of rows) parts[Number(r.part)]?.push(JSON.parse(r.row));
+  const parts = await queryParts(store, PARTS, { ...capKeys, p: projectId, id: sessionId, ids: [sessionId] });
   const summary = parts[SUMMARY]![0] as SummaryRow | undefined;
   if (!summary) return undefined;
   const anomalies = parts[ANOMALIES]![0] as AnomalyRow | undefined;

@@ -2,8 +2,9 @@ import { CairnError, type AnomalyType, type SessionSort, type SessionStatus, typ
 import { rawSql, type Store } from '../store.js';
 import { cursorString, decodeCursor, encodeCursor } from './cursor.js';
 import { chTime, parseTime } from './time.js';
-import { anomaliesOf } from './session-anomalies.js';
-import { titlesOf } from './session-titles.js';
+import { ANOMALIES_SQL, knownTypes, type AnomalyRow } from './session-anomalies.js';
+import { TITLES_SQL, titleOf, type TitleRow } from './session-titles.js';
+import { queryParts } from './statement-parts.js';
 import { SESSION_AGGREGATES, sessionAggregateColumns, type SessionAggregate } from './session-aggregate.js';
 
 /** Filters of `GET /api/sessions` and of the JSONL export, as parsed from the query string. */
@@ -234,25 +235,26 @@ export async function listSessions(
   };
 }
 
+/**
+ * The page's summaries, anomaly flags and titles in one statement (`queryParts`): three
+ * statements paid chDB's fixed cost three times, one after another (10M spans, filter
+ * agent=coder: 40.6 → 28.1 ms for 50 sessions, bench/query).
+ */
 async function summarize(store: Store, projectId: string, ids: string[]): Promise<Map<string, SessionSummary>> {
   if (ids.length === 0) return new Map();
-  const [rows, flags, titles] = await Promise.all([
-    rawSql(store).query<SummaryRow>(
-      `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
-       WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
-       GROUP BY session_id`,
-      { p: projectId, ids },
-    ),
-    anomaliesOf(store, projectId, ids),
-    titlesOf(store, projectId, ids),
-  ]);
-  return new Map(rows.map((r) => [r.session_id, toSummary(r, flags.get(r.session_id), titles.get(r.session_id) ?? null)]));
+  const [rows, flags, titles] = (await queryParts(store, [SESSION_SUMMARIES_SQL, ANOMALIES_SQL, TITLES_SQL], {
+    p: projectId,
+    ids,
+  })) as [SummaryRow[], AnomalyRow[], TitleRow[]];
+  const flagsOf = new Map(flags.map((r) => [r.session_id, knownTypes(r.types)]));
+  const titleOfId = new Map(titles.map((r) => [r.session_id, titleOf(r)]));
+  return new Map(rows.map((r) => [r.session_id, toSummary(r, flagsOf.get(r.session_id), titleOfId.get(r.session_id) ?? null)]));
 }
 
 /**
- * The rollup row of one session (parameters `p`, `id`): one
- * part of the replay's head statement (session-detail.ts).
+ * The rollup rows of some sessions (parameters `p`, `ids`): a part of the list's summaries
+ * statement and of the replay's head statement (session-detail.ts).
  */
-export const SESSION_SUMMARY_SQL = `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
-       WHERE project_id = {p:String} AND session_id = {id:String}
+export const SESSION_SUMMARIES_SQL = `SELECT ${SUMMARY_COLUMNS} FROM sessions_rollup
+       WHERE project_id = {p:String} AND session_id IN {ids:Array(String)}
        GROUP BY session_id`;
