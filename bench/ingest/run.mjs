@@ -13,7 +13,8 @@
 //   node bench/ingest/run.mjs --rate 10000 [--seconds 20] [--per-request 500]
 // Full load (default): the senders post as fast as the collector answers.
 // --rate N: paced, open loop — one request every per-request/N seconds whatever the answers
-// (as exporters on many hosts would), for request latency at a given load.
+// (as exporters on many hosts would), for request latency at a given load; a probe
+// (fsync-probe.mjs) times the disk's own fdatasync meanwhile, the same-run baseline of the p99.
 // --profile writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
 // Overload: more senders than the collector keeps up with and a small spool
 //   (CAIRN_SPOOL_MAX_BYTES=67108864 node bench/ingest/run.mjs --senders 32) shows the 503s
@@ -34,6 +35,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../storage/dist/index.js';
 import { buildBody } from './bodies.mjs';
+import { startFsyncProbe } from './fsync-probe.mjs';
 import { freePort, percentile, reportResult } from '../lib.mjs';
 
 const { values } = parseArgs({
@@ -252,10 +254,13 @@ async function main() {
     const visibleAt = new Array(requests);
     const onAck = (i, t) => (ackAt[i] = t);
     const cpu0 = { collector: cpuSeconds(proc.pid), bench: process.cpuUsage(), threads: cpuByThread(proc.pid) };
+    // Paced runs measure latency: the disk's own fsync latency meanwhile is their baseline.
+    const probe = RATE ? startFsyncProbe(join(dataDir, 'fsync-probe')) : undefined;
     const t0 = performance.now();
     const visible = watchApi(`http://127.0.0.1:${apiPort}`, requests, sent, visibleAt);
     const retries = RATE ? await paced(url, bodies, latencies, onAck) : await fullLoad(url, bodies, latencies, onAck);
     const tSent = performance.now();
+    const fsyncProbe = await probe?.stop();
     while ((await written()) < sent) await new Promise((r) => setTimeout(r, 20));
     const tDone = performance.now();
     const tVisible = await visible;
@@ -304,6 +309,8 @@ async function main() {
       request_ms_max: Number(latencies[latencies.length - 1].toFixed(1)),
       ...(RATE ? { latency_excludes_first_s: Number(values.warmup) } : {}),
       server_requests_within_50ms_pct: Number((100 * serverWithin50ms).toFixed(1)),
+      // Paced only: 4 KB write + fdatasync every 20 ms on the store's disk while the requests ran.
+      ...(fsyncProbe ? { disk_fsync_probe_ms: fsyncProbe } : {}),
       written_after_last_answer_ms: Math.round(tDone - tSent),
       retries_503: retries,
       // The cairn process's peak resident memory over the whole run (startup included).
