@@ -5,8 +5,8 @@ import {
   createAuthSession,
   createKeyResolver,
   findAuthSession,
-  outsideAbortScope,
   revokeAuthSession,
+  SharedLookups,
   type KeyKind,
   type KeyResolver,
   type Store,
@@ -45,9 +45,8 @@ const MAX_CACHE = 10_000;
  */
 export class Authenticator {
   private readonly sessions = new Map<string, Cached<AuthContext>>();
-  private readonly sessionLookups = new Map<string, Promise<AuthContext | undefined>>();
-  /** Bumped by every sign-out and invalidate(): lookups begun before it are not cached. */
-  private generation = 0;
+  /** Sign-out and invalidate() reset it: lookups begun before them are not cached. */
+  private readonly sessionLookups = new SharedLookups<AuthContext | undefined>();
   private readonly keys: KeyResolver;
 
   constructor(
@@ -79,24 +78,14 @@ export class Authenticator {
    * queueing the same lookup behind it (chDB runs one statement at a time).
    */
   private lookupSession(hash: string): Promise<AuthContext | undefined> {
-    const pending = this.sessionLookups.get(hash);
-    if (pending) return pending;
-    const generation = this.generation;
-    // Joined by later requests: outside the first one's scope, so its client leaving cancels nothing.
-    const lookup = outsideAbortScope(() => findAuthSession(this.store, hash))
-      .then((row) => {
-        const value = row && sameHash(row.token_hash, hash) && row.kind === 'admin' ? contextOf(row, 'cookie') : undefined;
-        // A lookup that began before a sign-out or invalidate() may have read the sign-in before it ended.
-        if (generation === this.generation) {
-          remember(this.sessions, hash, value, Date.now() + (value ? this.ttlMs : Math.min(this.ttlMs, 1000)));
-        }
-        return value;
-      })
-      .finally(() => {
-        if (this.sessionLookups.get(hash) === lookup) this.sessionLookups.delete(hash);
-      });
-    this.sessionLookups.set(hash, lookup);
-    return lookup;
+    return this.sessionLookups.run(
+      hash,
+      async () => {
+        const row = await findAuthSession(this.store, hash);
+        return row && sameHash(row.token_hash, hash) && row.kind === 'admin' ? contextOf(row, 'cookie') : undefined;
+      },
+      (value) => remember(this.sessions, hash, value, Date.now() + (value ? this.ttlMs : Math.min(this.ttlMs, 1000))),
+    );
   }
 
   /** Starts a dashboard sign-in for an admin key; returns the cookie's token (stored hashed). */
@@ -110,17 +99,15 @@ export class Authenticator {
   async endSession(token: string): Promise<void> {
     const hash = hashToken(token);
     await revokeAuthSession(this.store, hash);
-    this.generation++;
+    this.sessionLookups.invalidate(hash);
     this.sessions.delete(hash);
-    this.sessionLookups.delete(hash);
   }
 
   /** Forgets cached results at once (after a revocation in this process). */
   invalidate(): void {
     this.keys.invalidate();
-    this.generation++;
+    this.sessionLookups.invalidate();
     this.sessions.clear();
-    this.sessionLookups.clear();
   }
 
   /** The caller of a request: a bearer key first, else the sign-in cookie. */

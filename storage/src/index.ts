@@ -3,6 +3,7 @@ export { openConnections, ensureDatabase, dropDatabase, serverClientOptions } fr
 export type { Connections } from './connection.js';
 export { openStore, pingStore } from './store.js';
 export { runInAbortScope, outsideAbortScope, currentAbortSignal, isAbortError } from './statement-scope.js';
+export { SharedLookups } from './shared-lookup.js';
 export { trackedMemoryBytes } from './memory.js';
 export type { Store, InsertOptions, OpenStoreOptions } from './store.js';
 // Row versions of the ReplacingMergeTree tables (storage/src/versioned-table.ts).

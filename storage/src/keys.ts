@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { rawSql, type Store } from './store.js';
 import { nextVersion } from './versioned-table.js';
-import { outsideAbortScope } from './statement-scope.js';
+import { SharedLookups } from './shared-lookup.js';
 
 export type KeyKind = 'ingest' | 'admin';
 
@@ -149,28 +149,16 @@ export interface KeyResolver {
  */
 export function createKeyResolver(store: Store, ttlMs = 5000): KeyResolver {
   const cache = new Map<string, { record: ApiKeyRecord | undefined; expires: number }>();
-  const inFlight = new Map<string, Promise<ApiKeyRecord | undefined>>();
-  let generation = 0;
-  const lookup = (hash: string): Promise<ApiKeyRecord | undefined> => {
-    let p = inFlight.get(hash);
-    if (p) return p;
-    const started = generation;
-    // Shared by every request with this key until it answers: no one request's client may cancel it.
-    p = outsideAbortScope(() => findKeyByHash(store, hash))
-      .then((record) => {
-        // A lookup that began before an invalidate() may have read the key before its revocation.
-        if (started === generation) {
-          if (cache.size > 10_000) cache.clear();
-          cache.set(hash, { record, expires: Date.now() + (record ? ttlMs : Math.min(ttlMs, 1000)) });
-        }
-        return record;
-      })
-      .finally(() => {
-        if (inFlight.get(hash) === p) inFlight.delete(hash);
-      });
-    inFlight.set(hash, p);
-    return p;
-  };
+  const lookups = new SharedLookups<ApiKeyRecord | undefined>();
+  const lookup = (hash: string): Promise<ApiKeyRecord | undefined> =>
+    lookups.run(
+      hash,
+      () => findKeyByHash(store, hash),
+      (record) => {
+        if (cache.size > 10_000) cache.clear();
+        cache.set(hash, { record, expires: Date.now() + (record ? ttlMs : Math.min(ttlMs, 1000)) });
+      },
+    );
   const resolve = async (key: string): Promise<ApiKeyRecord | undefined> => {
     if (!keyKindOf(key) || key.length > 200) return undefined;
     const hash = hashKey(key);
@@ -185,9 +173,8 @@ export function createKeyResolver(store: Store, ttlMs = 5000): KeyResolver {
   };
   return Object.assign(resolve, {
     invalidate(): void {
-      generation++;
+      lookups.invalidate();
       cache.clear();
-      inFlight.clear();
     },
   });
 }
