@@ -291,11 +291,11 @@ async function measure(url, key, label) {
 }
 
 /**
- * Waits (at most 5 minutes) until no background merge has run for 3 s: a corpus written in two minutes
- * leaves ClickHouse merging its parts for about a minute more, and a query measured meanwhile
- * shares the two cores with that merge (the 10,000-step replay read 176 ms right after the load,
- * 110 ms a minute later). Measured at rest, as a store that grew to 10M spans over days would be;
- * the wait is reported. Returns the seconds waited.
+ * Waits (at most 5 minutes) until no background merge has run for 3 s: parts the load left are
+ * merged right after it (the rollup went from 7 parts to 2), and a query measured meanwhile shares
+ * the two cores with that merge (the 10,000-step replay read 176 ms in a run started as the load
+ * ended, 110–115 ms a minute later). Measured at rest, as a store that grew to 10M spans over
+ * days would be; the wait is reported. Returns the seconds waited.
  */
 async function settle(store) {
   const t0 = performance.now();
