@@ -236,9 +236,9 @@ export async function listSessions(
 }
 
 /**
- * The page's summaries, anomaly flags and titles in one statement (`queryParts`): three
- * statements paid chDB's fixed cost three times, one after another (10M spans, filter
- * agent=coder: 40.6 → 28.1 ms for 50 sessions, bench/query).
+ * The page's summaries, anomaly flags and titles in one statement (`queryParts`): as three
+ * statements they paid chDB's fixed cost three times, one after another — 10–15 ms of every list
+ * page at 10M spans (BENCHMARKS.md, "The list in two statements").
  */
 async function summarize(store: Store, projectId: string, ids: string[]): Promise<Map<string, SessionSummary>> {
   if (ids.length === 0) return new Map();

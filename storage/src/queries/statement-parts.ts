@@ -3,15 +3,16 @@ import { rawSql, type Store } from '../store.js';
 /**
  * Several read statements run as one. chDB runs a connection's statements one at a time, and
  * each pays its analysis and planning whatever it reads: the session summary's 22 aggregates
- * cost ~10 ms on an empty range against ~3 ms for `SELECT 1` (bench/query, 10M spans). One
- * statement pays the fixed part once, and ClickHouse runs its branches on both cores.
+ * cost ~10 ms on a range holding no row against ~3 ms for `SELECT 1` (the bench's 10M-span
+ * store, BENCHMARKS.md). One statement pays the fixed part once, and ClickHouse runs its
+ * branches on both cores.
  *
  * Each part's rows come back as JSONEachRow text (`formatRowNoNewline`, so with the client's
  * output settings) tagged with the part's index. A UNION ALL keeps no order across or within its
  * branches: a part whose order matters is sorted again by its reader. Parts share one set of
  * parameters.
  */
-export function partsStatement(parts: readonly string[]): string {
+function partsStatement(parts: readonly string[]): string {
   return parts
     .map((sql, tag) => `SELECT ${tag} AS part, formatRowNoNewline('JSONEachRow', *) AS row FROM (${sql})`)
     .join('\nUNION ALL ');
