@@ -29,12 +29,14 @@ parentPort.on('message', () => (stop = true));
 /** Starts the probe writing `file`; `stop()` resolves with its fdatasync latencies in ms (p50, p99, max, n). */
 export function startFsyncProbe(file) {
   const worker = new Worker(PROBE, { eval: true, workerData: { file } });
+  // Listened to from the start: an unhandled worker error would end the bench process.
+  const done = new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  done.catch(() => undefined);
   return {
     async stop() {
-      const done = new Promise((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      });
       worker.postMessage('stop');
       const ms = (await done).sort((a, b) => a - b);
       await worker.terminate();

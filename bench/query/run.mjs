@@ -323,7 +323,7 @@ async function main() {
     writeFileSync(join(dir, '.bench-key'), key);
   } else key = readFileSync(join(dir, '.bench-key'), 'utf8');
   const settledS = await settle(store);
-  console.log(`background merges finished ${settledS.toFixed(1)} s after the load`);
+  console.log(`waited ${settledS.toFixed(1)} s for background merges to finish`);
   const [counts] = await rawSql(store).query(
     `SELECT (SELECT count() FROM spans WHERE project_id = {p:String}) AS spans,
             (SELECT uniqExact(session_id) FROM sessions_rollup WHERE project_id = {p:String}) AS sessions,
