@@ -7,7 +7,7 @@ import type { ChdbConnection } from 'chdb/connection';
 import { CairnError } from '@cairn/schemas';
 import { CLUSTER_SETTINGS } from './cluster.js';
 import type { StoreConfig } from './config.js';
-import { currentAbortSignal } from './statement-scope.js';
+import { abortOption } from './statement-scope.js';
 
 /**
  * The only place that knows how Cairn reaches ClickHouse. Embedded mode plugs chDB into
@@ -203,12 +203,7 @@ export async function queryText(
   params: Record<string, unknown>,
   format: TextFormat,
 ): Promise<string> {
-  const signal = currentAbortSignal();
-  const res = await client.exec({
-    query: `${sql}\nFORMAT ${format}`,
-    query_params: params,
-    ...(signal ? { abort_signal: signal } : {}),
-  });
+  const res = await client.exec({ query: `${sql}\nFORMAT ${format}`, query_params: params, ...abortOption() });
   const chunks: Buffer[] = [];
   for await (const chunk of res.stream as AsyncIterable<Buffer>) chunks.push(chunk);
   const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);

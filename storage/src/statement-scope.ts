@@ -28,6 +28,12 @@ export function currentAbortSignal(): AbortSignal | undefined {
   return scope.getStore();
 }
 
+/** The client option carrying the current signal (none outside a scope), for every read path. */
+export function abortOption(): { abort_signal?: AbortSignal } {
+  const signal = scope.getStore();
+  return signal ? { abort_signal: signal } : {};
+}
+
 /** Whether `err` is a statement abandoned through its signal (the client went away). */
 export function isAbortError(err: unknown): boolean {
   for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {

@@ -4,7 +4,7 @@ import type { StoreConfig } from './config.js';
 import { ensureDatabase, openConnections } from './connection.js';
 import { encodeJsonRows, encodeSpanRows, SPAN_INSERT_FORMAT, SPAN_INSERT_SETTINGS } from './encode.js';
 import { applyRetention, migrate, pendingMigrations } from './migrations.js';
-import { currentAbortSignal } from './statement-scope.js';
+import { abortOption } from './statement-scope.js';
 
 export interface InsertOptions {
   /**
@@ -116,12 +116,11 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
       await conn.insertRaw(table, encodeJsonRows(rows), 'JSONEachRow', dedupSettings(o?.dedupToken));
     },
     async query<T>(sql: string, params?: QueryParams) {
-      const signal = currentAbortSignal();
       const rs = await conn.read.query({
         query: sql,
         format: 'JSONEachRow',
         ...(params ? { query_params: params } : {}),
-        ...(signal ? { abort_signal: signal } : {}),
+        ...abortOption(),
       });
       return rs.json<T>();
     },

@@ -57,7 +57,6 @@ describe('SharedLookups', () => {
         () => undefined,
       ),
     );
-    expect(currentAbortSignal()).toBeUndefined();
     expect(seen).toBeUndefined();
     expect(await runInAbortScope(scope.signal, async () => currentAbortSignal())).toBe(scope.signal);
   });

@@ -11,7 +11,11 @@ const KNOWN = new Set<string>(ANOMALY_TYPES);
  */
 export async function anomaliesOf(store: Store, projectId: string, ids: readonly string[]): Promise<Map<string, AnomalyType[]>> {
   if (ids.length === 0) return new Map();
-  const rows = await rawSql(store).query<AnomalyRow>(ANOMALIES_SQL, { p: projectId, ids: [...ids] });
+  return anomalyMap(await rawSql(store).query<AnomalyRow>(ANOMALIES_SQL, { p: projectId, ids: [...ids] }));
+}
+
+/** Rows of `ANOMALIES_SQL` by session id, unknown types left out (`knownTypes`). */
+export function anomalyMap(rows: readonly AnomalyRow[]): Map<string, AnomalyType[]> {
   return new Map(rows.map((r) => [r.session_id, knownTypes(r.types)]));
 }
 

@@ -2,8 +2,8 @@ import { CairnError, type AnomalyType, type SessionSort, type SessionStatus, typ
 import { rawSql, type Store } from '../store.js';
 import { cursorString, decodeCursor, encodeCursor } from './cursor.js';
 import { chTime, parseTime } from './time.js';
-import { ANOMALIES_SQL, knownTypes, type AnomalyRow } from './session-anomalies.js';
-import { TITLES_SQL, titleOf, type TitleRow } from './session-titles.js';
+import { ANOMALIES_SQL, anomalyMap, type AnomalyRow } from './session-anomalies.js';
+import { TITLES_SQL, titleMap, type TitleRow } from './session-titles.js';
 import { queryParts } from './statement-parts.js';
 import { SESSION_AGGREGATES, sessionAggregateColumns, type SessionAggregate } from './session-aggregate.js';
 
@@ -246,8 +246,8 @@ async function summarize(store: Store, projectId: string, ids: string[]): Promis
     p: projectId,
     ids,
   })) as [SummaryRow[], AnomalyRow[], TitleRow[]];
-  const flagsOf = new Map(flags.map((r) => [r.session_id, knownTypes(r.types)]));
-  const titleOfId = new Map(titles.map((r) => [r.session_id, titleOf(r)]));
+  const flagsOf = anomalyMap(flags);
+  const titleOfId = titleMap(titles);
   return new Map(rows.map((r) => [r.session_id, toSummary(r, flagsOf.get(r.session_id), titleOfId.get(r.session_id) ?? null)]));
 }
 

@@ -30,7 +30,11 @@ export function titleOf(r: TitleRow | undefined): string | null {
 
 export async function titlesOf(store: Store, projectId: string, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await rawSql(store).query<TitleRow>(TITLES_SQL, { p: projectId, ids: [...ids] });
+  return titleMap(await rawSql(store).query<TitleRow>(TITLES_SQL, { p: projectId, ids: [...ids] }));
+}
+
+/** Rows of `TITLES_SQL` by session id; sessions without any title are absent. */
+export function titleMap(rows: readonly TitleRow[]): Map<string, string> {
   const titles = new Map<string, string>();
   for (const r of rows) {
     const title = titleOf(r);
