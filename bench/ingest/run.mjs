@@ -15,6 +15,8 @@
 // --rate N: paced, open loop — one request every per-request/N seconds whatever the answers
 // (as exporters on many hosts would), for request latency at a given load; a probe
 // (fsync-probe.mjs) times the disk's own fdatasync meanwhile, the same-run baseline of the p99.
+// Each answer's Server-Timing header (the collector's phases: receive, decompress, queue, prepare,
+// durable) gives phase_ms_p99 and the split of the slowest 1 % of requests: what the tail waited for.
 // --profile writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
 // Overload: more senders than the collector keeps up with and a small spool
 //   (CAIRN_SPOOL_MAX_BYTES=67108864 node bench/ingest/run.mjs --senders 32) shows the 503s
@@ -123,8 +125,23 @@ function peakRssMb(pid) {
   }
 }
 
-/** Posts one body until it is accepted (503 → wait and retry, as an exporter would). */
-async function send(url, body, latencies, onAck) {
+const PHASES = ['receive', 'decompress', 'queue', 'prepare', 'durable'];
+
+/** The collector's `Server-Timing` answer header → { phase: ms } (request-phases.ts). */
+function serverTiming(header) {
+  const out = {};
+  for (const entry of (header ?? '').split(', ')) {
+    const m = /^(\w+);dur=([\d.]+)$/.exec(entry);
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+/**
+ * Posts one body until it is accepted (503 → wait and retry, as an exporter would). Each answer
+ * goes into `samples` as { ms: what the client waited, phases: what the server says it spent }.
+ */
+async function send(url, body, samples, onAck) {
   let retries = 0;
   for (;;) {
     const t = performance.now();
@@ -134,7 +151,7 @@ async function send(url, body, latencies, onAck) {
       headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${KEY}` },
     });
     await res.arrayBuffer();
-    latencies.push(performance.now() - t);
+    samples.push({ ms: performance.now() - t, phases: serverTiming(res.headers.get('server-timing')) });
     if (res.status === 200) {
       onAck?.(performance.now());
       return retries;
@@ -146,14 +163,14 @@ async function send(url, body, latencies, onAck) {
 }
 
 /** Full load: SENDERS loops, each posting the next body as soon as its previous one is answered. */
-async function fullLoad(url, bodies, latencies, onAck) {
+async function fullLoad(url, bodies, samples, onAck) {
   let next = 0;
   let retries = 0;
   await Promise.all(
     Array.from({ length: SENDERS }, async () => {
       while (next < bodies.length) {
         const i = next++;
-        retries += await send(url, bodies[i], latencies, (t) => onAck(i, t));
+        retries += await send(url, bodies[i], samples, (t) => onAck(i, t));
       }
     }),
   );
@@ -164,7 +181,7 @@ async function fullLoad(url, bodies, latencies, onAck) {
  * Paced: body i leaves at t0 + i × interval, answered or not. Latencies of the first --warmup
  * seconds (JIT, first key lookup, connection setup) are left out.
  */
-async function paced(url, bodies, latencies, onAck) {
+async function paced(url, bodies, samples, onAck) {
   const intervalMs = (PER_REQUEST / RATE) * 1000;
   const warmupMs = Number(values.warmup) * 1000;
   const t0 = performance.now();
@@ -172,9 +189,29 @@ async function paced(url, bodies, latencies, onAck) {
   for (let i = 0; i < bodies.length; i++) {
     const wait = t0 + i * intervalMs - performance.now();
     if (wait > 0) await sleep(wait);
-    inFlight.push(send(url, bodies[i], i * intervalMs < warmupMs ? [] : latencies, (t) => onAck(i, t)));
+    inFlight.push(send(url, bodies[i], i * intervalMs < warmupMs ? [] : samples, (t) => onAck(i, t)));
   }
   return (await Promise.all(inFlight)).reduce((a, b) => a + b, 0);
+}
+
+/** p99 of each Server-Timing phase over every answered request. */
+function phaseP99(samples) {
+  const out = {};
+  for (const phase of PHASES) {
+    const xs = samples.map((x) => x.phases[phase] ?? 0).sort((a, b) => a - b);
+    out[phase] = Number(percentile(xs, 99).toFixed(1));
+  }
+  return out;
+}
+
+/** The mean phase split of the requests the client waited `atLeastMs` or more for. */
+function slowestSplit(samples, atLeastMs) {
+  const slow = samples.filter((x) => x.ms >= atLeastMs);
+  const mean = (f) => Number((slow.reduce((a, x) => a + f(x), 0) / slow.length).toFixed(1));
+  const out = { requests: slow.length, client: mean((x) => x.ms) };
+  for (const phase of PHASES) out[phase] = mean((x) => x.phases[phase] ?? 0);
+  out.outside = mean((x) => x.ms - PHASES.reduce((a, p) => a + (x.phases[p] ?? 0), 0));
+  return out;
 }
 
 /** Steps per session as GET /api/sessions shows them, every page (what the dashboard lists). */
@@ -249,7 +286,7 @@ async function main() {
     const metrics = async () => (await fetch(`http://127.0.0.1:${otlpPort}/metrics`)).text();
     const written = async () => Number(/^cairn_spans_written_total (\d+)/m.exec(await metrics())?.[1] ?? 0);
     const tUp = performance.now();
-    const latencies = [];
+    const samples = [];
     const ackAt = new Array(requests);
     const visibleAt = new Array(requests);
     const onAck = (i, t) => (ackAt[i] = t);
@@ -258,7 +295,7 @@ async function main() {
     const probe = RATE ? startFsyncProbe(join(dataDir, 'fsync-probe')) : undefined;
     const t0 = performance.now();
     const visible = watchApi(`http://127.0.0.1:${apiPort}`, requests, sent, visibleAt);
-    const retries = RATE ? await paced(url, bodies, latencies, onAck) : await fullLoad(url, bodies, latencies, onAck);
+    const retries = RATE ? await paced(url, bodies, samples, onAck) : await fullLoad(url, bodies, samples, onAck);
     const tSent = performance.now();
     const fsyncProbe = await probe?.stop();
     while ((await written()) < sent) await new Promise((r) => setTimeout(r, 20));
@@ -277,7 +314,7 @@ async function main() {
     };
     const serverWithin50ms = bucket('0.05') / bucket('+Inf');
     const benchCpu = process.cpuUsage(cpu0.bench);
-    latencies.sort((a, b) => a - b);
+    const latencies = samples.map((x) => x.ms).sort((a, b) => a - b);
     proc.kill('SIGINT');
     await exited;
     const store = await openStore({ dataDir });
@@ -309,6 +346,11 @@ async function main() {
       request_ms_max: Number(latencies[latencies.length - 1].toFixed(1)),
       ...(RATE ? { latency_excludes_first_s: Number(values.warmup) } : {}),
       server_requests_within_50ms_pct: Number((100 * serverWithin50ms).toFixed(1)),
+      // Where the time went, by the server's Server-Timing phases: p99 of each phase over all
+      // requests, and the mean split of the slowest 1 % (outside = the client's wait minus the
+      // phases: the wire, and the event loop before the request's arrival was stamped).
+      phase_ms_p99: phaseP99(samples),
+      slowest_1pct_phase_ms: slowestSplit(samples, percentile(latencies, 99)),
       // Paced only: 4 KB write + fdatasync every 20 ms on the store's disk while the requests ran.
       ...(fsyncProbe ? { disk_fsync_probe_ms: fsyncProbe } : {}),
       written_after_last_answer_ms: Math.round(tDone - tSent),

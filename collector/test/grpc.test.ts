@@ -54,7 +54,13 @@ describe('OTLP/gRPC receiver', () => {
     expect(result.error).toBeUndefined();
     expect(result.code).toBe(ExportResultCode.SUCCESS);
     expect(await sessionRows('grpc-gzip')).toBe(2);
-    expect(collector.metrics.render()).toMatch(/cairn_otlp_grpc_requests_total\{code="OK"\} [1-9]/);
+    const m = collector.metrics.render();
+    expect(m).toMatch(/cairn_otlp_grpc_requests_total\{code="OK"\} [1-9]/);
+    // Its phases are counted as HTTP's are, all but `receive` (grpc-js does not say when a message arrived).
+    for (const phase of ['queue', 'prepare', 'durable']) {
+      expect(m).toMatch(new RegExp(`cairn_otlp_request_phase_seconds_count\\{phase="${phase}"\\} [1-9]`));
+    }
+    expect(m).not.toMatch(/cairn_otlp_request_phase_seconds_count\{phase="receive"\}/);
   });
 
   it('decodes a gzip message (grpc-encoding: gzip, compressed flag) sent on the wire', async () => {

@@ -162,6 +162,46 @@ describe('accepting spans', () => {
     expect(c[0]!.cost).toBeCloseTo(0.0045 * calls[0]!.n, 9);
   });
 
+  it("says where an accepted request's time went: Server-Timing on the answer, the same phases on /metrics", async () => {
+    const phases = ['receive', 'decompress', 'queue', 'prepare', 'durable'];
+    const phaseStats = async () => {
+      const m = await (await fetch(url.replace('/v1/traces', '/metrics'))).text();
+      const read = (what: string, phase: string) =>
+        Number(new RegExp(`^cairn_otlp_request_phase_seconds_${what}\\{phase="${phase}"\\} (\\S+)$`, 'm').exec(m)?.[1] ?? 0);
+      return Object.fromEntries(phases.map((p) => [p, { count: read('count', p), sum: read('sum', p) }]));
+    };
+    const before = await phaseStats();
+    const body = gzip(await validBody('s-timing'));
+    const started = performance.now();
+    const res = await post(body, { ...proto, 'content-encoding': 'gzip', ...auth(ingestKey) });
+    const clientMs = performance.now() - started;
+    expect(res.status).toBe(200);
+    const header = res.headers.get('server-timing') ?? '';
+    const timing = Object.fromEntries(
+      header.split(', ').map((entry) => {
+        const m = /^(\w+);dur=(\d+\.\d)$/.exec(entry);
+        expect(m, `Server-Timing entry ${entry}`).not.toBeNull();
+        return [m![1]!, Number(m![2])];
+      }),
+    );
+    expect(Object.keys(timing)).toEqual(phases);
+    // The server's phases fit inside what the client waited (0.05 ms of rounding per phase).
+    expect(Object.values(timing).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(clientMs + 0.25);
+    const after = await phaseStats();
+    for (const p of phases) {
+      expect(after[p]!.count - before[p]!.count, p).toBe(1);
+      // The header rounds to 0.1 ms.
+      expect(Math.abs((after[p]!.sum - before[p]!.sum) * 1000 - timing[p]!), p).toBeLessThanOrEqual(0.0501);
+    }
+    expect(after.prepare!.sum - before.prepare!.sum).toBeGreaterThan(0);
+
+    // A refused request has no phases: nothing was accepted.
+    const bad = await post(Buffer.from([0x0a, 0xff]), { ...proto, ...auth(ingestKey) });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('server-timing')).toBeNull();
+    expect((await phaseStats()).prepare!.count).toBe(after.prepare!.count);
+  });
+
   it('exposes Prometheus metrics and health', async () => {
     const m = await (await fetch(url.replace('/v1/traces', '/metrics'))).text();
     expect(m).toMatch(/^cairn_spans_accepted_total \d+/m);

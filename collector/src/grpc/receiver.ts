@@ -10,6 +10,7 @@ import { authenticateBearer, type KeyAuthenticator } from '../http/ingest-auth.j
 import type { CollectorMetrics } from '../http/metrics.js';
 import { encodeExportResponseProto } from '../otlp/otlp-response.js';
 import type { IngestPipeline, PipelineLog } from '../pipeline/ingest-pipeline.js';
+import { RequestPhases } from '../pipeline/request-phases.js';
 import { grpcStatusOf } from './status.js';
 
 /** The OTLP trace service's one method, as raw bytes: `otlp-proto.ts` decodes the request (no proto-loader). */
@@ -83,8 +84,13 @@ export function createGrpcReceiver(maxMessageBytes: number, deps: GrpcReceiverDe
     const projectId = await authenticateBearer(typeof header === 'string' ? header : undefined, deps.authenticate);
     // Refuse before spending CPU on a request that could not be queued anyway.
     pipeline.admit();
+    // No 'receive': grpc-js hands over the whole message without saying when it arrived.
+    const phases = new RequestPhases();
     const prepared = await pipeline.prepare(call.request, 'protobuf', projectId);
+    phases.prepared(prepared.prepareMs);
     const result = await pipeline.accept(prepared);
+    phases.lap('durable');
+    phases.observe(metrics.requestPhaseSeconds);
     return Buffer.from(encodeExportResponseProto(result));
   }
 

@@ -3,6 +3,7 @@ import { CairnError } from '@cairn/schemas';
 import { installHttpErrors } from '@cairn/schemas/http-errors';
 import { encodeExportResponseJson, encodeExportResponseProto, encodeStatusProto, grpcCodeFor } from '../otlp/otlp-response.js';
 import { retryAfterSeconds, type IngestPipeline } from '../pipeline/ingest-pipeline.js';
+import { RequestPhases } from '../pipeline/request-phases.js';
 import { decompress } from './decompress.js';
 import { authenticateBearer, type KeyAuthenticator } from './ingest-auth.js';
 import { trackedMemoryBytes, type Store } from '@cairn/storage';
@@ -28,7 +29,7 @@ export interface OtlpRoutesDeps {
 
 /**
  * The collector's HTTP face, as a plugin that only wires: `POST /v1/traces` (auth → backpressure
- * → decompress → prepare → pipeline → answer), `/healthz`, `/metrics`, and the shared error
+ * → decompress → prepare → pipeline → answer, its phases timed: request-phases.ts), `/healthz`, `/metrics`, and the shared error
  * plugin (`@cairn/schemas/http-errors`) answering in the client's encoding. Register it on the
  * root instance (the error and not-found handlers apply to every route).
  */
@@ -78,10 +79,17 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: OtlpRoutesDeps): 
       const isProto = contentType(req) === PROTOBUF;
       // Refuse before spending CPU on a request that could not be queued anyway.
       pipeline.admit();
+      const phases = new RequestPhases(reply.elapsedTime);
       const raw = await decompress(req.headers['content-encoding'], req.body as Buffer, maxBodyBytes);
+      phases.lap('decompress');
       const prepared = await pipeline.prepare(raw, isProto ? 'protobuf' : 'json', projectId);
+      phases.prepared(prepared.prepareMs);
       const result = await pipeline.accept(prepared);
+      phases.lap('durable');
       metrics.requests.inc(1, { status: '200' });
+      phases.observe(metrics.requestPhaseSeconds);
+      // What a slow answer waited for, in the client's own tools (curl -v, browser devtools, the bench).
+      reply.header('server-timing', phases.header());
       if (isProto) return reply.type(PROTOBUF).send(Buffer.from(encodeExportResponseProto(result)));
       return reply.type('application/json').send(encodeExportResponseJson(result));
     },

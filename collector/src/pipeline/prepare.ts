@@ -21,6 +21,8 @@ export interface PreparedRequest {
   keys: Uint32Array;
   /** Rejection reason → number of spans, for OTLP partial_success. */
   rejected: [string, number][];
+  /** Wall milliseconds `prepareRequest` ran, in the thread that ran it (the request's `prepare` phase). */
+  prepareMs: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export interface PreparedRequest {
  * @throws CairnError `CAIRN_MALFORMED_PROTOBUF` / `CAIRN_MALFORMED_JSON` for a bad body.
  */
 export function prepareRequest(raw: Uint8Array, format: OtlpFormat, projectId: string, priceBook: PriceBook): PreparedRequest {
+  const started = performance.now();
   const spans = format === 'protobuf' ? decodeTraceRequestProto(raw) : decodeTraceRequestJson(parseJson(raw));
   const normalized = normalizeSpans(spans, { projectId, priceBook });
   const reasons = new Map<string, number>();
@@ -40,6 +43,7 @@ export function prepareRequest(raw: Uint8Array, format: OtlpFormat, projectId: s
     body: encodeSpanLines(normalized.rows),
     keys: spanKeys(projectId, normalized.rows),
     rejected: [...reasons],
+    prepareMs: performance.now() - started,
   };
 }
 
