@@ -28,6 +28,8 @@ export interface CairnConfig {
   batchMaxMs: number;
   /** Worker threads decoding OTLP requests; 0 decodes on the event loop. */
   ingestWorkers: number;
+  /** Embedded store: nice value of every thread but the event loop and the ingest workers (0 = off). */
+  yieldNice: number;
   /**
    * The collector's durable spool (`<data dir>/spool`): a 200 means the spans are fsync'd there.
    * Undefined when CAIRN_SPOOL_MAX_BYTES=0 (in-memory queue only).
@@ -96,6 +98,11 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'CAIRN_BATCH_MAX_ROWS', default: '20000', doc: 'batch writer: rows per insert' },
   { name: 'CAIRN_BATCH_MAX_MS', default: '1000', doc: 'batch writer: longest wait before an insert' },
   { name: 'CAIRN_INGEST_WORKERS', default: '1', doc: 'threads decoding OTLP requests; 0 = on the event loop' },
+  {
+    name: 'CAIRN_EMBEDDED_NICE',
+    default: '10',
+    doc: "embedded store, Linux: nice value of chDB's and libuv's threads so the ingest path goes first; 0 = off",
+  },
   {
     name: 'CAIRN_SPOOL_DIR',
     default: '<CAIRN_DATA_DIR>/spool',
@@ -215,6 +222,7 @@ export function loadConfig(env: Env = process.env): CairnConfig {
     batchMaxRows: int(env, 'CAIRN_BATCH_MAX_ROWS', 20_000, 1),
     batchMaxMs: int(env, 'CAIRN_BATCH_MAX_MS', 1000, 1),
     ingestWorkers: int(env, 'CAIRN_INGEST_WORKERS', 1, 0, 16),
+    yieldNice: int(env, 'CAIRN_EMBEDDED_NICE', 10, 0, 19),
     // One spool per collector, locked (collector/src/pipeline/spool-lock.ts): scaled-out collectors each get their own.
     spoolDir: spoolMaxBytes > 0 ? resolve(env.CAIRN_SPOOL_DIR || resolve(dataDir, 'spool')) : undefined,
     spoolMaxBytes,

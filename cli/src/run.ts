@@ -83,6 +83,7 @@ export async function startCairn(config: CairnConfig, opts: StartOptions = {}): 
           batchMaxRows: config.batchMaxRows,
           batchMaxMs: config.batchMaxMs,
           ingestWorkers: config.ingestWorkers,
+          yieldNice: config.yieldNice,
           ...(config.spoolDir ? { spoolDir: config.spoolDir, spoolMaxBytes: config.spoolMaxBytes } : {}),
           logLevel,
         },

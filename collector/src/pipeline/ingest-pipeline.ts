@@ -9,6 +9,7 @@ import { prepareRequest, type OtlpFormat, type PreparedRequest } from './prepare
 import { lockSpoolDir } from './spool-lock.js';
 import { Spool, type SpoolRecovery, type SpoolRef } from './spool.js';
 import { BatchWriter } from './writer.js';
+import { currentThreadId, yieldOtherThreads } from './thread-priority.js';
 
 /** The settings of the pipeline (`CollectorConfig` extends them). */
 export interface IngestPipelineConfig {
@@ -36,6 +37,12 @@ export interface IngestPipelineConfig {
   spoolMaxBytes?: number;
   /** Spooled request bodies kept in memory for the writer; beyond this they are read back from disk (default 128 MiB). */
   spoolMemoryBytes?: number;
+  /**
+   * With the embedded store: the nice value (1–19) given to every thread of the process but the
+   * event loop and the ingest workers, so the ingest path goes first when both want a core
+   * (thread-priority.ts). Undefined or 0 = leave priorities alone; ignored with a ClickHouse server.
+   */
+  yieldNice?: number;
 }
 
 export interface IngestPipelineDeps {
@@ -146,6 +153,14 @@ export async function openIngestPipeline(config: IngestPipelineConfig, deps: Ing
     workerCount > 0
       ? await IngestWorkerPool.start(workerCount, (err) => log.error({ err }, 'ingest worker stopped; starting a new one'))
       : undefined;
+  const loopThread = currentThreadId();
+  const yielding =
+    config.yieldNice && deps.store.mode === 'embedded' && loopThread !== undefined
+      ? yieldOtherThreads(config.yieldNice, () => {
+          const ids = workers ? workers.threadIds : [];
+          return ids && [loopThread, ...ids];
+        })
+      : undefined;
   const maxPendingBytes = config.maxPendingBytes ?? 4 * config.maxBodyBytes;
   let pendingBytes = 0;
 
@@ -227,6 +242,7 @@ export async function openIngestPipeline(config: IngestPipelineConfig, deps: Ing
     flush: (deadlineMs) => writer.flush(deadlineMs),
     close(deadlineMs) {
       closing ??= (async () => {
+        yielding?.stop();
         await workers?.close();
         const drained = await writer.close(deadlineMs);
         await spool?.close();

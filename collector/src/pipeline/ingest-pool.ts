@@ -29,6 +29,8 @@ interface Slot {
   books: Set<number>;
   /** The last error the worker raised, for the message when it exits. */
   error: unknown;
+  /** The worker's kernel thread id (Linux), once it is ready. */
+  threadId: number | undefined;
 }
 
 // Built, this file sits beside dist/ingest-worker.js. Under Vitest the sources run as
@@ -62,6 +64,7 @@ export class IngestWorkerPool {
       pending: new Map(),
       books: new Set(),
       error: undefined,
+      threadId: undefined,
     }));
   }
 
@@ -80,6 +83,15 @@ export class IngestWorkerPool {
   /** The live worker threads (for observability and tests). */
   get threads(): Worker[] {
     return this.slots.flatMap((s) => (s.worker ? [s.worker] : []));
+  }
+
+  /**
+   * The live workers' kernel thread ids (Linux; thread-priority.ts keeps them first), or
+   * undefined while a worker is starting and has not said its id yet.
+   */
+  get threadIds(): number[] | undefined {
+    if (this.slots.some((s) => s.worker && s.threadId === undefined)) return undefined;
+    return this.slots.flatMap((s) => (s.worker && s.threadId !== undefined ? [s.threadId] : []));
   }
 
   /** Requests handed to workers and not answered yet. */
@@ -141,11 +153,15 @@ export class IngestWorkerPool {
     slot.worker = worker;
     slot.books = new Set();
     slot.error = undefined;
+    slot.threadId = undefined;
     // Pending requests keep the process alive through their sockets; an idle pool must not.
     worker.unref();
     return new Promise<void>((ready, failed) => {
-      worker.on('message', (msg: PrepareAnswer | { ready: true }) => {
-        if ('ready' in msg) return ready();
+      worker.on('message', (msg: PrepareAnswer | { ready: true; threadId?: number }) => {
+        if ('ready' in msg) {
+          slot.threadId = msg.threadId;
+          return ready();
+        }
         const p = slot.pending.get(msg.id);
         if (!p) return;
         slot.pending.delete(msg.id);

@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { CairnError, DEFAULT_PRICE_BOOK, createPriceBook, isCairnError, type PriceBook } from '@cairn/schemas';
 import type { PrepareAnswer, PrepareJob } from './ingest-pool.js';
 import { prepareRequest } from './prepare.js';
+import { currentThreadId } from './thread-priority.js';
 
 /*
  * The ingest worker thread: decode → normalize → encode of one request at a time, answered
@@ -46,4 +47,4 @@ port.on('message', (job: PrepareJob) => {
   port.postMessage(answer, transfer);
 });
 
-port.postMessage({ ready: true });
+port.postMessage({ ready: true, threadId: currentThreadId() });
