@@ -102,13 +102,24 @@ if (!QUICK) {
   );
 }
 
-const paced = run(['bench/ingest/run.mjs', '--rate', '10000', '--seconds', QUICK ? '4' : '15', '--per-request', '500']);
+// Three paced runs, the median's p99 the figure: one run's p99 (its 3rd-slowest of ~260 requests)
+// moves 35–80 ms on a quiet machine. The slowest 1 %'s split by Server-Timing phase says what the
+// tail waited for, and the disk probe whether a disk stall was behind it.
+const pacedRuns = Array.from({ length: QUICK ? 1 : 3 }, () =>
+  run(['bench/ingest/run.mjs', '--rate', '10000', '--seconds', QUICK ? '4' : '15', '--per-request', '500']),
+);
+const pacedSorted = [...pacedRuns].sort((a, b) => a.result.request_ms_p99 - b.result.request_ms_p99);
+const paced = pacedSorted[Math.floor(pacedSorted.length / 2)];
+const slow = paced.result.slowest_1pct_phase_ms;
 row(
-  'Ingest paced at 10,000 spans/s: request p99',
+  `Ingest paced at 10,000 spans/s: request p99${QUICK ? '' : ' (median of 3)'}`,
   '< 50 ms',
-  `${fmt(paced.result.request_ms_p99, 1)} ms (p50 ${fmt(paced.result.request_ms_p50, 1)} ms; the disk's own 4 KB fdatasync meanwhile: p99 ${fmt(paced.result.disk_fsync_probe_ms.p99, 1)}, max ${fmt(paced.result.disk_fsync_probe_ms.max, 1)} ms)`,
+  `${fmt(paced.result.request_ms_p99, 1)} ms (runs ${pacedRuns.map((r) => fmt(r.result.request_ms_p99, 1)).join(' / ')}; ` +
+    `p50 ${fmt(paced.result.request_ms_p50, 1)} ms; its slowest 1 %: queue ${fmt(slow.queue, 1)}, prepare ${fmt(slow.prepare, 1)}, ` +
+    `durable ${fmt(slow.durable, 1)}, receive ${fmt(slow.receive, 1)} ms; the disk's own 4 KB fdatasync meanwhile: ` +
+    `p99 ${fmt(paced.result.disk_fsync_probe_ms.p99, 1)}, max ${fmt(paced.result.disk_fsync_probe_ms.max, 1)} ms)`,
   paced.result.request_ms_p99 < 50,
-  paced.cmd,
+  `${paced.cmd}${QUICK ? '' : ' (×3)'}`,
 );
 
 const mem = run(
