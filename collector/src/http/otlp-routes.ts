@@ -29,9 +29,10 @@ export interface OtlpRoutesDeps {
 
 /**
  * The collector's HTTP face, as a plugin that only wires: `POST /v1/traces` (auth → backpressure
- * → decompress → prepare → pipeline → answer, its phases timed: request-phases.ts), `/healthz`, `/metrics`, and the shared error
- * plugin (`@cairn/schemas/http-errors`) answering in the client's encoding. Register it on the
- * root instance (the error and not-found handlers apply to every route).
+ * → decompress → prepare → pipeline → answer, each phase timed by request-phases.ts), `/healthz`,
+ * `/metrics`, and the shared error plugin (`@cairn/schemas/http-errors`) answering in the
+ * client's encoding. Register it on the root instance (the error and not-found handlers apply to
+ * every route).
  */
 export function registerOtlpRoutes(app: FastifyInstance, deps: OtlpRoutesDeps): void {
   const { pipeline, metrics, maxBodyBytes } = deps;
