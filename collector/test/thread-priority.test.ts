@@ -68,8 +68,9 @@ describe('the embedded store yields to the ingest path', () => {
     const workerIds = collector.workers?.threadIds ?? [];
     expect(workerIds.length).toBe(1);
     const loop = currentThreadId()!;
-    // Threads chDB started after the last sweep inherit 7 from their creator; a second start
-    // would catch any other. Read now: the sweep ran at start and the insert came after.
+    // The sweep runs at start and every second: after the next one, no thread can be unswept
+    // (threads chDB starts from a yielded thread inherit 7 at once anyway).
+    await new Promise((r) => setTimeout(r, 1200));
     const all = threads();
     expect(all.get(loop)!.nice).toBe(0);
     expect(all.get(workerIds[0]!)!.nice).toBe(0);
