@@ -100,8 +100,8 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'CAIRN_INGEST_WORKERS', default: '1', doc: 'threads decoding OTLP requests; 0 = on the event loop' },
   {
     name: 'CAIRN_EMBEDDED_NICE',
-    default: '0',
-    doc: "embedded store, Linux: nice value (e.g. 10) of chDB's and libuv's threads so the ingest path goes first; 0 = off",
+    default: '10',
+    doc: "embedded store, Linux: nice value of chDB's and libuv's threads so the ingest path goes first while the writer keeps up; 0 = off",
   },
   {
     name: 'CAIRN_SPOOL_DIR',
@@ -222,7 +222,7 @@ export function loadConfig(env: Env = process.env): CairnConfig {
     batchMaxRows: int(env, 'CAIRN_BATCH_MAX_ROWS', 20_000, 1),
     batchMaxMs: int(env, 'CAIRN_BATCH_MAX_MS', 1000, 1),
     ingestWorkers: int(env, 'CAIRN_INGEST_WORKERS', 1, 0, 16),
-    yieldNice: int(env, 'CAIRN_EMBEDDED_NICE', 0, 0, 19),
+    yieldNice: int(env, 'CAIRN_EMBEDDED_NICE', 10, 0, 19),
     // One spool per collector, locked (collector/src/pipeline/spool-lock.ts): scaled-out collectors each get their own.
     spoolDir: spoolMaxBytes > 0 ? resolve(env.CAIRN_SPOOL_DIR || resolve(dataDir, 'spool')) : undefined,
     spoolMaxBytes,

@@ -9,7 +9,7 @@ import { prepareRequest, type OtlpFormat, type PreparedRequest } from './prepare
 import { lockSpoolDir } from './spool-lock.js';
 import { Spool, type SpoolRecovery, type SpoolRef } from './spool.js';
 import { BatchWriter } from './writer.js';
-import { currentThreadId, yieldOtherThreads } from './thread-priority.js';
+import { currentThreadId, raiseThreadNice, yieldOtherThreads, type ThreadYield } from './thread-priority.js';
 
 /** The settings of the pipeline (`CollectorConfig` extends them). */
 export interface IngestPipelineConfig {
@@ -43,6 +43,12 @@ export interface IngestPipelineConfig {
    * (thread-priority.ts). Undefined or 0 = leave priorities alone; ignored with a ClickHouse server.
    */
   yieldNice?: number;
+  /**
+   * While yielding: a writer backlog over this many rows gives the ingest workers the store's nice
+   * value too (fair shares, so acknowledgements cannot run ahead of the writer into memory); under
+   * a fifth of it, fresh workers take the lead again (default 5 batches).
+   */
+  yieldBacklogRows?: number;
 }
 
 export interface IngestPipelineDeps {
@@ -153,13 +159,9 @@ export async function openIngestPipeline(config: IngestPipelineConfig, deps: Ing
     workerCount > 0
       ? await IngestWorkerPool.start(workerCount, (err) => log.error({ err }, 'ingest worker stopped; starting a new one'))
       : undefined;
-  const loopThread = currentThreadId();
   const yielding =
-    config.yieldNice && deps.store.mode === 'embedded' && loopThread !== undefined
-      ? yieldOtherThreads(config.yieldNice, () => {
-          const ids = workers ? workers.threadIds : [];
-          return ids && [loopThread, ...ids];
-        })
+    config.yieldNice && deps.store.mode === 'embedded'
+      ? yieldToIngest(config.yieldNice, config.yieldBacklogRows ?? 5 * config.batchMaxRows, writer, workers)
       : undefined;
   const maxPendingBytes = config.maxPendingBytes ?? 4 * config.maxBodyBytes;
   let pendingBytes = 0;
@@ -250,6 +252,50 @@ export async function openIngestPipeline(config: IngestPipelineConfig, deps: Ing
         return drained;
       })();
       return closing;
+    },
+  };
+}
+
+/**
+ * The store's threads yield to the event loop and the ingest workers (thread-priority.ts) while
+ * the writer keeps up. Past `backlogRows` the workers get the same nice value — otherwise, at
+ * sustained overload, acknowledgements ran 10 s ahead of the writer and the gap sat in memory
+ * (BENCHMARKS.md, "The paced tail") — and once the backlog is under a fifth of that, new workers
+ * (born at the event loop's priority) take the lead again.
+ */
+function yieldToIngest(
+  nice: number,
+  backlogRows: number,
+  writer: BatchWriter,
+  workers: IngestWorkerPool | undefined,
+  everyMs = 1000,
+): ThreadYield | undefined {
+  const loop = currentThreadId();
+  if (loop === undefined) return undefined; // not Linux
+  const threads = yieldOtherThreads(
+    nice,
+    () => {
+      const ids = workers ? workers.threadIds : [];
+      return ids && [loop, ...ids];
+    },
+    everyMs,
+  );
+  let fair = false;
+  const pace = setInterval(() => {
+    if (!workers) return;
+    if (!fair && writer.backlog > backlogRows) {
+      fair = true;
+      for (const tid of workers.threadIds ?? []) raiseThreadNice(tid, nice);
+    } else if (fair && writer.backlog < backlogRows / 5) {
+      fair = false;
+      void workers.renew().catch(() => undefined);
+    }
+  }, everyMs);
+  pace.unref();
+  return {
+    stop() {
+      clearInterval(pace);
+      threads.stop();
     },
   };
 }

@@ -31,7 +31,18 @@ interface Slot {
   error: unknown;
   /** The worker's kernel thread id (Linux), once it is ready. */
   threadId: number | undefined;
+  /** Replaced by `renew()`: answers what it holds, then stops. */
+  retiring: boolean;
 }
+
+const newSlot = (): Slot => ({
+  worker: undefined,
+  pending: new Map(),
+  books: new Set(),
+  error: undefined,
+  threadId: undefined,
+  retiring: false,
+});
 
 // Built, this file sits beside dist/ingest-worker.js. Under Vitest the sources run as
 // TypeScript, which a worker thread cannot load, so tests use the built worker (`npm test`
@@ -50,6 +61,8 @@ const WORKER_URL = new URL(
  */
 export class IngestWorkerPool {
   private readonly slots: Slot[];
+  /** Replaced workers still answering requests in flight. */
+  private readonly retiring = new Set<Slot>();
   private nextId = 1;
   private nextBook = 1;
   private readonly bookIds = new WeakMap<PriceBook, number>();
@@ -59,13 +72,7 @@ export class IngestWorkerPool {
     size: number,
     private readonly onExit: (err: unknown) => void,
   ) {
-    this.slots = Array.from({ length: size }, () => ({
-      worker: undefined,
-      pending: new Map(),
-      books: new Set(),
-      error: undefined,
-      threadId: undefined,
-    }));
+    this.slots = Array.from({ length: size }, newSlot);
   }
 
   /** Starts `size` workers and waits until each has loaded its code. */
@@ -131,10 +138,31 @@ export class IngestWorkerPool {
     });
   }
 
+  /**
+   * Replaces every worker with a new thread started from this one, so it runs at this thread's
+   * priority again (thread-priority.ts raises a worker's nice value while the writer lags, and
+   * lowering it back needs a privilege). Requests in flight finish on the old workers, which stop
+   * once they have answered.
+   */
+  async renew(): Promise<void> {
+    if (this.closed) return;
+    const fresh = this.slots.map(newSlot);
+    await Promise.all(fresh.map((s) => this.spawn(s)));
+    if (this.closed) {
+      await Promise.all(fresh.map((s) => s.worker?.terminate()));
+      return;
+    }
+    for (const old of this.slots.splice(0, this.slots.length, ...fresh)) {
+      old.retiring = true;
+      if (old.pending.size === 0) void old.worker?.terminate();
+      else this.retiring.add(old);
+    }
+  }
+
   /** Lets answers in flight arrive, then stops the workers. */
   async close(): Promise<void> {
     this.closed = true;
-    const waiting = this.slots.flatMap((s) =>
+    const waiting = [...this.slots, ...this.retiring].flatMap((s) =>
       [...s.pending.values()].map(
         (p) =>
           new Promise<void>((done) => {
@@ -145,7 +173,7 @@ export class IngestWorkerPool {
       ),
     );
     await Promise.all(waiting);
-    await Promise.all(this.slots.map((s) => s.worker?.terminate()));
+    await Promise.all([...this.slots, ...this.retiring].map((s) => s.worker?.terminate()));
   }
 
   private spawn(slot: Slot): Promise<void> {
@@ -165,6 +193,10 @@ export class IngestWorkerPool {
         const p = slot.pending.get(msg.id);
         if (!p) return;
         slot.pending.delete(msg.id);
+        if (slot.retiring && slot.pending.size === 0 && !this.closed) {
+          this.retiring.delete(slot);
+          void worker.terminate();
+        }
         if (!msg.ok) return p.reject(new CairnError(msg.code, msg.message));
         const b = msg.prepared.body;
         p.resolve({ ...msg.prepared, body: Buffer.from(b.buffer, b.byteOffset, b.byteLength) });
@@ -181,7 +213,7 @@ export class IngestWorkerPool {
         });
         for (const p of slot.pending.values()) p.reject(err);
         slot.pending.clear();
-        if (!this.closed) this.onExit(slot.error ?? new Error(`ingest worker exited with code ${code}`));
+        if (!this.closed && !slot.retiring) this.onExit(slot.error ?? new Error(`ingest worker exited with code ${code}`));
         failed(err);
       });
     });

@@ -25,6 +25,16 @@ export function currentThreadId(): number | undefined {
   }
 }
 
+/** Raises one thread's nice value to `nice` (never lowers it); false if it could not. */
+export function raiseThreadNice(tid: number, nice: number): boolean {
+  try {
+    if (getPriority(tid) < nice) setPriority(tid, nice);
+    return true;
+  } catch {
+    return false; // ended, or not Linux
+  }
+}
+
 export interface ThreadYield {
   stop(): void;
 }
@@ -48,13 +58,7 @@ export function yieldOtherThreads(nice: number, keep: () => Iterable<number> | u
     const kept = new Set(keeping);
     for (const t of tids) {
       const tid = Number(t);
-      if (kept.has(tid)) continue;
-      try {
-        if (getPriority(tid) >= nice) continue;
-        setPriority(tid, nice);
-      } catch {
-        // the thread ended since the listing
-      }
+      if (!kept.has(tid)) raiseThreadNice(tid, nice);
     }
   };
   sweep();
