@@ -9,7 +9,7 @@ import { prepareRequest, type OtlpFormat, type PreparedRequest } from './prepare
 import { lockSpoolDir } from './spool-lock.js';
 import { Spool, type SpoolRecovery, type SpoolRef } from './spool.js';
 import { BatchWriter } from './writer.js';
-import { currentThreadId, raiseThreadNice, yieldOtherThreads, type ThreadYield } from './thread-priority.js';
+import { currentThreadId, raiseThreadNice, sweepThreads } from './thread-priority.js';
 
 /** The settings of the pipeline (`CollectorConfig` extends them). */
 export interface IngestPipelineConfig {
@@ -159,7 +159,7 @@ export async function openIngestPipeline(config: IngestPipelineConfig, deps: Ing
     workerCount > 0
       ? await IngestWorkerPool.start(workerCount, (err) => log.error({ err }, 'ingest worker stopped; starting a new one'))
       : undefined;
-  const yielding =
+  const stopYielding =
     config.yieldNice && deps.store.mode === 'embedded'
       ? yieldToIngest(config.yieldNice, config.yieldBacklogRows ?? 5 * config.batchMaxRows, writer, workers)
       : undefined;
@@ -244,7 +244,7 @@ export async function openIngestPipeline(config: IngestPipelineConfig, deps: Ing
     flush: (deadlineMs) => writer.flush(deadlineMs),
     close(deadlineMs) {
       closing ??= (async () => {
-        yielding?.stop();
+        stopYielding?.();
         await workers?.close();
         const drained = await writer.close(deadlineMs);
         await spool?.close();
@@ -268,36 +268,26 @@ function yieldToIngest(
   backlogRows: number,
   writer: BatchWriter,
   workers: IngestWorkerPool | undefined,
-  everyMs = 1000,
-): ThreadYield | undefined {
+): (() => void) | undefined {
   const loop = currentThreadId();
   if (loop === undefined) return undefined; // not Linux
-  const threads = yieldOtherThreads(
-    nice,
-    () => {
-      const ids = workers ? workers.threadIds : [];
-      return ids && [loop, ...ids];
-    },
-    everyMs,
-  );
   let fair = false;
-  const pace = setInterval(() => {
-    if (!workers) return;
-    if (!fair && writer.backlog > backlogRows) {
+  const tick = (): void => {
+    if (workers && !fair && writer.backlog > backlogRows) {
       fair = true;
       for (const tid of workers.threadIds ?? []) raiseThreadNice(tid, nice);
-    } else if (fair && writer.backlog < backlogRows / 5) {
+    } else if (workers && fair && writer.backlog < backlogRows / 5) {
       fair = false;
       void workers.renew().catch(() => undefined);
     }
-  }, everyMs);
-  pace.unref();
-  return {
-    stop() {
-      clearInterval(pace);
-      threads.stop();
-    },
+    // Skipped while a worker is starting: its id is not known yet, and it must not be yielded.
+    const ids = workers ? workers.threadIds : [];
+    if (ids) sweepThreads(nice, [loop, ...ids]);
   };
+  tick();
+  const timer = setInterval(tick, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Queues what a crash left in the spool and remembers its keys, so a retry of an acknowledged request stays a duplicate. */

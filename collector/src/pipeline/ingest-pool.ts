@@ -63,6 +63,8 @@ export class IngestWorkerPool {
   private readonly slots: Slot[];
   /** Replaced workers still answering requests in flight. */
   private readonly retiring = new Set<Slot>();
+  /** Workers spawned and not ready yet (their thread ids are not known). */
+  private starting = 0;
   private nextId = 1;
   private nextBook = 1;
   private readonly bookIds = new WeakMap<PriceBook, number>();
@@ -94,10 +96,10 @@ export class IngestWorkerPool {
 
   /**
    * The live workers' kernel thread ids (Linux; thread-priority.ts keeps them first), or
-   * undefined while a worker is starting and has not said its id yet.
+   * undefined while a worker is starting — `renew()`'s too — and has not said its id yet.
    */
   get threadIds(): number[] | undefined {
-    if (this.slots.some((s) => s.worker && s.threadId === undefined)) return undefined;
+    if (this.starting > 0) return undefined;
     return this.slots.flatMap((s) => (s.worker && s.threadId !== undefined ? [s.threadId] : []));
   }
 
@@ -147,9 +149,13 @@ export class IngestWorkerPool {
   async renew(): Promise<void> {
     if (this.closed) return;
     const fresh = this.slots.map(newSlot);
-    await Promise.all(fresh.map((s) => this.spawn(s)));
-    if (this.closed) {
+    const started = await Promise.allSettled(fresh.map((s) => this.spawn(s)));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (this.closed || failed) {
+      // None of them takes over: the current workers stay.
+      for (const s of fresh) s.retiring = true;
       await Promise.all(fresh.map((s) => s.worker?.terminate()));
+      if (failed) throw failed.reason;
       return;
     }
     for (const old of this.slots.splice(0, this.slots.length, ...fresh)) {
@@ -184,10 +190,17 @@ export class IngestWorkerPool {
     slot.threadId = undefined;
     // Pending requests keep the process alive through their sockets; an idle pool must not.
     worker.unref();
+    this.starting++;
+    let counted = true;
+    const started = (): void => {
+      if (counted) this.starting--;
+      counted = false;
+    };
     return new Promise<void>((ready, failed) => {
       worker.on('message', (msg: PrepareAnswer | { ready: true; threadId?: number }) => {
         if ('ready' in msg) {
           slot.threadId = msg.threadId;
+          started();
           return ready();
         }
         const p = slot.pending.get(msg.id);
@@ -202,10 +215,12 @@ export class IngestWorkerPool {
         p.resolve({ ...msg.prepared, body: Buffer.from(b.buffer, b.byteOffset, b.byteLength) });
       });
       worker.on('error', (err) => {
+        started();
         slot.error = err;
         failed(err);
       });
       worker.on('exit', (code) => {
+        started();
         if (slot.worker === worker) slot.worker = undefined;
         const why = slot.error instanceof Error ? slot.error.message : `exit code ${code}`;
         const err = new CairnError('CAIRN_OVERLOADED', `the ingest worker stopped (${why}) while preparing this request; retry`, {

@@ -35,34 +35,20 @@ export function raiseThreadNice(tid: number, nice: number): boolean {
   }
 }
 
-export interface ThreadYield {
-  stop(): void;
-}
-
 /**
- * Sets `nice` on every thread of the process but `keep()`'s, now and every `everyMs` (chDB starts
- * threads as it needs them; threads inherit their creator's value, so most are born yielded).
- * `keep` is asked at each sweep (an ingest worker that was replaced has a new id); undefined skips
- * the sweep (a thread to keep is starting and its id is not known yet).
+ * Sets `nice` on every thread of the process but `keep`'s. Run it again now and then: chDB starts
+ * threads as it needs them (most inherit their creator's value, so they are born yielded).
  */
-export function yieldOtherThreads(nice: number, keep: () => Iterable<number> | undefined, everyMs = 1000): ThreadYield {
-  const sweep = (): void => {
-    let tids: string[];
-    try {
-      tids = readdirSync('/proc/self/task');
-    } catch {
-      return; // not Linux
-    }
-    const keeping = keep();
-    if (!keeping) return;
-    const kept = new Set(keeping);
-    for (const t of tids) {
-      const tid = Number(t);
-      if (!kept.has(tid)) raiseThreadNice(tid, nice);
-    }
-  };
-  sweep();
-  const timer = setInterval(sweep, everyMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+export function sweepThreads(nice: number, keep: Iterable<number>): void {
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return; // not Linux
+  }
+  const kept = new Set(keep);
+  for (const t of tids) {
+    const tid = Number(t);
+    if (!kept.has(tid)) raiseThreadNice(tid, nice);
+  }
 }
