@@ -193,7 +193,7 @@ const CURSOR_VALUE = /^-?[0-9][0-9.e+-]*$/i;
  * The ranking's `GROUP BY session_id` stays a single-level hash table up to a million sessions.
  * ClickHouse converts to two-level at 100,000 keys by default: at 100k sessions that conversion
  * and the two-level merge were a quarter of the ranking (newest first 20.6 → 15.7 ms, medians of
- * 21, BENCHMARKS.md "The list's GROUP BY"). Over a million keys (or 50 MB of state, ClickHouse's
+ * 21, BENCHMARKS.md "the list's fixed costs"). Over a million keys (or 50 MB of state, ClickHouse's
  * byte threshold) it still goes two-level, where merging in parallel pays.
  */
 const RANKING_SETTINGS = 'SETTINGS group_by_two_level_threshold = 1000000';
