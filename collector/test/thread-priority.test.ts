@@ -85,7 +85,7 @@ describe('the embedded store yields to the ingest path', () => {
     const loop = currentThreadId()!;
     // The sweep runs at start and every second: after the next one, no thread can be unswept
     // (threads chDB starts from a yielded thread inherit 7 at once anyway).
-    await new Promise((r) => setTimeout(r, 1200));
+    await sleep(1200);
     const all = threads();
     expect(all.get(loop)!.nice).toBe(0);
     expect(all.get(workerIds[0]!)!.nice).toBe(0);

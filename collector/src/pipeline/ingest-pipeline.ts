@@ -278,7 +278,8 @@ function yieldToIngest(
       for (const tid of workers.threadIds ?? []) raiseThreadNice(tid, nice);
     } else if (workers && fair && writer.backlog < backlogRows / 5) {
       fair = false;
-      void workers.renew().catch(() => undefined);
+      // The current workers keep their raised value when no fresh one could start: try again next tick.
+      workers.renew().catch(() => (fair = true));
     }
     // Skipped while a worker is starting: its id is not known yet, and it must not be yielded.
     const ids = workers ? workers.threadIds : [];

@@ -25,13 +25,12 @@ export function currentThreadId(): number | undefined {
   }
 }
 
-/** Raises one thread's nice value to `nice` (never lowers it); false if it could not. */
-export function raiseThreadNice(tid: number, nice: number): boolean {
+/** Raises one thread's nice value to `nice` (never lowers it); a thread that has ended is skipped. */
+export function raiseThreadNice(tid: number, nice: number): void {
   try {
     if (getPriority(tid) < nice) setPriority(tid, nice);
-    return true;
   } catch {
-    return false; // ended, or not Linux
+    // ended since it was listed, or not Linux
   }
 }
 
